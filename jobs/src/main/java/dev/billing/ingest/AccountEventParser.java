@@ -1,0 +1,87 @@
+package dev.billing.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.model.AccountEvent;
+import dev.billing.model.AccountEventType;
+import dev.billing.model.Money;
+import dev.billing.model.RejectReason;
+import dev.billing.model.SourceRecord;
+import java.math.BigDecimal;
+import java.util.Arrays;
+
+/** Parses and validates an {@code account-events} message (schemas/account-event.schema.json). */
+public final class AccountEventParser implements RecordParser<AccountEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private final BigDecimal minimumPurchaseUsd;
+
+    public AccountEventParser(BigDecimal minimumPurchaseUsd) {
+        this.minimumPurchaseUsd = minimumPurchaseUsd;
+    }
+
+    @Override
+    public AccountEvent parse(SourceRecord source, long nowMs) throws Rejection {
+        ObjectNode json = JsonFields.object(source.value);
+        AccountEvent e = new AccountEvent();
+        e.eventId = JsonFields.id(json, "event_id");
+        e.accountId = JsonFields.id(json, "account_id");
+        e.type = type(JsonFields.id(json, "type"));
+        e.occurredAtMs = JsonFields.timestamp(json, "occurred_at");
+        switch (e.type) {
+            case CREDITS_PURCHASED:
+                e.amountUsd = JsonFields.requiredUsd(json, "amount_usd");
+                if (e.amountUsd.compareTo(minimumPurchaseUsd) < 0) {
+                    throw new Rejection(RejectReason.PURCHASE_BELOW_MINIMUM, "amount_usd "
+                            + Money.format(e.amountUsd) + " is below the minimum purchase of "
+                            + Money.format(minimumPurchaseUsd));
+                }
+                break;
+            case CREDITS_ADJUSTED:
+                e.amountUsd = JsonFields.requiredUsd(json, "amount_usd");
+                break;
+            case LIMITS_SET:
+                JsonNode limit = json.get("monthly_hard_limit_usd");
+                e.monthlyHardLimitUsd = limit == null || limit.isNull()
+                        ? null : nonNegative(JsonFields.usd(limit, "monthly_hard_limit_usd"), "monthly_hard_limit_usd");
+                e.alertThresholdsUsd = thresholds(json.get("alert_thresholds_usd"));
+                break;
+            case ACCOUNT_OPENED:
+            default:
+                break;
+        }
+        e.source = source;
+        return e;
+    }
+
+    private static AccountEventType type(String name) throws Rejection {
+        try {
+            return AccountEventType.valueOf(name);
+        } catch (IllegalArgumentException ex) {
+            throw new Rejection(RejectReason.UNKNOWN_EVENT_TYPE, "unknown event type '"
+                    + JsonFields.abbreviate(name) + "', expected one of " + Arrays.toString(AccountEventType.values()));
+        }
+    }
+
+    private static BigDecimal[] thresholds(JsonNode node) throws Rejection {
+        if (node == null || node.isNull()) {
+            return new BigDecimal[0];
+        }
+        if (!node.isArray()) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'alert_thresholds_usd' must be an array of decimal strings");
+        }
+        BigDecimal[] out = new BigDecimal[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = nonNegative(JsonFields.usd(node.get(i), "alert_thresholds_usd"), "alert_thresholds_usd");
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private static BigDecimal nonNegative(BigDecimal value, String field) throws Rejection {
+        if (value.signum() < 0) {
+            throw new Rejection(RejectReason.INVALID_AMOUNT, "'" + field + "' must not be negative");
+        }
+        return value;
+    }
+}

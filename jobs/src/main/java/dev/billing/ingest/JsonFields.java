@@ -1,0 +1,124 @@
+package dev.billing.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.model.Money;
+import dev.billing.model.RejectReason;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/** Reads the fields of a contract message, turning every violation into a {@link Rejection}. */
+final class JsonFields {
+    static final int MAX_ID_LENGTH = 256;
+    /** No request is a trillion tokens; the cap keeps every hourly sum far inside 64 bits. */
+    static final long MAX_TOKENS = 1_000_000_000_000L;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonFields() {}
+
+    static ObjectNode object(byte[] value) throws Rejection {
+        if (value == null || value.length == 0) {
+            throw new Rejection(RejectReason.UNPARSEABLE_JSON, "empty message");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(value);
+        } catch (IOException e) {
+            throw new Rejection(RejectReason.UNPARSEABLE_JSON, firstLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw new Rejection(RejectReason.UNPARSEABLE_JSON, "expected a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    static JsonNode required(JsonNode parent, String field) throws Rejection {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            throw new Rejection(RejectReason.MISSING_FIELD, "missing field '" + field + "'");
+        }
+        return node;
+    }
+
+    static String id(JsonNode parent, String field) throws Rejection {
+        JsonNode node = required(parent, field);
+        if (!node.isTextual()) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be a string");
+        }
+        String text = node.textValue();
+        if (text.isBlank()) {
+            throw new Rejection(RejectReason.MISSING_FIELD, "'" + field + "' is empty");
+        }
+        if (text.length() > MAX_ID_LENGTH) {
+            throw new Rejection(RejectReason.INVALID_FIELD,
+                    "'" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        return text;
+    }
+
+    static String optionalId(JsonNode parent, String field) throws Rejection {
+        JsonNode node = parent.get(field);
+        return node == null || node.isNull() ? null : id(parent, field);
+    }
+
+    static long tokens(JsonNode parent, String field) throws Rejection {
+        JsonNode node = required(parent, field);
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new Rejection(RejectReason.INVALID_FIELD,
+                    "'" + field + "' must be an integer within 64 bits, got " + abbreviate(node.toString()));
+        }
+        long value = node.longValue();
+        if (value < 0) {
+            throw new Rejection(RejectReason.NEGATIVE_TOKENS, "'" + field + "' is negative: " + value);
+        }
+        if (value > MAX_TOKENS) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' is above " + MAX_TOKENS + " tokens");
+        }
+        return value;
+    }
+
+    static long timestamp(JsonNode parent, String field) throws Rejection {
+        JsonNode node = required(parent, field);
+        if (!node.isTextual()) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be an ISO-8601 string");
+        }
+        try {
+            return OffsetDateTime.parse(node.textValue()).toInstant().toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new Rejection(RejectReason.INVALID_FIELD,
+                    "'" + field + "' is not an ISO-8601 time: " + abbreviate(node.textValue()));
+        }
+    }
+
+    static BigDecimal requiredUsd(JsonNode parent, String field) throws Rejection {
+        return usd(required(parent, field), field);
+    }
+
+    /** A decimal-string amount; {@code node} is the value itself. */
+    static BigDecimal usd(JsonNode node, String field) throws Rejection {
+        if (!node.isTextual()) {
+            throw new Rejection(RejectReason.INVALID_FIELD,
+                    "'" + field + "' must be a decimal string such as \"5.00\", got " + abbreviate(node.toString()));
+        }
+        try {
+            return Money.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(RejectReason.INVALID_AMOUNT, "'" + field + "': " + e.getMessage());
+        }
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "not JSON";
+        }
+        int newline = message.indexOf('\n');
+        return abbreviate(newline < 0 ? message : message.substring(0, newline));
+    }
+}

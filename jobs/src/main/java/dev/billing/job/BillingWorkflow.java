@@ -1,0 +1,95 @@
+package dev.billing.job;
+
+import dev.billing.ingest.AccountEventParser;
+import dev.billing.ingest.ParseFunction;
+import dev.billing.ingest.RateCardParser;
+import dev.billing.ingest.UsageRecordParser;
+import dev.billing.ledger.AccountLedger;
+import dev.billing.ledger.LedgerSettings;
+import dev.billing.model.AccountEvent;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.LedgerInput;
+import dev.billing.model.RateCard;
+import dev.billing.model.SourceRecord;
+import dev.billing.model.UsageRecord;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The billing job's graph, with its sources and sinks passed in:
+ *
+ * <pre>
+ * usage-records  -> parse --\
+ *                            union -> keyBy(account_id) -> ledger (+ broadcast rate cards) -> status, rollups, balances
+ * account-events -> parse --/
+ * rate-cards     -> parse -> broadcast
+ * every parse and the ledger -> dead letters
+ * </pre>
+ */
+public final class BillingWorkflow {
+
+    /** The rules of the parse steps and the ledger. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final LedgerSettings ledger;
+        public final BigDecimal minimumPurchaseUsd;
+        public final Duration maxFutureSkew;
+
+        public Settings(LedgerSettings ledger, BigDecimal minimumPurchaseUsd, Duration maxFutureSkew) {
+            this.ledger = ledger;
+            this.minimumPurchaseUsd = minimumPurchaseUsd;
+            this.maxFutureSkew = maxFutureSkew;
+        }
+
+        public static Settings defaults() {
+            return new Settings(LedgerSettings.defaults(), new BigDecimal("5.00"), Duration.ofHours(1));
+        }
+    }
+
+    private BillingWorkflow() {}
+
+    public static void defineWorkflow(StreamExecutionEnvironment env, BillingSources sources, BillingSinks sinks,
+            Settings settings) {
+        SingleOutputStreamOperator<UsageRecord> usage = sources.usageRecords(env)
+                .process(new ParseFunction<>(new UsageRecordParser(settings.maxFutureSkew)),
+                        TypeInformation.of(UsageRecord.class))
+                .uid("parse-usage-records").name("parse usage records");
+        SingleOutputStreamOperator<AccountEvent> events = sources.accountEvents(env)
+                .process(new ParseFunction<>(new AccountEventParser(settings.minimumPurchaseUsd)),
+                        TypeInformation.of(AccountEvent.class))
+                .uid("parse-account-events").name("parse account events");
+        SingleOutputStreamOperator<RateCard> rates = sources.rateCards(env)
+                .process(new ParseFunction<>(new RateCardParser()), TypeInformation.of(RateCard.class))
+                .uid("parse-rate-cards").name("parse rate cards");
+        BroadcastStream<RateCard> rateBroadcast = rates.broadcast(AccountLedger.RATE_CARDS);
+
+        DataStream<LedgerInput> ledgerInput = usage
+                .map(LedgerInput::of, TypeInformation.of(LedgerInput.class)).name("usage to ledger input")
+                .union(events.map(LedgerInput::of, TypeInformation.of(LedgerInput.class)).name("event to ledger input"));
+
+        SingleOutputStreamOperator<AccountStatus> ledger = ledgerInput
+                .keyBy(LedgerInput::accountId)
+                .connect(rateBroadcast)
+                .process(new AccountLedger(settings.ledger), TypeInformation.of(AccountStatus.class))
+                .uid("account-ledger").name("account ledger");
+
+        ledger.sinkTo(sinks.accountStatus()).uid("sink-account-status").name("account-status");
+        ledger.getSideOutput(AccountLedger.ROLLUPS).sinkTo(sinks.usageHourly())
+                .uid("sink-usage-hourly").name("usage_hourly");
+        ledger.getSideOutput(AccountLedger.BALANCES).sinkTo(sinks.accountBalance())
+                .uid("sink-account-balance").name("account_balance");
+
+        DataStream<DeadLetter> deadLetters = usage.getSideOutput(ParseFunction.DEAD_LETTERS)
+                .union(events.getSideOutput(ParseFunction.DEAD_LETTERS),
+                        rates.getSideOutput(ParseFunction.DEAD_LETTERS),
+                        ledger.getSideOutput(AccountLedger.DEAD_LETTERS));
+        deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("billing-dlq");
+    }
+}

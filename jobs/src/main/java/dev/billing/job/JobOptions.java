@@ -1,0 +1,100 @@
+package dev.billing.job;
+
+import dev.billing.ledger.LedgerSettings;
+import java.math.BigDecimal;
+import java.time.Duration;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** The options of the billing job, shared by {@code flink run} and {@code bin/billing job}. */
+public class JobOptions {
+
+    /** Reads durations the Flink way: "500ms", "10s", "24h", "7d". */
+    public static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return TimeUtils.parseDuration(value);
+        }
+    }
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    public String bootstrapServers;
+
+    @Option(names = "--group-id", defaultValue = "billing-job", description = "Consumer group of the job's Kafka sources; offsets are committed on checkpoints (default: ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--usage-topic", defaultValue = "usage-records", description = "Input: usage records (default: ${DEFAULT-VALUE}).")
+    public String usageTopic;
+
+    @Option(names = "--events-topic", defaultValue = "account-events", description = "Input: account events (default: ${DEFAULT-VALUE}).")
+    public String eventsTopic;
+
+    @Option(names = "--rates-topic", defaultValue = "rate-cards", description = "Input: rate cards (default: ${DEFAULT-VALUE}).")
+    public String ratesTopic;
+
+    @Option(names = "--status-topic", defaultValue = "account-status", description = "Output, compacted: account status for gateways (default: ${DEFAULT-VALUE}).")
+    public String statusTopic;
+
+    @Option(names = "--alerts-topic", defaultValue = "billing-alerts", description = "Output: spend and balance alerts (default: ${DEFAULT-VALUE}).")
+    public String alertsTopic;
+
+    @Option(names = "--dlq-topic", defaultValue = "billing-dlq", description = "Output: rejected input with reasons (default: ${DEFAULT-VALUE}).")
+    public String dlqTopic;
+
+    @Option(names = "--topic-partitions", defaultValue = "4", description = "Partitions of topics the job creates when they are missing (default: ${DEFAULT-VALUE}).")
+    public int topicPartitions;
+
+    @Option(names = "--no-create-topics", negatable = true, defaultValue = "true", description = "Create missing topics at start (status topic compacted). Default: on.")
+    public boolean createTopics = true;
+
+    @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://localhost:5432/postgres", description = "PostgreSQL for rollups and balances (default: ${DEFAULT-VALUE}).")
+    public String jdbcUrl;
+
+    @Option(names = "--jdbc-user", defaultValue = "postgres", description = "PostgreSQL user (default: ${DEFAULT-VALUE}).")
+    public String jdbcUser;
+
+    @Option(names = "--jdbc-password", defaultValue = "${env:BILLING_JDBC_PASSWORD:-}", description = "PostgreSQL password (default: the BILLING_JDBC_PASSWORD environment variable).")
+    public String jdbcPassword;
+
+    @Option(names = "--no-migrate", negatable = true, defaultValue = "true", description = "Apply the schema migrations in sql/ at start (idempotent, safe when several jobs start at once). Default: on.")
+    public boolean migrate = true;
+
+    @Option(names = "--jdbc-batch-size", defaultValue = "500", description = "Rows per JDBC batch (default: ${DEFAULT-VALUE}).")
+    public int jdbcBatchSize;
+
+    @Option(names = "--jdbc-batch-interval", defaultValue = "200ms", converter = DurationConverter.class, description = "Longest wait before a partial JDBC batch is written (default: ${DEFAULT-VALUE}).")
+    public Duration jdbcBatchInterval;
+
+    @Option(names = "--checkpoint-dir", defaultValue = "file:///tmp/billing-checkpoints", description = "Checkpoint storage URI; checkpoints are retained so a restart can resume (default: ${DEFAULT-VALUE}).")
+    public String checkpointDir;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class, description = "Exactly-once checkpoint interval; rollups and the dead-letter topic are complete up to the last checkpoint (default: ${DEFAULT-VALUE}).")
+    public Duration checkpointInterval;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's default).")
+    public Integer parallelism;
+
+    @Option(names = "--free-credits", defaultValue = "5.00", description = "USD granted once to every new account (default: ${DEFAULT-VALUE}).")
+    public BigDecimal freeCreditsUsd;
+
+    @Option(names = "--minimum-purchase", defaultValue = "5.00", description = "Smallest CREDITS_PURCHASED amount accepted, USD (default: ${DEFAULT-VALUE}).")
+    public BigDecimal minimumPurchaseUsd;
+
+    @Option(names = "--dedupe-retention", defaultValue = "24h", converter = DurationConverter.class, description = "How long request_ids and event_ids are remembered to drop resends (default: ${DEFAULT-VALUE}).")
+    public Duration dedupeRetention;
+
+    @Option(names = "--late-horizon", defaultValue = "7d", converter = DurationConverter.class, description = "A usage record older than this behind its account's newest record goes to the DLQ as TOO_LATE (default: ${DEFAULT-VALUE}).")
+    public Duration lateHorizon;
+
+    @Option(names = "--max-future-skew", defaultValue = "1h", converter = DurationConverter.class, description = "A completed_at further ahead of the job's clock goes to the DLQ as FUTURE_TIMESTAMP (default: ${DEFAULT-VALUE}).")
+    public Duration maxFutureSkew;
+
+    @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")
+    public Duration flushInterval;
+
+    public BillingWorkflow.Settings settings() {
+        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, dedupeRetention, lateHorizon, flushInterval);
+        return new BillingWorkflow.Settings(ledger, minimumPurchaseUsd, maxFutureSkew);
+    }
+}

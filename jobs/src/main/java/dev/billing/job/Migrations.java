@@ -1,0 +1,26 @@
+package dev.billing.job;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Applies the versioned migrations of {@code sql/} (shipped in the jar under db/migration).
+ * Flyway holds a PostgreSQL advisory lock while it migrates, so two jobs starting at once apply
+ * each migration once.
+ */
+public final class Migrations {
+    private Migrations() {}
+
+    public static MigrateResult apply(String jdbcUrl, String user, String password) {
+        try {
+            return Flyway.configure(Migrations.class.getClassLoader())
+                    .dataSource(jdbcUrl, user, password)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Could not migrate the schema at " + jdbcUrl + ": " + e.getMessage()
+                    + ". Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
+        }
+    }
+}

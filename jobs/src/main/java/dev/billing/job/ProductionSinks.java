@@ -1,0 +1,42 @@
+package dev.billing.job;
+
+import dev.billing.model.AccountBalanceRow;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.UsageHourlyRow;
+import dev.billing.output.KafkaSinks;
+import dev.billing.output.PostgresSinks;
+import java.util.Properties;
+import org.apache.flink.api.connector.sink2.Sink;
+
+/** The job's real outputs: Kafka topics and PostgreSQL tables. */
+public final class ProductionSinks implements BillingSinks {
+    private final JobOptions options;
+    private final PostgresSinks.Target postgres;
+
+    public ProductionSinks(JobOptions options) {
+        this.options = options;
+        this.postgres = new PostgresSinks.Target(options.jdbcUrl, options.jdbcUser, options.jdbcPassword,
+                options.jdbcBatchSize, options.jdbcBatchInterval);
+    }
+
+    @Override
+    public Sink<AccountStatus> accountStatus() {
+        return KafkaSinks.accountStatus(options.bootstrapServers, options.statusTopic, new Properties());
+    }
+
+    @Override
+    public Sink<DeadLetter> deadLetters() {
+        return KafkaSinks.deadLetters(options.bootstrapServers, options.dlqTopic, options.groupId + "-dlq", new Properties());
+    }
+
+    @Override
+    public Sink<UsageHourlyRow> usageHourly() {
+        return PostgresSinks.usageHourly(postgres);
+    }
+
+    @Override
+    public Sink<AccountBalanceRow> accountBalance() {
+        return PostgresSinks.accountBalance(postgres);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.billing.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the job's topics when they are missing; the status topic is compacted. */
+public final class Topics {
+    private Topics() {}
+
+    public static void ensure(JobOptions options) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : List.of(options.usageTopic, options.eventsTopic, options.ratesTopic,
+                    options.statusTopic, options.alertsTopic, options.dlqTopic)) {
+                if (!existing.contains(topic)) {
+                    NewTopic t = new NewTopic(topic, Optional.of(options.topicPartitions), Optional.empty());
+                    if (topic.equals(options.statusTopic) || topic.equals(options.ratesTopic)) {
+                        t.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    missing.add(t);
+                }
+            }
+            for (var result : admin.createTopics(missing).values().values()) {
+                try {
+                    result.get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create the job's topics on " + options.bootstrapServers
+                    + ": " + e.getCause().getMessage() + ". Check --bootstrap-servers, or create the topics"
+                    + " yourself and pass --no-create-topics.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package dev.billing.ledger;
+
+import dev.billing.model.AccountBalanceRow;
+import dev.billing.model.AccountEvent;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.BlockReason;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.LedgerInput;
+import dev.billing.model.RateCard;
+import dev.billing.model.RejectReason;
+import dev.billing.model.UsageHourlyRow;
+import dev.billing.model.UsageRecord;
+import dev.billing.pricing.DefaultRateCard;
+import dev.billing.pricing.Pricing;
+import dev.billing.pricing.RateBook;
+import java.math.BigDecimal;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The per-account ledger, keyed by {@code account_id}: prices each usage record at the rate in
+ * force at its {@code completed_at}, drops resent requests and events, grants free credits once,
+ * applies purchases and adjustments, keeps spend, balance and hourly rollups, and decides the
+ * account's status.
+ *
+ * <p>Status changes leave at once on the main output (the gateways wait for them); rollup and
+ * balance rows are coalesced per account and leave on a processing-time flush, so the database
+ * sees one write per changed key per flush interval, not one per record.
+ */
+public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerInput, RateCard, AccountStatus> {
+    private static final long serialVersionUID = 1L;
+    private static final long HOUR_MS = 3_600_000L;
+
+    public static final MapStateDescriptor<String, RateCard> RATE_CARDS =
+            new MapStateDescriptor<>("rate-cards", Types.STRING, TypeInformation.of(RateCard.class));
+    public static final OutputTag<UsageHourlyRow> ROLLUPS = new OutputTag<>("usage-hourly") {};
+    public static final OutputTag<AccountBalanceRow> BALANCES = new OutputTag<>("account-balance") {};
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("ledger-dead-letters") {};
+
+    private final LedgerSettings settings;
+
+    private transient ValueState<AccountState> account;
+    private transient MapState<String, Boolean> seenIds;
+    private transient MapState<String, UsageRollup> rollups;
+    /** Index over the broadcast rate cards, rebuilt lazily after a restore. */
+    private transient RateBook rateBook;
+
+    public AccountLedger(LedgerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        account = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("account", TypeInformation.of(AccountState.class)));
+        MapStateDescriptor<String, Boolean> seen = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.BOOLEAN);
+        seen.enableTimeToLive(StateTtlConfig.newBuilder(settings.dedupeRetention)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
+        seenIds = getRuntimeContext().getMapState(seen);
+        rollups = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class)));
+    }
+
+    @Override
+    public void processElement(LedgerInput input, ReadOnlyContext ctx, Collector<AccountStatus> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (input.usage != null) {
+            bill(input.usage, ctx, out, now);
+        } else {
+            apply(input.event, ctx, out, now);
+        }
+    }
+
+    private void bill(UsageRecord usage, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
+        String dedupeKey = "r:" + usage.requestId;
+        if (seenIds.contains(dedupeKey)) {
+            return;
+        }
+        RateCard rate = rateBook(ctx).rateFor(usage.accountId, usage.model, usage.completedAtMs);
+        if (rate == null) {
+            ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.UNKNOWN_MODEL,
+                    "no rate for model '" + usage.model + "' at completed_at", now));
+            return;
+        }
+        AccountState state = account.value();
+        boolean opened = state == null;
+        if (opened) {
+            state = AccountState.opened(settings.freeCreditsUsd);
+        } else if (usage.completedAtMs < state.maxCompletedAtMs - settings.lateHorizon.toMillis()) {
+            ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.TOO_LATE,
+                    "completed_at is more than " + settings.lateHorizon + " before the account's newest record", now));
+            return;
+        }
+        BigDecimal cost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
+        state.charge(cost, usage.completedAtMs);
+        addToRollup(usage, cost);
+        seenIds.put(dedupeKey, Boolean.TRUE);
+        settle(state, opened, ctx, out, now);
+    }
+
+    private void apply(AccountEvent event, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
+        String dedupeKey = "e:" + event.eventId;
+        if (seenIds.contains(dedupeKey)) {
+            return;
+        }
+        AccountState state = account.value();
+        boolean opened = state == null;
+        if (opened) {
+            state = AccountState.opened(settings.freeCreditsUsd);
+        }
+        switch (event.type) {
+            case CREDITS_PURCHASED:
+            case CREDITS_ADJUSTED:
+                state.credit(event.amountUsd);
+                break;
+            case LIMITS_SET:
+                state.monthlyHardLimitUsd = event.monthlyHardLimitUsd;
+                break;
+            case ACCOUNT_OPENED:
+            default:
+                break;
+        }
+        seenIds.put(dedupeKey, Boolean.TRUE);
+        settle(state, opened, ctx, out, now);
+    }
+
+    /** Publishes a status change (or the first status of a new account), stores state, schedules a flush. */
+    private void settle(AccountState state, boolean opened, ReadOnlyContext ctx, Collector<AccountStatus> out, long now)
+            throws Exception {
+        int mask = state.evaluateBlockMask();
+        if (opened || mask != state.blockMask) {
+            state.blockMask = mask;
+            // a hybrid clock: never at or below a version published before a crash and restore
+            state.statusVersion = Math.max(state.statusVersion + 1, now * 1000);
+            out.collect(statusOf(ctx.getCurrentKey(), state, now));
+        }
+        if (state.flushAtMs == 0) {
+            state.flushAtMs = now + settings.flushInterval.toMillis();
+            ctx.timerService().registerProcessingTimeTimer(state.flushAtMs);
+        }
+        account.update(state);
+    }
+
+    private void addToRollup(UsageRecord usage, BigDecimal cost) throws Exception {
+        long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
+        String key = hour + "/" + usage.model;
+        UsageRollup rollup = rollups.get(key);
+        if (rollup == null) {
+            rollup = UsageRollup.empty(usage.model, hour);
+        }
+        rollup.add(usage.promptTokens, usage.completionTokens, cost);
+        rollups.put(key, rollup);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AccountStatus> out) throws Exception {
+        AccountState state = account.value();
+        if (state == null) {
+            return;
+        }
+        String accountId = ctx.getCurrentKey();
+        long horizon = state.maxCompletedAtMs - settings.lateHorizon.toMillis();
+        var it = rollups.iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, UsageRollup> entry = it.next();
+            UsageRollup rollup = entry.getValue();
+            if (rollup.dirty) {
+                ctx.output(ROLLUPS, rowOf(accountId, rollup));
+                rollup.dirty = false;
+                entry.setValue(rollup);
+            }
+            if (rollup.hourStartMs + HOUR_MS <= horizon) {
+                it.remove(); // no acceptable record can land in this hour any more
+            }
+        }
+        ctx.output(BALANCES, balanceOf(accountId, state, timestamp));
+        state.flushAtMs = 0;
+        account.update(state);
+    }
+
+    @Override
+    public void processBroadcastElement(RateCard card, Context ctx, Collector<AccountStatus> out) throws Exception {
+        ctx.getBroadcastState(RATE_CARDS).put(card.id(), card);
+        if (rateBook != null) {
+            rateBook.add(card);
+        }
+    }
+
+    private RateBook rateBook(ReadOnlyContext ctx) throws Exception {
+        if (rateBook == null) {
+            RateBook book = new RateBook();
+            DefaultRateCard.load().forEach(book::add);
+            ReadOnlyBroadcastState<String, RateCard> cards = ctx.getBroadcastState(RATE_CARDS);
+            for (Map.Entry<String, RateCard> e : cards.immutableEntries()) {
+                book.add(e.getValue());
+            }
+            rateBook = book;
+        }
+        return rateBook;
+    }
+
+    static AccountStatus statusOf(String accountId, AccountState state, long now) {
+        AccountStatus s = new AccountStatus();
+        s.accountId = accountId;
+        s.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        BlockReason first = BlockReason.first(state.blockMask);
+        s.reason = first == null ? null : first.name();
+        s.reasons = BlockReason.names(state.blockMask);
+        s.balanceUsd = state.balanceUsd();
+        s.monthSpendUsd = state.monthSpendUsd;
+        s.version = state.statusVersion;
+        s.asOfMs = now;
+        return s;
+    }
+
+    private static UsageHourlyRow rowOf(String accountId, UsageRollup rollup) {
+        UsageHourlyRow row = new UsageHourlyRow();
+        row.accountId = accountId;
+        row.model = rollup.model;
+        row.hourStartMs = rollup.hourStartMs;
+        row.requests = rollup.requests;
+        row.promptTokens = rollup.promptTokens;
+        row.completionTokens = rollup.completionTokens;
+        row.costUsd = rollup.costUsd;
+        return row;
+    }
+
+    private static AccountBalanceRow balanceOf(String accountId, AccountState state, long now) {
+        AccountBalanceRow row = new AccountBalanceRow();
+        row.accountId = accountId;
+        row.creditsUsd = state.creditsUsd;
+        row.spendUsd = state.spendUsd;
+        row.balanceUsd = state.balanceUsd();
+        row.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        row.monthSpendUsd = state.monthSpendUsd;
+        row.updatedAtMs = now;
+        return row;
+    }
+}

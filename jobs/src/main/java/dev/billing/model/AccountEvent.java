@@ -1,0 +1,27 @@
+package dev.billing.model;
+
+import java.math.BigDecimal;
+
+/** A change to an account from the dashboard or payments, as read from {@code account-events}. */
+public class AccountEvent {
+    public String eventId;
+    public String accountId;
+    public AccountEventType type;
+    public long occurredAtMs;
+    /** CREDITS_PURCHASED (positive) and CREDITS_ADJUSTED (signed). */
+    public BigDecimal amountUsd;
+    /** LIMITS_SET: the monthly hard limit, or null to clear it. */
+    public BigDecimal monthlyHardLimitUsd;
+    /** LIMITS_SET: spend-alert thresholds, ascending; empty when none. */
+    public BigDecimal[] alertThresholdsUsd;
+    public SourceRecord source;
+
+    public AccountEvent() {}
+
+    public AccountEvent(String eventId, String accountId, AccountEventType type, long occurredAtMs) {
+        this.eventId = eventId;
+        this.accountId = accountId;
+        this.type = type;
+        this.occurredAtMs = occurredAtMs;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.billing.model;
+
+import java.math.BigDecimal;
+
+/**
+ * The gateway-facing state of an account, published to the compacted {@code account-status}
+ * topic. {@code version} only grows per account, across restarts too, so consumers can drop
+ * stale or replayed updates.
+ */
+public class AccountStatus {
+    public static final String ACTIVE = "ACTIVE";
+    public static final String BLOCKED = "BLOCKED";
+
+    public String accountId;
+    public String status;
+    /** The first reason that holds ({@link BlockReason}), or null when ACTIVE. */
+    public String reason;
+    /** Every reason that holds, comma separated; empty when ACTIVE. */
+    public String reasons;
+    public BigDecimal balanceUsd;
+    public BigDecimal monthSpendUsd;
+    public long version;
+    public long asOfMs;
+
+    public AccountStatus() {}
+
+    public boolean isBlocked() {
+        return BLOCKED.equals(status);
+    }
+
+    @Override
+    public String toString() {
+        return accountId + " " + status + (reason == null ? "" : "(" + reasons + ")") + " v" + version
+                + " balance=" + balanceUsd;
+    }
+}

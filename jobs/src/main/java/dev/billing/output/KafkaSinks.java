@@ -1,0 +1,58 @@
+package dev.billing.output;
+
+import dev.billing.model.AccountStatus;
+import dev.billing.model.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+
+/** The job's Kafka outputs. */
+public final class KafkaSinks {
+    private KafkaSinks() {}
+
+    /**
+     * Status updates, at least once and without waiting for a checkpoint: a status is a versioned
+     * state, so a replayed write of it is harmless, and gateways must see a cutoff at once.
+     */
+    public static KafkaSink<AccountStatus> accountStatus(String bootstrapServers, String topic, Properties producer) {
+        Properties props = new Properties();
+        props.putAll(producer);
+        props.putIfAbsent("linger.ms", "2");
+        props.putIfAbsent("acks", "all");
+        return KafkaSink.<AccountStatus>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(props)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<AccountStatus>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(s -> s.accountId.getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(MessageJson::status)
+                        .build())
+                .build();
+    }
+
+    /**
+     * Rejected inputs, exactly once (Kafka transactions committed with each checkpoint), keyed by
+     * the original key, so a replay after a failure adds no duplicate to the dead-letter topic.
+     */
+    public static KafkaSink<DeadLetter> deadLetters(String bootstrapServers, String topic, String transactionalIdPrefix,
+            Properties producer) {
+        Properties props = new Properties();
+        props.putAll(producer);
+        // below the broker's transaction.max.timeout.ms (15 min); Flink's default of 1 h is refused
+        props.putIfAbsent("transaction.timeout.ms", "600000");
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(props)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(d -> d.source.key)
+                        .setValueSerializationSchema(MessageJson::deadLetter)
+                        .build())
+                .build();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.billing.output;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.Money;
+import dev.billing.model.SourceRecord;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+
+/** The JSON of the messages the job writes (schemas/account-status, schemas/dead-letter). */
+public final class MessageJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private MessageJson() {}
+
+    public static byte[] status(AccountStatus s) {
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("account_id", s.accountId);
+        json.put("status", s.status);
+        json.put("reason", s.reason);
+        ArrayNode reasons = json.putArray("reasons");
+        if (s.reasons != null && !s.reasons.isEmpty()) {
+            for (String r : s.reasons.split(",")) {
+                reasons.add(r);
+            }
+        }
+        json.put("balance_usd", Money.format(s.balanceUsd));
+        json.put("month_spend_usd", Money.format(s.monthSpendUsd));
+        json.put("version", s.version);
+        json.put("as_of", Instant.ofEpochMilli(s.asOfMs).toString());
+        return write(json);
+    }
+
+    public static byte[] deadLetter(DeadLetter d) {
+        SourceRecord src = d.source;
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("reason", d.reason.name());
+        json.put("detail", d.detail);
+        json.put("source_topic", src.topic);
+        json.put("source_partition", src.partition);
+        json.put("source_offset", src.offset);
+        json.put("source_timestamp", Instant.ofEpochMilli(src.timestampMs).toString());
+        json.put("key_base64", src.key == null ? null : Base64.getEncoder().encodeToString(src.key));
+        json.put("original_base64", src.value == null ? null : Base64.getEncoder().encodeToString(src.value));
+        json.put("original_text", utf8OrNull(src.value));
+        json.put("rejected_at", Instant.ofEpochMilli(d.rejectedAtMs).toString());
+        return write(json);
+    }
+
+    private static String utf8OrNull(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static byte[] write(ObjectNode json) {
+        try {
+            return MAPPER.writeValueAsBytes(json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
