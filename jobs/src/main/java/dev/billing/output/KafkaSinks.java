@@ -2,7 +2,6 @@ package dev.billing.output;
 
 import dev.billing.model.AccountStatus;
 import dev.billing.model.DeadLetter;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -27,8 +26,8 @@ public final class KafkaSinks {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<AccountStatus>builder()
                         .setTopic(topic)
-                        .setKeySerializationSchema(s -> s.accountId.getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(MessageJson::status)
+                        .setKeySerializationSchema(new Serializers.StatusKey())
+                        .setValueSerializationSchema(new Serializers.StatusValue())
                         .build())
                 .build();
     }
@@ -50,8 +49,8 @@ public final class KafkaSinks {
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
                         .setTopic(topic)
-                        .setKeySerializationSchema(d -> d.source.key)
-                        .setValueSerializationSchema(MessageJson::deadLetter)
+                        .setKeySerializationSchema(new Serializers.DeadLetterKey())
+                        .setValueSerializationSchema(new Serializers.DeadLetterValue())
                         .build())
                 .build();
     }

@@ -1,0 +1,40 @@
+package dev.billing.output;
+
+import dev.billing.model.AccountStatus;
+import dev.billing.model.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+
+/** Keys and values of the job's Kafka messages. Named classes: Flink cannot infer lambda types here. */
+final class Serializers {
+    private Serializers() {}
+
+    static final class StatusKey implements SerializationSchema<AccountStatus> {
+        @Override
+        public byte[] serialize(AccountStatus s) {
+            return s.accountId.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final class StatusValue implements SerializationSchema<AccountStatus> {
+        @Override
+        public byte[] serialize(AccountStatus s) {
+            return MessageJson.status(s);
+        }
+    }
+
+    /** The rejected record's own key, so dead letters keep the input's partitioning. */
+    static final class DeadLetterKey implements SerializationSchema<DeadLetter> {
+        @Override
+        public byte[] serialize(DeadLetter d) {
+            return d.source.key;
+        }
+    }
+
+    static final class DeadLetterValue implements SerializationSchema<DeadLetter> {
+        @Override
+        public byte[] serialize(DeadLetter d) {
+            return MessageJson.deadLetter(d);
+        }
+    }
+}

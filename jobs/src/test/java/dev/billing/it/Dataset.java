@@ -1,0 +1,199 @@
+package dev.billing.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Generated input for the pipeline test, in three phases so the order each account's ledger
+ * sees is known: (1) rate cards, then usage with duplicates, disorder and bad input; (2) credits;
+ * (3) more usage, resends of phase-1 records, a record past the late horizon. Every valid message
+ * is also fed to a {@link Reference}.
+ */
+final class Dataset {
+    static final String USAGE = "usage-records";
+    static final String EVENTS = "account-events";
+    static final String RATES = "rate-cards";
+    static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b", "mistral-small"};
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Random random;
+    private final long t0;
+    private final int accounts;
+    final Reference reference = new Reference();
+    final Reference afterPhase1;
+    final Reference afterPhase2;
+    final List<TestMessage> rates = new ArrayList<>();
+    final List<TestMessage> phase1 = new ArrayList<>();
+    final List<TestMessage> phase2 = new ArrayList<>();
+    final List<TestMessage> phase3 = new ArrayList<>();
+    private final List<TestMessage> sentUsage = new ArrayList<>();
+    private int requestSeq;
+    private int eventSeq;
+
+    Dataset(long seed, long t0, int accounts, int phase1Usage, int phase3Usage) {
+        this.random = new Random(seed);
+        this.t0 = t0;
+        this.accounts = accounts;
+        rateCards();
+        for (int i = 0; i < phase1Usage; i++) {
+            phase1.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 6 * Reference.HOUR)));
+        }
+        for (int i = 0; i < accounts; i += 3) {
+            phase1.add(event(account(i), "ACCOUNT_OPENED", null));
+        }
+        resendSome(phase1, phase1Usage / 20);
+        Collections.shuffle(phase1, random);
+        phase1.addAll(badInput());
+        afterPhase1 = reference.copy();
+        credits();
+        afterPhase2 = reference.copy();
+        for (int i = 0; i < phase3Usage; i++) {
+            phase3.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 7 * Reference.HOUR)));
+        }
+        resendSome(phase3, phase3Usage / 10);
+        Collections.shuffle(phase3, random);
+        // far behind account 1's newest record (late horizon 7 days): not billed, dead-lettered
+        phase3.add(TestMessage.bad(USAGE, account(1), usageJson("late-1", account(1), "llama-3.1-8b", 10, 10,
+                t0 - 9 * 24 * Reference.HOUR).toString(), "TOO_LATE"));
+    }
+
+    static String account(int i) {
+        return String.format("acct-%03d", i);
+    }
+
+    private void rateCards() {
+        Reference.Price[] cards = {
+            new Reference.Price(null, "mistral-small", t0 - 24 * Reference.HOUR, "0.10", "0.30"),
+            new Reference.Price(null, "llama-3.3-70b", t0 + 3 * Reference.HOUR, "0.18", "0.22"),
+            new Reference.Price(account(7), "deepseek-v3", t0 - 24 * Reference.HOUR, "0.200001", "0.199999"),
+        };
+        for (Reference.Price p : cards) {
+            ObjectNode n = json.createObjectNode()
+                    .put("model", p.model())
+                    .put("input_usd_per_1m", p.inPer1m())
+                    .put("output_usd_per_1m", p.outPer1m())
+                    .put("effective_from", Instant.ofEpochMilli(p.fromMs()).toString());
+            if (p.account() != null) {
+                n.put("account_id", p.account());
+            }
+            rates.add(TestMessage.valid(RATES, (p.account() == null ? "*" : p.account()) + "/" + p.model()
+                    + "/" + p.fromMs(), n.toString()));
+            reference.price(p);
+        }
+        rates.add(TestMessage.bad(RATES, "bad/1", "{\"model\":\"x\",\"input_usd_per_1m\":0.1,"
+                + "\"output_usd_per_1m\":\"0.1\",\"effective_from\":\"2026-01-01T00:00:00Z\"}", "INVALID_FIELD"));
+        rates.add(TestMessage.bad(RATES, "bad/2", "{\"model\":\"x\",\"input_usd_per_1m\":\"0.0000001\","
+                + "\"output_usd_per_1m\":\"0.1\",\"effective_from\":\"2026-01-01T00:00:00Z\"}", "INVALID_AMOUNT"));
+    }
+
+    /** Heavy accounts (every fourth) send large prompts and run dry within phase 1. */
+    private TestMessage usage(String account, long completedAt) {
+        boolean heavy = Integer.parseInt(account.substring(5)) % 4 == 0;
+        String model = MODELS[random.nextInt(MODELS.length)];
+        long prompt = heavy ? 300_000 + random.nextInt(400_000) : 10 + random.nextInt(4_000);
+        long completion = heavy ? 10_000 + random.nextInt(50_000) : random.nextInt(2_000);
+        String requestId = "req-" + (++requestSeq) + "-" + Long.toHexString(random.nextLong());
+        reference.usage(new Reference.Usage(requestId, account, model, prompt, completion, completedAt));
+        TestMessage m = TestMessage.valid(USAGE, account, usageJson(requestId, account, model, prompt, completion,
+                completedAt).toString());
+        sentUsage.add(m);
+        return m;
+    }
+
+    private ObjectNode usageJson(String requestId, String account, String model, long prompt, long completion,
+            long completedAt) {
+        ObjectNode n = json.createObjectNode()
+                .put("request_id", requestId)
+                .put("account_id", account)
+                .put("model", model)
+                .put("completed_at", Instant.ofEpochMilli(completedAt).toString())
+                .put("node_id", "node-" + random.nextInt(8));
+        n.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
+        return n;
+    }
+
+    /** An inference node retrying: the same bytes again, billed once. */
+    private void resendSome(List<TestMessage> into, int count) {
+        for (int i = 0; i < count; i++) {
+            into.add(sentUsage.get(random.nextInt(sentUsage.size())));
+        }
+    }
+
+    private TestMessage event(String account, String type, BigDecimal amount) {
+        String eventId = "evt-" + (++eventSeq);
+        ObjectNode n = json.createObjectNode()
+                .put("event_id", eventId)
+                .put("account_id", account)
+                .put("type", type)
+                .put("occurred_at", Instant.ofEpochMilli(t0).toString());
+        if (amount != null) {
+            n.put("amount_usd", amount.toPlainString());
+            reference.credit(new Reference.Credit(eventId, account, amount));
+        } else {
+            reference.opened(account);
+        }
+        return TestMessage.valid(EVENTS, account, n.toString());
+    }
+
+    private void credits() {
+        for (int i = 0; i < accounts; i += 2) {
+            BigDecimal amount = new BigDecimal(5 + random.nextInt(20) + "." + String.format("%02d", random.nextInt(100)));
+            TestMessage purchase = event(account(i), "CREDITS_PURCHASED", amount);
+            phase2.add(purchase);
+            if (i % 8 == 0) {
+                phase2.add(purchase); // the payment system retries: credited once
+            }
+        }
+        phase2.add(event(account(3), "CREDITS_ADJUSTED", new BigDecimal("-1.25")));
+        phase2.add(event(account(5), "CREDITS_ADJUSTED", new BigDecimal("0.000001")));
+        phase2.add(event(account(accounts + 1), "ACCOUNT_OPENED", null)); // opened, never used
+        phase2.add(TestMessage.bad(EVENTS, account(9), "{\"event_id\":\"e-small\",\"account_id\":\"acct-009\","
+                + "\"type\":\"CREDITS_PURCHASED\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"amount_usd\":\"4.99\"}",
+                "PURCHASE_BELOW_MINIMUM"));
+    }
+
+    /** One message per kind of bad input; none of them may bill or open an account. */
+    private List<TestMessage> badInput() {
+        String ghost = "acct-ghost";
+        String at = Instant.ofEpochMilli(t0 + Reference.HOUR).toString();
+        String future = Instant.ofEpochMilli(System.currentTimeMillis() + 48 * Reference.HOUR).toString();
+        List<TestMessage> bad = new ArrayList<>();
+        bad.add(TestMessage.bad(USAGE, ghost, "{\"request_id\": \"b1\", \"account_id\": ", "UNPARSEABLE_JSON"));
+        bad.add(TestMessage.bad(USAGE, ghost, "", "UNPARSEABLE_JSON"));
+        bad.add(TestMessage.bad(USAGE, ghost, "[1,2,3]", "UNPARSEABLE_JSON"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b2", "llama-3.1-8b", "10", "5", "15", null), "MISSING_FIELD"));
+        bad.add(TestMessage.bad(USAGE, ghost, "{\"request_id\":\"b3\",\"account_id\":\"" + ghost
+                + "\",\"model\":\"llama-3.1-8b\",\"completed_at\":\"" + at + "\"}", "MISSING_FIELD"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b4", "llama-3.1-8b", "-10", "5", "-5", at), "NEGATIVE_TOKENS"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b5", "llama-3.1-8b", "10", "5", "16", at), "TOKEN_COUNT_MISMATCH"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b6", "gpt-9", "10", "5", "15", at), "UNKNOWN_MODEL"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b7", "llama-3.1-8b", "\"10\"", "5", "15", at), "INVALID_FIELD"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b8", "llama-3.1-8b", "10", "5", "15", "yesterday"), "INVALID_FIELD"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b9", "llama-3.1-8b", "10", "5", "15", future), "FUTURE_TIMESTAMP"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "b10", "llama-3.1-8b", "99999999999999999999", "5", "15", at),
+                "INVALID_FIELD"));
+        bad.add(TestMessage.bad(EVENTS, ghost, "{\"event_id\":\"e1\",\"account_id\":\"" + ghost
+                + "\",\"type\":\"ACCOUNT_DELETED\",\"occurred_at\":\"" + at + "\"}", "UNKNOWN_EVENT_TYPE"));
+        bad.add(TestMessage.bad(EVENTS, ghost, "{\"event_id\":\"e2\",\"account_id\":\"" + ghost
+                + "\",\"type\":\"CREDITS_PURCHASED\",\"occurred_at\":\"" + at + "\",\"amount_usd\":10.5}", "INVALID_FIELD"));
+        bad.add(TestMessage.bad(EVENTS, ghost, "{\"event_id\":\"e3\",\"account_id\":\"" + ghost
+                + "\",\"type\":\"CREDITS_PURCHASED\",\"occurred_at\":\"" + at + "\"}", "MISSING_FIELD"));
+        bad.add(TestMessage.bad(EVENTS, ghost, "not json at all", "UNPARSEABLE_JSON"));
+        return bad;
+    }
+
+    private static String usage(String account, String requestId, String model, String prompt, String completion,
+            String total, String completedAt) {
+        return "{\"request_id\":\"" + requestId + "\",\"account_id\":\"" + account + "\",\"model\":\"" + model
+                + "\",\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion
+                + ",\"total_tokens\":" + total + "}"
+                + (completedAt == null ? "" : ",\"completed_at\":\"" + completedAt + "\"") + "}";
+    }
+}

@@ -1,0 +1,131 @@
+package dev.billing.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Producing the test input and reading the job's topics, with plain Kafka clients. */
+final class KafkaTestClient implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where a message landed. */
+    record Sent(String topic, int partition, long offset) {}
+
+    private final String bootstrap;
+    private final KafkaProducer<String, byte[]> producer;
+
+    KafkaTestClient(String bootstrap) {
+        this.bootstrap = bootstrap;
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("linger.ms", "5");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends all messages in order and returns where the bad ones landed, with their expected reason. */
+    Map<Sent, String> send(List<TestMessage> messages) throws ExecutionException, InterruptedException {
+        List<Future<RecordMetadata>> futures = new ArrayList<>();
+        for (TestMessage m : messages) {
+            futures.add(producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value())));
+        }
+        producer.flush();
+        Map<Sent, String> bad = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            RecordMetadata md = futures.get(i).get();
+            if (messages.get(i).expectedReason() != null) {
+                bad.put(new Sent(md.topic(), md.partition(), md.offset()), messages.get(i).expectedReason());
+            }
+        }
+        return bad;
+    }
+
+    /** True when the group has committed, for every non-empty partition of the topic, its end offset. */
+    boolean groupCaughtUp(String group, String topic) throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = partitions(topic).stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get();
+            return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                    || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+        }
+    }
+
+    /** Everything on the topic now (read_committed), as JSON. */
+    List<JsonNode> readAll(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "test-reader-" + UUID.randomUUID());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        List<JsonNode> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = partitions(topic);
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
+            Predicate<TopicPartition> behind = tp -> consumer.position(tp) < ends.get(tp);
+            while (tps.stream().anyMatch(behind)) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(parse(r.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> out = new ArrayList<>();
+            for (PartitionInfo info : c.partitionsFor(topic)) {
+                out.add(new TopicPartition(topic, info.partition()));
+            }
+            return out;
+        }
+    }
+
+    private static JsonNode parse(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
