@@ -100,7 +100,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         boolean opened = state == null;
         if (opened) {
             state = AccountState.opened(settings.freeCreditsUsd);
-        } else if (usage.completedAtMs < state.maxCompletedAtMs - settings.lateHorizon.toMillis()) {
+        } else if (usage.completedAtMs < state.oldestBillableMs(settings.lateHorizon.toMillis())) {
             ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.TOO_LATE,
                     "completed_at is more than " + settings.lateHorizon + " before the account's newest record", now));
             return;
@@ -173,7 +173,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             return;
         }
         String accountId = ctx.getCurrentKey();
-        long horizon = state.maxCompletedAtMs - settings.lateHorizon.toMillis();
+        long horizon = state.oldestBillableMs(settings.lateHorizon.toMillis());
         var it = rollups.iterator();
         while (it.hasNext()) {
             Map.Entry<String, UsageRollup> entry = it.next();

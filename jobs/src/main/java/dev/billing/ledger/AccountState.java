@@ -36,6 +36,14 @@ public class AccountState {
         return s;
     }
 
+    /**
+     * The oldest {@code completed_at} still billable: {@code horizonMs} behind the newest record,
+     * or no bound while the account has no usage.
+     */
+    long oldestBillableMs(long horizonMs) {
+        return maxCompletedAtMs == Long.MIN_VALUE ? Long.MIN_VALUE : maxCompletedAtMs - horizonMs;
+    }
+
     BigDecimal balanceUsd() {
         return creditsUsd.subtract(spendUsd);
     }

@@ -42,7 +42,7 @@ import picocli.CommandLine;
  * topic and the dead-letter topic must match an independent computation to the last digit.
  */
 class BillingPipelineIT {
-    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -98,11 +98,13 @@ class BillingPipelineIT {
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
             BillingJob.prepare(options);
             expectedDeadLetters.putAll(client.send(data.rates));
+            expectedDeadLetters.putAll(client.send(data.opens));
             Configuration conf = JobConfiguration.of(options);
             JobClient job = BillingJob.environment(options, conf).executeAsync("billing-it");
             try {
                 // prices must be in the ledger before the usage they price
-                awaitTrue("rate cards consumed", () -> client.groupCaughtUp(options.groupId, options.ratesTopic));
+                awaitTrue("rate cards and openings consumed", () -> client.groupCaughtUp(options.groupId, options.ratesTopic)
+                        && client.groupCaughtUp(options.groupId, options.eventsTopic));
 
                 expectedDeadLetters.putAll(client.send(data.phase1));
                 awaitEqual("phase 1 rollups", data.afterPhase1::usageHourly, this::usageHourly);

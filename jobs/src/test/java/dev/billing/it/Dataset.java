@@ -11,7 +11,7 @@ import java.util.Random;
 
 /**
  * Generated input for the pipeline test, in three phases so the order each account's ledger
- * sees is known: (1) rate cards, then usage with duplicates, disorder and bad input; (2) credits;
+ * sees is known: (1) rate cards and account openings, then usage with duplicates, disorder and bad input; (2) credits;
  * (3) more usage, resends of phase-1 records, a record past the late horizon. Every valid message
  * is also fed to a {@link Reference}.
  */
@@ -29,6 +29,7 @@ final class Dataset {
     final Reference afterPhase1;
     final Reference afterPhase2;
     final List<TestMessage> rates = new ArrayList<>();
+    final List<TestMessage> opens = new ArrayList<>();
     final List<TestMessage> phase1 = new ArrayList<>();
     final List<TestMessage> phase2 = new ArrayList<>();
     final List<TestMessage> phase3 = new ArrayList<>();
@@ -45,7 +46,10 @@ final class Dataset {
             phase1.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 6 * Reference.HOUR)));
         }
         for (int i = 0; i < accounts; i += 3) {
-            phase1.add(event(account(i), "ACCOUNT_OPENED", null));
+            opens.add(event(account(i), "ACCOUNT_OPENED", null)); // sent before any usage
+        }
+        for (int i = 1; i < accounts; i += 5) {
+            phase1.add(event(account(i), "ACCOUNT_OPENED", null)); // races the account's usage
         }
         resendSome(phase1, phase1Usage / 20);
         Collections.shuffle(phase1, random);

@@ -66,6 +66,17 @@ class AccountLedgerTest {
     }
 
     @Test
+    void anAccountOpenedBeforeItsFirstUsageBillsIt() throws Exception {
+        event("a", AccountEventType.ACCOUNT_OPENED, null);
+        usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T);
+        flush();
+
+        assertThat(deadLetters()).isEmpty();
+        assertThat(lastBalance("a").spendUsd).isEqualByComparingTo("0.05");
+        assertThat(rollups()).singleElement().satisfies(r -> assertThat(r.requests).isEqualTo(1));
+    }
+
+    @Test
     void priceIsTheRateInForceAtCompletedAtIncludingOverrides() throws Exception {
         harness.processBroadcastElement(new RateCard("llama-3.3-70b", new BigDecimal("0.18"), new BigDecimal("0.22"),
                 T + 1_800_000, null), now);

@@ -1,0 +1,177 @@
+package dev.billing.cli.demo;
+
+import dev.billing.embedded.EmbeddedKafka;
+import dev.billing.embedded.LocalPostgres;
+import dev.billing.job.BillingJob;
+import dev.billing.job.JobConfiguration;
+import dev.billing.job.JobOptions;
+import dev.billing.model.Money;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine;
+
+/** Runs the demo: services, the job, simulated traffic, progress, summary. */
+public final class Demo {
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Consumer<String> out;
+    private final Duration duration;
+    private final int accounts;
+    private final int requestsPerSecond;
+    private final int parallelism;
+    private final long seed;
+    private final String schema;
+    private volatile boolean stopRequested;
+
+    public Demo(Consumer<String> out, Duration duration, int accounts, int requestsPerSecond, int parallelism, long seed,
+            String schema) {
+        this.out = out;
+        this.duration = duration;
+        this.accounts = accounts;
+        this.requestsPerSecond = requestsPerSecond;
+        this.parallelism = parallelism;
+        this.seed = seed;
+        this.schema = schema;
+    }
+
+    public int run() throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        Path work = Files.createTempDirectory("billing-demo");
+        try {
+            return runIn(work);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+    }
+
+    private int runIn(Path work) throws Exception {
+        out.accept("== Billing demo (seed " + seed + ")");
+        out.accept("Starting a Kafka broker (KRaft, in-process) ...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                LocalPostgres postgres = LocalPostgres.locate(line -> out.accept(line))) {
+            out.accept("Kafka: " + kafka.bootstrapServers());
+            String jdbcUrl = postgres.freshSchema(schema);
+            JobOptions options = new JobOptions();
+            new CommandLine(options).parseArgs(
+                    "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
+                    "--checkpoint-dir", work.resolve("checkpoints").toUri().toString(),
+                    "--checkpoint-interval", "2s", "--flush-interval", "1s",
+                    "--parallelism", Integer.toString(parallelism));
+            out.accept("Starting the billing job on a Flink mini-cluster (parallelism " + parallelism
+                    + ", RocksDB, exactly-once checkpoints every 2s) ...");
+            JobClient job = BillingJob.start(options, JobConfiguration.of(options));
+            try (TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
+                    InferenceSimulator sim = new InferenceSimulator(kafka.bootstrapServers(), options.usageTopic,
+                            options.eventsTopic, accounts, seed, watcher);
+                    PostgresView view = new PostgresView(jdbcUrl, postgres.user, postgres.password)) {
+                out.accept("Simulating " + accounts + " accounts at " + requestsPerSecond + " requests/s for " + duration
+                        + " (Ctrl-C stops earlier) ...");
+                drive(sim, watcher, view);
+                out.accept("Traffic stopped; waiting for the job to bill the last records ...");
+                drain(sim, view);
+                summarize(sim, watcher, view, postgres, jdbcUrl);
+            } finally {
+                job.cancel().get();
+            }
+        }
+        return 0;
+    }
+
+    private void drive(InferenceSimulator sim, TopicWatcher watcher, PostgresView view) throws Exception {
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long nextProgress = start + PROGRESS_EVERY.toNanos();
+        long sent = 0;
+        while (!stopRequested && System.nanoTime() < end) {
+            long due = (System.nanoTime() - start) * requestsPerSecond / 1_000_000_000L;
+            while (sent < due) {
+                sim.request();
+                sent++;
+            }
+            if (System.nanoTime() >= nextProgress) {
+                progress(sim, watcher, view, (System.nanoTime() - start) / 1_000_000_000L);
+                nextProgress += PROGRESS_EVERY.toNanos();
+            }
+            Thread.sleep(5); // pacing of the simulated traffic
+        }
+    }
+
+    private void progress(InferenceSimulator sim, TopicWatcher watcher, PostgresView view, long seconds) throws Exception {
+        PostgresView.Totals t = view.totals();
+        out.accept(String.format("t=%3ds served %,6d  402s %,5d | billed %,6d requests $%s | blocked %d/%d"
+                        + " | rows: usage_hourly %d, account_balance %d | dead letters %d",
+                seconds, sim.served.get(), sim.paymentRequired.get(), t.requests(), Money.format(t.billedUsd()),
+                watcher.blockedCount(), accounts, t.rollupRows(), t.accounts(),
+                watcher.deadLettersByReason().values().stream().mapToLong(Long::longValue).sum()));
+    }
+
+    /** Waits until every served request is in PostgreSQL: the job commits with its next checkpoint. */
+    private void drain(InferenceSimulator sim, PostgresView view) throws Exception {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (view.totals().requests() < sim.served.get() && System.nanoTime() < deadline && !stopRequested) {
+            Thread.sleep(200);
+        }
+    }
+
+    private void summarize(InferenceSimulator sim, TopicWatcher watcher, PostgresView view, LocalPostgres postgres,
+            String jdbcUrl) throws Exception {
+        PostgresView.Totals t = view.totals();
+        out.accept("");
+        out.accept("== Summary");
+        out.accept(String.format("Requests served %,d; resent by nodes %,d (billed once); malformed %,d; answered 402 %,d;"
+                + " top-ups %d", sim.served.get(), sim.resent.get(), sim.malformed.get(), sim.paymentRequired.get(),
+                sim.topUps.get()));
+        out.accept(String.format("Billed in PostgreSQL: %,d requests, $%s in %d hourly rows%s", t.requests(),
+                Money.format(t.billedUsd()), t.rollupRows(),
+                t.requests() == sim.served.get() ? " (every served request, once)" : " (still catching up)"));
+        out.accept("Sum of usage_hourly.cost_usd = $" + Money.format(t.billedUsd()) + ", sum of account_balance.spend_usd = $"
+                + Money.format(t.spendUsd()) + (t.billedUsd().compareTo(t.spendUsd()) == 0 ? "  (equal)" : "  (DIFFER)"));
+        out.accept("Cutoffs signalled on account-status: " + watcher.cutoffs() + "; dead letters by reason: "
+                + watcher.deadLettersByReason());
+        out.accept("");
+        out.accept(String.format("%-10s %-8s %14s %14s %14s", "account", "status", "credits $", "spend $", "balance $"));
+        for (PostgresView.AccountLine a : view.accounts()) {
+            out.accept(String.format("%-10s %-8s %14s %14s %14s", a.account(), a.status(), money(a.credits()),
+                    money(a.spend()), money(a.balance())));
+        }
+        out.accept("");
+        out.accept("Look further (schema " + schema + "):");
+        out.accept("  psql '" + psqlUrl(postgres) + "' -c 'SET search_path TO " + schema
+                + "; SELECT * FROM monthly_statement ORDER BY account_id;'");
+        out.accept("  ... SELECT * FROM revenue_by_model_daily;  SELECT * FROM usage_hourly ORDER BY hour, account_id;");
+        if (!postgres.jdbcUrl.startsWith("jdbc:postgresql://127.0.0.1:5432") && System.getenv("BILLING_JDBC_URL") == null) {
+            out.accept("  (the embedded PostgreSQL stops with the demo; set BILLING_JDBC_URL to keep the data)");
+        }
+    }
+
+    private static String money(BigDecimal v) {
+        return Money.format(v);
+    }
+
+    private static String psqlUrl(LocalPostgres postgres) {
+        String url = postgres.jdbcUrl.replaceFirst("^jdbc:", "");
+        return url.replaceFirst("^postgresql://", "postgresql://" + postgres.user + "@");
+    }
+}
