@@ -130,9 +130,14 @@ public final class Demo {
     /** Waits until every served request is in PostgreSQL: the job commits with its next checkpoint. */
     private void drain(InferenceSimulator sim, PostgresView view) throws Exception {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (view.totals().requests() < sim.served.get() && System.nanoTime() < deadline && !stopRequested) {
+        while (!settled(view.totals(), sim) && System.nanoTime() < deadline && !stopRequested) {
             Thread.sleep(200);
         }
+    }
+
+    /** Every served request is in the rollups, and the balance rows have caught up with them. */
+    private static boolean settled(PostgresView.Totals t, InferenceSimulator sim) {
+        return t.requests() >= sim.served.get() && t.billedUsd().compareTo(t.spendUsd()) == 0;
     }
 
     private void summarize(InferenceSimulator sim, TopicWatcher watcher, PostgresView view, LocalPostgres postgres,
