@@ -45,8 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The schemas in schemas/ against their examples, the real parsers and the real output payloads. */
 class ContractTest {
     private static final Path EXAMPLES = Paths.get("..", "schemas", "examples");
-    private static final List<String> SCHEMAS = List.of(
-            "usage-record", "account-event", "rate-card", "account-status", "dead-letter", "billing-alert");
+    private static final List<String> SCHEMAS = Schemas.NAMES;
     private static final Map<String, RecordParser<?>> PARSERS = Map.of(
             "usage-record", new UsageRecordParser(Duration.ofDays(36500)),
             "account-event", new AccountEventParser(new BigDecimal("5.00")),
@@ -54,10 +53,8 @@ class ContractTest {
     private static final long NOW = Instant.parse("2026-03-01T12:00:00.123Z").toEpochMilli();
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(VersionFlag.V202012);
-    private static final SchemaValidatorsConfig CONFIG =
-            SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-    private static final Map<String, JsonSchema> LOADED = new ConcurrentHashMap<>();
+    private static final JsonSchemaFactory FACTORY = Schemas.FACTORY;
+    private static final SchemaValidatorsConfig CONFIG = Schemas.CONFIG;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("schemaNames")
@@ -188,9 +185,7 @@ class ContractTest {
     }
 
     private static JsonSchema schema(String name) {
-        assertThat(SCHEMAS).contains(name);
-        return LOADED.computeIfAbsent(name, n ->
-                FACTORY.getSchema(SchemaLocation.of("classpath:schemas/" + n + ".schema.json"), CONFIG));
+        return Schemas.schema(name);
     }
 
     private static String schemaNameOf(Path file) {

@@ -3,6 +3,7 @@ package dev.billing.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.billing.contract.Schemas;
 import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.job.BillingJob;
@@ -156,6 +157,7 @@ class BillingPipelineIT {
     private static Map<KafkaTestClient.Sent, String> deadLetters(KafkaTestClient client, String topic) {
         Map<KafkaTestClient.Sent, String> out = new HashMap<>();
         for (JsonNode d : client.readAll(topic)) {
+            assertThat(Schemas.validate("dead-letter", d)).as("dead letter %s against its schema", d).isEmpty();
             out.merge(new KafkaTestClient.Sent(d.get("source_topic").asText(), d.get("source_partition").asInt(),
                     d.get("source_offset").asLong()), d.get("reason").asText(), (a, b) -> a + "+DUPLICATE+" + b);
         }
@@ -166,6 +168,7 @@ class BillingPipelineIT {
     private static Map<String, List<String>> statusHistory(KafkaTestClient client, String topic) {
         Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
         for (JsonNode s : client.readAll(topic)) {
+            assertThat(Schemas.validate("account-status", s)).as("status %s against its schema", s).isEmpty();
             byVersion.computeIfAbsent(s.get("account_id").asText(), k -> new TreeMap<>())
                     .merge(s.get("version").asLong(), s.get("status").asText(), (a, b) -> a + "+DUPLICATE+" + b);
         }
