@@ -54,7 +54,7 @@ class BillingPipelineIT {
 
     @BeforeAll
     static void startServices() throws Exception {
-        Path dir = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "kafka");
+        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir"))), "kafka");
         kafka = EmbeddedKafka.start(dir);
         postgres = LocalPostgres.locate(System.out::println);
     }

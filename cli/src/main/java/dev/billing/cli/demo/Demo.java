@@ -52,7 +52,8 @@ public final class Demo {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        Path work = Files.createTempDirectory("billing-demo");
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        Path work = Files.createTempDirectory(tmp, "billing-demo");
         try {
             return runIn(work);
         } finally {
