@@ -7,6 +7,8 @@ SELECT account_id,
        sum(requests)          AS requests,
        sum(prompt_tokens)     AS prompt_tokens,
        sum(completion_tokens) AS completion_tokens,
+       sum(list_cost_usd)     AS list_cost_usd,
+       sum(list_cost_usd - cost_usd) AS discount_usd,
        sum(cost_usd)          AS cost_usd
 FROM usage_hourly
 GROUP BY account_id, model, (hour AT TIME ZONE 'UTC')::date;
@@ -18,6 +20,8 @@ SELECT account_id,
        sum(requests)          AS requests,
        sum(prompt_tokens)     AS prompt_tokens,
        sum(completion_tokens) AS completion_tokens,
+       sum(list_cost_usd)     AS list_cost_usd,
+       sum(list_cost_usd - cost_usd) AS discount_usd,
        sum(cost_usd)          AS cost_usd
 FROM usage_hourly
 GROUP BY account_id, model, date_trunc('month', hour AT TIME ZONE 'UTC')::date;
@@ -29,6 +33,8 @@ SELECT m.account_id,
        m.month,
        sum(m.requests)                             AS requests,
        sum(m.prompt_tokens + m.completion_tokens)  AS tokens,
+       sum(m.list_cost_usd)                        AS list_cost_usd,
+       sum(m.discount_usd)                         AS discount_usd,
        sum(m.cost_usd)                             AS cost_usd,
        b.credits_usd                               AS credits_usd_now,
        b.balance_usd                               AS balance_usd_now,
@@ -44,6 +50,7 @@ SELECT model,
        sum(requests)              AS requests,
        sum(prompt_tokens)         AS prompt_tokens,
        sum(completion_tokens)     AS completion_tokens,
+       sum(discount_usd)          AS discount_usd,
        sum(cost_usd)              AS revenue_usd
 FROM spend_daily
 GROUP BY model, day;

@@ -46,6 +46,9 @@ public final class AccountEventParser implements RecordParser<AccountEvent> {
                         ? null : nonNegative(JsonFields.usd(limit, "monthly_hard_limit_usd"), "monthly_hard_limit_usd");
                 e.alertThresholdsUsd = thresholds(json.get("alert_thresholds_usd"));
                 break;
+            case VOLUME_DISCOUNTS_SET:
+                discounts(json.get("volume_discounts"), e);
+                break;
             case ACCOUNT_OPENED:
             default:
                 break;
@@ -76,6 +79,34 @@ public final class AccountEventParser implements RecordParser<AccountEvent> {
         }
         Arrays.sort(out);
         return out;
+    }
+
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+
+    /** [{"monthly_spend_above_usd": "100.00", "discount_percent": "10"}, ...]; empty or absent clears. */
+    private static void discounts(JsonNode node, AccountEvent e) throws Rejection {
+        if (node != null && !node.isNull() && !node.isArray()) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'volume_discounts' must be an array of tiers");
+        }
+        int n = node == null || node.isNull() ? 0 : node.size();
+        java.util.TreeMap<BigDecimal, BigDecimal> tiers = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            JsonNode tier = node.get(i);
+            if (!tier.isObject()) {
+                throw new Rejection(RejectReason.INVALID_FIELD, "each volume discount tier must be an object");
+            }
+            BigDecimal above = nonNegative(JsonFields.requiredUsd(tier, "monthly_spend_above_usd"), "monthly_spend_above_usd");
+            BigDecimal percent = nonNegative(JsonFields.requiredUsd(tier, "discount_percent"), "discount_percent");
+            if (percent.compareTo(HUNDRED) > 0 || percent.stripTrailingZeros().scale() > 2) {
+                throw new Rejection(RejectReason.INVALID_AMOUNT,
+                        "'discount_percent' must be between 0 and 100 with at most two decimals");
+            }
+            if (tiers.put(above, percent) != null) {
+                throw new Rejection(RejectReason.INVALID_FIELD, "two volume discount tiers start at " + above.toPlainString());
+            }
+        }
+        e.discountAboveUsd = tiers.keySet().toArray(new BigDecimal[0]);
+        e.discountPercent = tiers.values().toArray(new BigDecimal[0]);
     }
 
     private static BigDecimal nonNegative(BigDecimal value, String field) throws Rejection {

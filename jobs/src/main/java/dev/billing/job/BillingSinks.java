@@ -2,15 +2,18 @@ package dev.billing.job;
 
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.UsageHourlyRow;
 import org.apache.flink.api.connector.sink2.Sink;
 
-/** The four outputs of the job. Production writes Kafka and PostgreSQL; tests may collect. */
+/** The five outputs of the job. Production writes Kafka and PostgreSQL; tests may collect. */
 public interface BillingSinks {
     Sink<AccountStatus> accountStatus();
 
     Sink<DeadLetter> deadLetters();
+
+    Sink<BillingAlert> alerts();
 
     Sink<UsageHourlyRow> usageHourly();
 

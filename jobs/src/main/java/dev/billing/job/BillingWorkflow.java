@@ -27,7 +27,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * usage-records  -> parse --\
- *                            union -> keyBy(account_id) -> ledger (+ broadcast rate cards) -> status, rollups, balances
+ *                            union -> keyBy(account_id) -> ledger (+ broadcast rate cards) -> status, rollups, balances, alerts
  * account-events -> parse --/
  * rate-cards     -> parse -> broadcast
  * every parse and the ledger -> dead letters
@@ -85,6 +85,7 @@ public final class BillingWorkflow {
                 .uid("sink-usage-hourly").name("usage_hourly");
         ledger.getSideOutput(AccountLedger.BALANCES).sinkTo(sinks.accountBalance())
                 .uid("sink-account-balance").name("account_balance");
+        ledger.getSideOutput(AccountLedger.ALERTS).sinkTo(sinks.alerts()).uid("sink-billing-alerts").name("billing-alerts");
 
         DataStream<DeadLetter> deadLetters = usage.getSideOutput(ParseFunction.DEAD_LETTERS)
                 .union(events.getSideOutput(ParseFunction.DEAD_LETTERS),

@@ -93,8 +93,12 @@ public class JobOptions {
     @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")
     public Duration flushInterval;
 
+    @Option(names = "--low-balance-fraction", defaultValue = "0.10", description = "A LOW_BALANCE alert fires when the balance falls below this fraction of the last purchase (or of the free credits) (default: ${DEFAULT-VALUE}).")
+    public BigDecimal lowBalanceFraction;
+
     public BillingWorkflow.Settings settings() {
-        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, dedupeRetention, lateHorizon, flushInterval);
+        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, dedupeRetention, lateHorizon, flushInterval,
+                lowBalanceFraction);
         return new BillingWorkflow.Settings(ledger, minimumPurchaseUsd, maxFutureSkew);
     }
 }

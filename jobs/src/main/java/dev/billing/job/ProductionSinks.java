@@ -2,6 +2,7 @@ package dev.billing.job;
 
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.UsageHourlyRow;
 import dev.billing.output.KafkaSinks;
@@ -28,6 +29,11 @@ public final class ProductionSinks implements BillingSinks {
     @Override
     public Sink<DeadLetter> deadLetters() {
         return KafkaSinks.deadLetters(options.bootstrapServers, options.dlqTopic, options.groupId + "-dlq", new Properties());
+    }
+
+    @Override
+    public Sink<BillingAlert> alerts() {
+        return KafkaSinks.alerts(options.bootstrapServers, options.alertsTopic, options.groupId + "-alerts", new Properties());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.billing.ledger;
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountEvent;
 import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
 import dev.billing.model.BlockReason;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.LedgerInput;
@@ -10,9 +11,11 @@ import dev.billing.model.RateCard;
 import dev.billing.model.RejectReason;
 import dev.billing.model.UsageHourlyRow;
 import dev.billing.model.UsageRecord;
+import dev.billing.model.UtcMonths;
 import dev.billing.pricing.DefaultRateCard;
 import dev.billing.pricing.Pricing;
 import dev.billing.pricing.RateBook;
+import dev.billing.pricing.VolumeDiscount;
 import java.math.BigDecimal;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -30,9 +33,11 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The per-account ledger, keyed by {@code account_id}: prices each usage record at the rate in
- * force at its {@code completed_at}, drops resent requests and events, grants free credits once,
- * applies purchases and adjustments, keeps spend, balance and hourly rollups, and decides the
- * account's status.
+ * force at its {@code completed_at} (volume discounts on monthly spend included), drops resent
+ * requests and events, grants free credits once, applies purchases, adjustments and limits, keeps
+ * spend, balance, monthly spend and hourly rollups, raises alerts, and decides the account's
+ * status. The current month is the UTC calendar month of the job's clock; a processing-time timer
+ * rolls it over at midnight of the 1st, so a monthly limit lifts even without traffic.
  *
  * <p>Status changes leave at once on the main output (the gateways wait for them); rollup and
  * balance rows are coalesced per account and leave on a processing-time flush, so the database
@@ -47,12 +52,15 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     public static final OutputTag<UsageHourlyRow> ROLLUPS = new OutputTag<>("usage-hourly") {};
     public static final OutputTag<AccountBalanceRow> BALANCES = new OutputTag<>("account-balance") {};
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("ledger-dead-letters") {};
+    public static final OutputTag<BillingAlert> ALERTS = new OutputTag<>("billing-alerts") {};
 
     private final LedgerSettings settings;
 
     private transient ValueState<AccountState> account;
     private transient MapState<String, Boolean> seenIds;
     private transient MapState<String, UsageRollup> rollups;
+    /** Spend of months before the current one, kept within the late horizon for late records. */
+    private transient MapState<Integer, MonthSpend> pastMonths;
     /** Index over the broadcast rate cards, rebuilt lazily after a restore. */
     private transient RateBook rateBook;
 
@@ -73,6 +81,8 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         seenIds = getRuntimeContext().getMapState(seen);
         rollups = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class)));
+        pastMonths = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class)));
     }
 
     @Override
@@ -99,17 +109,50 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         AccountState state = account.value();
         boolean opened = state == null;
         if (opened) {
-            state = AccountState.opened(settings.freeCreditsUsd);
+            state = AccountState.opened(settings.freeCreditsUsd, UtcMonths.of(now));
         } else if (usage.completedAtMs < state.oldestBillableMs(settings.lateHorizon.toMillis())) {
             ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.TOO_LATE,
                     "completed_at is more than " + settings.lateHorizon + " before the account's newest record", now));
             return;
         }
-        BigDecimal cost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
-        state.charge(cost, usage.completedAtMs);
-        addToRollup(usage, cost);
+        int recordMonth = UtcMonths.of(usage.completedAtMs);
+        advanceMonth(state, Math.max(UtcMonths.of(now), recordMonth), ctx);
+        BigDecimal listCost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
+        BigDecimal charged = chargeMonth(state, recordMonth, listCost);
+        state.spendUsd = state.spendUsd.add(charged);
+        state.maxCompletedAtMs = Math.max(state.maxCompletedAtMs, usage.completedAtMs);
+        addToRollup(usage, charged, listCost);
         seenIds.put(dedupeKey, Boolean.TRUE);
         settle(state, opened, ctx, out, now);
+    }
+
+    /** Adds a record's cost to its own month; returns what is charged after volume discounts. */
+    private BigDecimal chargeMonth(AccountState state, int recordMonth, BigDecimal listCost) throws Exception {
+        boolean current = recordMonth == state.currentMonth;
+        MonthSpend month = current ? state.month : pastMonths.get(recordMonth);
+        if (month == null) {
+            month = MonthSpend.zero();
+        }
+        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.discountAboveUsd, state.discountPercent);
+        month.add(listCost, charged);
+        if (!current) {
+            pastMonths.put(recordMonth, month);
+        }
+        return charged;
+    }
+
+    /** Moves the account into {@code month} if it is newer, and keeps the rollover timer on its end. */
+    private void advanceMonth(AccountState state, int month, ReadOnlyContext ctx) throws Exception {
+        if (month > state.currentMonth) {
+            pastMonths.put(state.currentMonth, state.month);
+            state.currentMonth = month;
+            state.month = MonthSpend.zero();
+        }
+        long nextMonthStart = UtcMonths.startMs(state.currentMonth + 1);
+        if (state.rolloverAtMs != nextMonthStart) {
+            state.rolloverAtMs = nextMonthStart;
+            ctx.timerService().registerProcessingTimeTimer(nextMonthStart);
+        }
     }
 
     private void apply(AccountEvent event, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
@@ -120,15 +163,23 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         AccountState state = account.value();
         boolean opened = state == null;
         if (opened) {
-            state = AccountState.opened(settings.freeCreditsUsd);
+            state = AccountState.opened(settings.freeCreditsUsd, UtcMonths.of(now));
         }
+        advanceMonth(state, UtcMonths.of(now), ctx);
         switch (event.type) {
             case CREDITS_PURCHASED:
+                state.topUp(event.amountUsd);
+                break;
             case CREDITS_ADJUSTED:
-                state.credit(event.amountUsd);
+                state.creditsUsd = state.creditsUsd.add(event.amountUsd);
                 break;
             case LIMITS_SET:
                 state.monthlyHardLimitUsd = event.monthlyHardLimitUsd;
+                state.alertThresholdsUsd = event.alertThresholdsUsd;
+                break;
+            case VOLUME_DISCOUNTS_SET:
+                state.discountAboveUsd = event.discountAboveUsd;
+                state.discountPercent = event.discountPercent;
                 break;
             case ACCOUNT_OPENED:
             default:
@@ -138,9 +189,15 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         settle(state, opened, ctx, out, now);
     }
 
-    /** Publishes a status change (or the first status of a new account), stores state, schedules a flush. */
+    /**
+     * Publishes due alerts and a status change (or the first status of a new account), stores the
+     * state, schedules a flush.
+     */
     private void settle(AccountState state, boolean opened, ReadOnlyContext ctx, Collector<AccountStatus> out, long now)
             throws Exception {
+        for (BillingAlert alert : SpendAlerts.due(ctx.getCurrentKey(), state, settings.lowBalanceFraction, now)) {
+            ctx.output(ALERTS, alert);
+        }
         int mask = state.evaluateBlockMask();
         if (opened || mask != state.blockMask) {
             state.blockMask = mask;
@@ -155,14 +212,14 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         account.update(state);
     }
 
-    private void addToRollup(UsageRecord usage, BigDecimal cost) throws Exception {
+    private void addToRollup(UsageRecord usage, BigDecimal cost, BigDecimal listCost) throws Exception {
         long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
         String key = hour + "/" + usage.model;
         UsageRollup rollup = rollups.get(key);
         if (rollup == null) {
             rollup = UsageRollup.empty(usage.model, hour);
         }
-        rollup.add(usage.promptTokens, usage.completionTokens, cost);
+        rollup.add(usage.promptTokens, usage.completionTokens, cost, listCost);
         rollups.put(key, rollup);
     }
 
@@ -172,6 +229,18 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         if (state == null) {
             return;
         }
+        if (timestamp == state.flushAtMs) {
+            flush(state, ctx, timestamp);
+        }
+        if (timestamp == state.rolloverAtMs) {
+            advanceMonth(state, UtcMonths.of(timestamp), ctx);
+            settle(state, false, ctx, out, timestamp);
+        }
+        account.update(state);
+    }
+
+    /** Writes out the account's changed rollup rows and its balance row; drops what is past the horizon. */
+    private void flush(AccountState state, OnTimerContext ctx, long now) throws Exception {
         String accountId = ctx.getCurrentKey();
         long horizon = state.oldestBillableMs(settings.lateHorizon.toMillis());
         var it = rollups.iterator();
@@ -187,9 +256,17 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
                 it.remove(); // no acceptable record can land in this hour any more
             }
         }
-        ctx.output(BALANCES, balanceOf(accountId, state, timestamp));
+        if (horizon != Long.MIN_VALUE) {
+            int oldestMonth = UtcMonths.of(horizon);
+            var months = pastMonths.iterator();
+            while (months.hasNext()) {
+                if (months.next().getKey() < oldestMonth) {
+                    months.remove();
+                }
+            }
+        }
+        ctx.output(BALANCES, balanceOf(accountId, state, now));
         state.flushAtMs = 0;
-        account.update(state);
     }
 
     @Override
@@ -221,7 +298,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         s.reason = first == null ? null : first.name();
         s.reasons = BlockReason.names(state.blockMask);
         s.balanceUsd = state.balanceUsd();
-        s.monthSpendUsd = state.monthSpendUsd;
+        s.monthSpendUsd = state.month.chargedUsd;
         s.version = state.statusVersion;
         s.asOfMs = now;
         return s;
@@ -236,6 +313,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         row.promptTokens = rollup.promptTokens;
         row.completionTokens = rollup.completionTokens;
         row.costUsd = rollup.costUsd;
+        row.listCostUsd = rollup.listCostUsd;
         return row;
     }
 
@@ -246,7 +324,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         row.spendUsd = state.spendUsd;
         row.balanceUsd = state.balanceUsd();
         row.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
-        row.monthSpendUsd = state.monthSpendUsd;
+        row.monthSpendUsd = state.month.chargedUsd;
         row.updatedAtMs = now;
         return row;
     }

@@ -2,38 +2,63 @@ package dev.billing.ledger;
 
 import dev.billing.model.BlockReason;
 import java.math.BigDecimal;
-import java.time.LocalDate;
 
-/** The money of one account, kept in keyed state. A Flink POJO: no Kryo. */
+/** The money and rules of one account, kept in keyed state. A Flink POJO: no Kryo. */
 public class AccountState {
     /** Free credits + purchases + adjustments. */
     public BigDecimal creditsUsd;
-    /** Lifetime spend. */
+    /** Lifetime spend, as charged. */
     public BigDecimal spendUsd;
-    /** The calendar month (UTC, year * 12 + month - 1) of the account's newest record. */
+    /** The current UTC calendar month (see {@link dev.billing.model.UtcMonths}). */
     public int currentMonth;
-    /** Spend in {@link #currentMonth}. */
-    public BigDecimal monthSpendUsd;
+    /** Spend in {@link #currentMonth}; older months are kept apart for late records. */
+    public MonthSpend month;
     /** The newest {@code completed_at} billed; the late-record horizon is measured from it. */
     public long maxCompletedAtMs;
     /** Bit set of the {@link BlockReason}s that hold; 0 is ACTIVE. */
     public int blockMask;
     /** Version of the last published status. */
     public long statusVersion;
-    /** Monthly hard limit, or null when none (enforced per the monthly-limit rules). */
+
+    /** Monthly hard limit on charged spend, or null for none. */
     public BigDecimal monthlyHardLimitUsd;
+    /** Spend-alert thresholds, ascending. */
+    public BigDecimal[] alertThresholdsUsd;
+    /** The highest threshold alerted in {@link #alertedMonth}. */
+    public BigDecimal alertedUpToUsd;
+    public int alertedMonth;
+    /** The last purchase (or the free credits), the base of the low-balance alert. */
+    public BigDecimal lastTopUpUsd;
+    /** Counts top-ups, so each low-balance alert has its own id. */
+    public int topUps;
+    public boolean lowBalanceAlerted;
+    /** Volume discount tiers on monthly list spend. */
+    public BigDecimal[] discountAboveUsd;
+    public BigDecimal[] discountPercent;
+
     /** Processing time of the pending flush timer, 0 when none is pending. */
     public long flushAtMs;
+    /** Processing time of the pending month-rollover timer. */
+    public long rolloverAtMs;
 
     public AccountState() {}
 
-    static AccountState opened(BigDecimal freeCreditsUsd) {
+    static AccountState opened(BigDecimal freeCreditsUsd, int month) {
         AccountState s = new AccountState();
         s.creditsUsd = freeCreditsUsd;
         s.spendUsd = BigDecimal.ZERO;
-        s.monthSpendUsd = BigDecimal.ZERO;
+        s.currentMonth = month;
+        s.month = MonthSpend.zero();
         s.maxCompletedAtMs = Long.MIN_VALUE;
+        s.lastTopUpUsd = freeCreditsUsd;
+        s.alertThresholdsUsd = new BigDecimal[0];
+        s.discountAboveUsd = new BigDecimal[0];
+        s.discountPercent = new BigDecimal[0];
         return s;
+    }
+
+    BigDecimal balanceUsd() {
+        return creditsUsd.subtract(spendUsd);
     }
 
     /**
@@ -44,25 +69,11 @@ public class AccountState {
         return maxCompletedAtMs == Long.MIN_VALUE ? Long.MIN_VALUE : maxCompletedAtMs - horizonMs;
     }
 
-    BigDecimal balanceUsd() {
-        return creditsUsd.subtract(spendUsd);
-    }
-
-    void credit(BigDecimal amountUsd) {
+    void topUp(BigDecimal amountUsd) {
         creditsUsd = creditsUsd.add(amountUsd);
-    }
-
-    /** Adds a billed cost: to lifetime spend, and to month spend unless it belongs to an older month. */
-    void charge(BigDecimal costUsd, long completedAtMs) {
-        spendUsd = spendUsd.add(costUsd);
-        int month = monthOf(completedAtMs);
-        if (month > currentMonth) {
-            currentMonth = month;
-            monthSpendUsd = costUsd;
-        } else if (month == currentMonth) {
-            monthSpendUsd = monthSpendUsd.add(costUsd);
-        }
-        maxCompletedAtMs = Math.max(maxCompletedAtMs, completedAtMs);
+        lastTopUpUsd = amountUsd;
+        topUps++;
+        lowBalanceAlerted = false;
     }
 
     /** The reasons to block that hold now. */
@@ -71,11 +82,9 @@ public class AccountState {
         if (balanceUsd().signum() <= 0) {
             mask |= BlockReason.BALANCE_EXHAUSTED.bit();
         }
+        if (monthlyHardLimitUsd != null && month.chargedUsd.compareTo(monthlyHardLimitUsd) >= 0) {
+            mask |= BlockReason.MONTHLY_LIMIT.bit();
+        }
         return mask;
-    }
-
-    static int monthOf(long epochMs) {
-        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(epochMs, 86_400_000L));
-        return day.getYear() * 12 + day.getMonthValue() - 1;
     }
 }

@@ -16,16 +16,20 @@ public class LedgerSettings implements Serializable {
     public final Duration lateHorizon;
     /** How often changed rollup and balance rows of an account are written out. */
     public final Duration flushInterval;
+    /** A LOW_BALANCE alert fires when the balance falls below this fraction of the last top-up. */
+    public final BigDecimal lowBalanceFraction;
 
     public LedgerSettings(BigDecimal freeCreditsUsd, Duration dedupeRetention, Duration lateHorizon,
-            Duration flushInterval) {
+            Duration flushInterval, BigDecimal lowBalanceFraction) {
         this.freeCreditsUsd = freeCreditsUsd;
         this.dedupeRetention = dedupeRetention;
         this.lateHorizon = lateHorizon;
         this.flushInterval = flushInterval;
+        this.lowBalanceFraction = lowBalanceFraction;
     }
 
     public static LedgerSettings defaults() {
-        return new LedgerSettings(new BigDecimal("5.00"), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(1));
+        return new LedgerSettings(new BigDecimal("5.00"), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(1),
+                new BigDecimal("0.10"));
     }
 }

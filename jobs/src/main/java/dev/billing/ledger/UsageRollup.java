@@ -9,7 +9,10 @@ public class UsageRollup {
     public long requests;
     public long promptTokens;
     public long completionTokens;
+    /** As charged, after volume discounts. */
     public BigDecimal costUsd;
+    /** At list (or override) prices, before volume discounts. */
+    public BigDecimal listCostUsd;
     public boolean dirty;
 
     public UsageRollup() {}
@@ -19,14 +22,16 @@ public class UsageRollup {
         r.model = model;
         r.hourStartMs = hourStartMs;
         r.costUsd = BigDecimal.ZERO;
+        r.listCostUsd = BigDecimal.ZERO;
         return r;
     }
 
-    void add(long promptTokens, long completionTokens, BigDecimal costUsd) {
+    void add(long promptTokens, long completionTokens, BigDecimal costUsd, BigDecimal listCostUsd) {
         this.requests++;
         this.promptTokens += promptTokens;
         this.completionTokens += completionTokens;
         this.costUsd = this.costUsd.add(costUsd);
+        this.listCostUsd = this.listCostUsd.add(listCostUsd);
         this.dirty = true;
     }
 }

@@ -14,6 +14,10 @@ public class AccountEvent {
     public BigDecimal monthlyHardLimitUsd;
     /** LIMITS_SET: spend-alert thresholds, ascending; empty when none. */
     public BigDecimal[] alertThresholdsUsd;
+    /** VOLUME_DISCOUNTS_SET: tier boundaries on monthly list spend, ascending; empty clears. */
+    public BigDecimal[] discountAboveUsd;
+    /** VOLUME_DISCOUNTS_SET: percent off above each boundary, aligned with {@link #discountAboveUsd}. */
+    public BigDecimal[] discountPercent;
     public SourceRecord source;
 
     public AccountEvent() {}

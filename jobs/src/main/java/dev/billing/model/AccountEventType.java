@@ -5,5 +5,6 @@ public enum AccountEventType {
     ACCOUNT_OPENED,
     CREDITS_PURCHASED,
     CREDITS_ADJUSTED,
-    LIMITS_SET
+    LIMITS_SET,
+    VOLUME_DISCOUNTS_SET
 }

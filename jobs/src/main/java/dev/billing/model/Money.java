@@ -6,16 +6,16 @@ import java.util.regex.Pattern;
 
 /**
  * US dollars as exact decimals. Every amount on the wire is a decimal string; a binary float never
- * touches money. Amounts that people type (credits, limits) carry at most six decimals; costs
- * (tokens x a six-decimal rate per million) carry at most twelve, which is the scale of the
- * {@code numeric(38,12)} columns in PostgreSQL.
+ * touches money. Amounts that people type (credits, limits, rates) carry at most six decimals;
+ * list costs (tokens x a six-decimal rate per million) at most twelve; a volume discount of up to
+ * two-decimal percent adds four more. The PostgreSQL money columns are {@code numeric(38,18)}.
  */
 public final class Money {
 
     /** Decimals allowed in an amount or a rate given to the job (credits, limits, $/1M rates). */
     public static final int INPUT_SCALE = 6;
-    /** Decimals a cost can have: tokens x rate (6 decimals) / 1,000,000. */
-    public static final int COST_SCALE = 12;
+    /** Decimals a charged amount can have: tokens x rate / 1,000,000 x (100 - percent) / 100. */
+    public static final int COST_SCALE = 18;
 
     public static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final Pattern DECIMAL = Pattern.compile("-?\\d{1,20}(\\.\\d{1,20})?");

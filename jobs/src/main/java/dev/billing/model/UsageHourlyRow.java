@@ -10,7 +10,10 @@ public class UsageHourlyRow {
     public long requests;
     public long promptTokens;
     public long completionTokens;
+    /** As charged, after volume discounts. */
     public BigDecimal costUsd;
+    /** At list (or override) prices. */
+    public BigDecimal listCostUsd;
 
     public UsageHourlyRow() {}
 

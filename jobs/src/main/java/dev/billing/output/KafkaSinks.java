@@ -1,6 +1,7 @@
 package dev.billing.output;
 
 import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -38,20 +39,40 @@ public final class KafkaSinks {
      */
     public static KafkaSink<DeadLetter> deadLetters(String bootstrapServers, String topic, String transactionalIdPrefix,
             Properties producer) {
+        return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
+                KafkaRecordSerializationSchema.<DeadLetter>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(new Serializers.DeadLetterKey())
+                        .setValueSerializationSchema(new Serializers.DeadLetterValue())
+                        .build());
+    }
+
+    /**
+     * Alerts, exactly once: the ledger marks an alert sent in the same checkpoint that commits it,
+     * so a replay neither repeats nor loses one.
+     */
+    public static KafkaSink<BillingAlert> alerts(String bootstrapServers, String topic, String transactionalIdPrefix,
+            Properties producer) {
+        return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
+                KafkaRecordSerializationSchema.<BillingAlert>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(new Serializers.AlertKey())
+                        .setValueSerializationSchema(new Serializers.AlertValue())
+                        .build());
+    }
+
+    private static <T> KafkaSink<T> exactlyOnce(String bootstrapServers, String transactionalIdPrefix,
+            Properties producer, KafkaRecordSerializationSchema<T> serializer) {
         Properties props = new Properties();
         props.putAll(producer);
         // below the broker's transaction.max.timeout.ms (15 min); Flink's default of 1 h is refused
         props.putIfAbsent("transaction.timeout.ms", "600000");
-        return KafkaSink.<DeadLetter>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(props)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(new Serializers.DeadLetterKey())
-                        .setValueSerializationSchema(new Serializers.DeadLetterValue())
-                        .build())
+                .setRecordSerializer(serializer)
                 .build();
     }
 }

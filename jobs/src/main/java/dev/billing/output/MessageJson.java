@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.Money;
 import dev.billing.model.SourceRecord;
@@ -37,6 +38,19 @@ public final class MessageJson {
         json.put("month_spend_usd", Money.format(s.monthSpendUsd));
         json.put("version", s.version);
         json.put("as_of", Instant.ofEpochMilli(s.asOfMs).toString());
+        return write(json);
+    }
+
+    public static byte[] alert(BillingAlert a) {
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("alert_id", a.alertId);
+        json.put("account_id", a.accountId);
+        json.put("type", a.type);
+        json.put("threshold_usd", Money.format(a.thresholdUsd));
+        json.put("month", a.month);
+        json.put("month_spend_usd", Money.format(a.monthSpendUsd));
+        json.put("balance_usd", Money.format(a.balanceUsd));
+        json.put("occurred_at", Instant.ofEpochMilli(a.occurredAtMs).toString());
         return write(json);
     }
 

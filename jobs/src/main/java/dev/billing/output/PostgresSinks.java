@@ -17,11 +17,11 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  */
 public final class PostgresSinks {
     static final String UPSERT_USAGE_HOURLY =
-            "INSERT INTO usage_hourly (account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, now())"
+            "INSERT INTO usage_hourly (account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd,"
+                    + " list_cost_usd, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())"
                     + " ON CONFLICT (account_id, model, hour) DO UPDATE SET requests = EXCLUDED.requests,"
                     + " prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,"
-                    + " cost_usd = EXCLUDED.cost_usd, updated_at = EXCLUDED.updated_at";
+                    + " cost_usd = EXCLUDED.cost_usd, list_cost_usd = EXCLUDED.list_cost_usd, updated_at = EXCLUDED.updated_at";
 
     static final String UPSERT_ACCOUNT_BALANCE =
             "INSERT INTO account_balance (account_id, credits_usd, spend_usd, balance_usd, status, month_spend_usd, updated_at)"
@@ -60,6 +60,7 @@ public final class PostgresSinks {
                     ps.setLong(5, row.promptTokens);
                     ps.setLong(6, row.completionTokens);
                     ps.setBigDecimal(7, Money.toColumn(row.costUsd));
+                    ps.setBigDecimal(8, Money.toColumn(row.listCostUsd));
                 })
                 .withExecutionOptions(executionOptions(target))
                 .buildAtLeastOnce(connectionOptions(target));

@@ -1,6 +1,7 @@
 package dev.billing.output;
 
 import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -35,6 +36,20 @@ final class Serializers {
         @Override
         public byte[] serialize(DeadLetter d) {
             return MessageJson.deadLetter(d);
+        }
+    }
+
+    static final class AlertKey implements SerializationSchema<BillingAlert> {
+        @Override
+        public byte[] serialize(BillingAlert a) {
+            return a.accountId.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final class AlertValue implements SerializationSchema<BillingAlert> {
+        @Override
+        public byte[] serialize(BillingAlert a) {
+            return MessageJson.alert(a);
         }
     }
 }

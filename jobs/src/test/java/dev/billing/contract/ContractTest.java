@@ -110,6 +110,37 @@ class ContractTest {
     }
 
     @Test
+    void schemaEnumsNameExactlyTheTypesAndReasonsOfTheCode() {
+        assertThat(enumOf("account-event", "type"))
+                .containsExactlyInAnyOrder(names(dev.billing.model.AccountEventType.values()));
+        assertThat(enumOf("dead-letter", "reason")).containsExactlyInAnyOrder(names(RejectReason.values()));
+    }
+
+    @Test
+    void realAlertsAreValid() {
+        dev.billing.model.BillingAlert alert = new dev.billing.model.BillingAlert();
+        alert.alertId = "acct-42/SPEND_THRESHOLD/2026-11/50.00";
+        alert.accountId = "acct-42";
+        alert.type = dev.billing.model.BillingAlert.SPEND_THRESHOLD;
+        alert.thresholdUsd = new BigDecimal("50.00");
+        alert.month = "2026-11";
+        alert.monthSpendUsd = new BigDecimal("50.0000000000000001");
+        alert.balanceUsd = new BigDecimal("-0.4625");
+        alert.occurredAtMs = NOW;
+        assertThat(validate("billing-alert", MessageJson.alert(alert))).isEmpty();
+    }
+
+    private static List<String> enumOf(String schema, String property) {
+        List<String> out = new ArrayList<>();
+        schema(schema).getSchemaNode().path("properties").path(property).path("enum").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static String[] names(Enum<?>[] values) {
+        return Stream.of(values).map(Enum::name).toArray(String[]::new);
+    }
+
+    @Test
     void realAccountStatusesAreValid() {
         assertThat(validate("account-status", MessageJson.status(status(AccountStatus.ACTIVE, null, "", "5", "0"))))
                 .isEmpty();

@@ -1,0 +1,53 @@
+package dev.billing.ledger;
+
+import dev.billing.model.BillingAlert;
+import dev.billing.model.Money;
+import dev.billing.model.UtcMonths;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which alerts an account is due: each spend threshold once per month when the month's spend
+ * reaches it, and a low balance once per top-up when the balance falls below a fraction of it.
+ * Marks what it returns as sent in the state, which is checkpointed with the output.
+ */
+final class SpendAlerts {
+    private SpendAlerts() {}
+
+    static List<BillingAlert> due(String accountId, AccountState s, BigDecimal lowBalanceFraction, long now) {
+        List<BillingAlert> alerts = new ArrayList<>(0);
+        BigDecimal spend = s.month.chargedUsd;
+        BigDecimal alreadyUpTo = s.alertedMonth == s.currentMonth ? s.alertedUpToUsd : null;
+        for (BigDecimal threshold : s.alertThresholdsUsd) {
+            if (threshold.compareTo(spend) <= 0 && (alreadyUpTo == null || threshold.compareTo(alreadyUpTo) > 0)) {
+                String month = UtcMonths.format(s.currentMonth);
+                alerts.add(alert(accountId + "/" + BillingAlert.SPEND_THRESHOLD + "/" + month + "/" + Money.format(threshold),
+                        accountId, BillingAlert.SPEND_THRESHOLD, threshold, s, now));
+                s.alertedMonth = s.currentMonth;
+                s.alertedUpToUsd = threshold;
+            }
+        }
+        BigDecimal floor = s.lastTopUpUsd.multiply(lowBalanceFraction);
+        if (!s.lowBalanceAlerted && s.balanceUsd().compareTo(floor) < 0) {
+            alerts.add(alert(accountId + "/" + BillingAlert.LOW_BALANCE + "/" + s.topUps, accountId,
+                    BillingAlert.LOW_BALANCE, floor, s, now));
+            s.lowBalanceAlerted = true;
+        }
+        return alerts;
+    }
+
+    private static BillingAlert alert(String id, String accountId, String type, BigDecimal threshold, AccountState s,
+            long now) {
+        BillingAlert a = new BillingAlert();
+        a.alertId = id;
+        a.accountId = accountId;
+        a.type = type;
+        a.thresholdUsd = threshold;
+        a.month = UtcMonths.format(s.currentMonth);
+        a.monthSpendUsd = s.month.chargedUsd;
+        a.balanceUsd = s.balanceUsd();
+        a.occurredAtMs = now;
+        return a;
+    }
+}

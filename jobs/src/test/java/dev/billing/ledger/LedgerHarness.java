@@ -1,0 +1,154 @@
+package dev.billing.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.billing.model.AccountBalanceRow;
+import dev.billing.model.AccountEvent;
+import dev.billing.model.AccountEventType;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.BillingAlert;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.LedgerInput;
+import dev.billing.model.RateCard;
+import dev.billing.model.SourceRecord;
+import dev.billing.model.UsageHourlyRow;
+import dev.billing.model.UsageRecord;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+
+/** The ledger in Flink's keyed-broadcast operator harness, with a controlled processing-time clock. */
+final class LedgerHarness implements AutoCloseable {
+    static final long FLUSH_MS = 1_000;
+    static final LedgerSettings SETTINGS = new LedgerSettings(new BigDecimal("5.00"), Duration.ofHours(24),
+            Duration.ofDays(7), Duration.ofMillis(FLUSH_MS), new BigDecimal("0.10"));
+
+    private KeyedBroadcastOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> harness;
+    long now;
+    private int sequence;
+
+    LedgerHarness(long now) throws Exception {
+        this.now = now;
+        harness = create();
+        harness.open();
+        harness.setProcessingTime(now);
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> create()
+            throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new AccountLedger(SETTINGS), List.of(AccountLedger.RATE_CARDS)),
+                LedgerInput::accountId, Types.STRING, 1, 1, 0);
+    }
+
+    OperatorSubtaskState snapshot() throws Exception {
+        return harness.snapshot(sequence, now);
+    }
+
+    /** A new ledger instance restored from {@code snapshot}, as after a failure, {@code laterMs} on. */
+    void restore(OperatorSubtaskState snapshot, long laterMs) throws Exception {
+        harness.close();
+        harness = create();
+        harness.initializeState(snapshot);
+        harness.open();
+        now += laterMs;
+        harness.setProcessingTime(now);
+    }
+
+    void rate(String model, String in, String out, long effectiveFrom, String account) throws Exception {
+        harness.processBroadcastElement(new RateCard(model, new BigDecimal(in), new BigDecimal(out), effectiveFrom, account), now);
+    }
+
+    void usage(String account, String requestId, String model, long prompt, long completion, long completedAt)
+            throws Exception {
+        UsageRecord r = new UsageRecord(requestId, account, model, prompt, completion, completedAt);
+        r.source = new SourceRecord("usage-records", 0, sequence++, now, null, new byte[0]);
+        harness.processElement(LedgerInput.of(r), now);
+    }
+
+    AccountEvent event(String account, AccountEventType type, String amount) throws Exception {
+        AccountEvent e = new AccountEvent("e" + sequence, account, type, now);
+        e.amountUsd = amount == null ? null : new BigDecimal(amount);
+        return send(e);
+    }
+
+    AccountEvent limits(String account, String monthlyLimit, String... thresholds) throws Exception {
+        AccountEvent e = new AccountEvent("e" + sequence, account, AccountEventType.LIMITS_SET, now);
+        e.monthlyHardLimitUsd = monthlyLimit == null ? null : new BigDecimal(monthlyLimit);
+        e.alertThresholdsUsd = java.util.Arrays.stream(thresholds).map(BigDecimal::new).sorted().toArray(BigDecimal[]::new);
+        return send(e);
+    }
+
+    AccountEvent discounts(String account, String above, String percent) throws Exception {
+        AccountEvent e = new AccountEvent("e" + sequence, account, AccountEventType.VOLUME_DISCOUNTS_SET, now);
+        e.discountAboveUsd = new BigDecimal[] {new BigDecimal(above)};
+        e.discountPercent = new BigDecimal[] {new BigDecimal(percent)};
+        return send(e);
+    }
+
+    AccountEvent send(AccountEvent e) throws Exception {
+        e.source = new SourceRecord("account-events", 0, sequence++, now, null, new byte[0]);
+        harness.processElement(LedgerInput.of(e), now);
+        return e;
+    }
+
+    /** Moves the processing-time clock, firing the timers due. */
+    void advanceTo(long timeMs) throws Exception {
+        now = timeMs;
+        harness.setProcessingTime(now);
+    }
+
+    void flush() throws Exception {
+        advanceTo(now + FLUSH_MS);
+    }
+
+    List<AccountStatus> statuses() {
+        return harness.extractOutputValues();
+    }
+
+    <T> List<T> side(OutputTag<T> tag) {
+        var queue = harness.getSideOutput(tag);
+        return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    void clearSide(OutputTag<?> tag) {
+        var queue = harness.getSideOutput(tag);
+        if (queue != null) {
+            queue.clear();
+        }
+    }
+
+    List<UsageHourlyRow> rollups() {
+        return side(AccountLedger.ROLLUPS);
+    }
+
+    List<AccountBalanceRow> balances() {
+        return side(AccountLedger.BALANCES);
+    }
+
+    List<DeadLetter> deadLetters() {
+        return side(AccountLedger.DEAD_LETTERS);
+    }
+
+    List<BillingAlert> alerts() {
+        return side(AccountLedger.ALERTS);
+    }
+
+    AccountBalanceRow lastBalance(String account) {
+        List<AccountBalanceRow> rows = balances().stream().filter(b -> b.accountId.equals(account)).toList();
+        assertThat(rows).as("balance rows of " + account).isNotEmpty();
+        return rows.get(rows.size() - 1);
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+}
