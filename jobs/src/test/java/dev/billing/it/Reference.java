@@ -161,8 +161,8 @@ final class Reference {
                     credits = credits.add(c.amount);
                 }
             }
-            BigDecimal monthSpend = byMonth.isEmpty() ? BigDecimal.ZERO
-                    : byMonth.get(byMonth.keySet().stream().max(Integer::compare).orElseThrow());
+            // the current month is the job's wall-clock month; older months do not count
+            BigDecimal monthSpend = byMonth.getOrDefault(month(System.currentTimeMillis()), BigDecimal.ZERO);
             List<String> history = e.getValue();
             out.put(account, new Balance(credits, spend, monthSpend, history.get(history.size() - 1)));
         }
