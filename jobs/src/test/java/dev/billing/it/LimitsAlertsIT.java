@@ -1,0 +1,207 @@
+package dev.billing.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.job.JobOptions;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Monthly limits, spend and low-balance alerts, enterprise overrides and volume discounts, over
+ * usage that spans a month boundary: this month's records, then records of last month arriving
+ * late. Rollups (charged and list cost), balances, statuses with their reasons and alerts must
+ * equal an independent model, exactly; no alert may appear twice.
+ */
+class LimitsAlertsIT {
+    private static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
+    private static final int ACCOUNTS = 30;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static PipelineFixture fixture;
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        fixture = new PipelineFixture();
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void limitsAlertsAndDiscountsAcrossAMonthBoundaryMatchAnIndependentModel() throws Exception {
+        long seed = Long.getLong("billing.seed", System.nanoTime());
+        System.out.println("LimitsAlertsIT seed=" + seed + " (rerun with -Dbilling.seed=" + seed + ")");
+        Random random = new Random(seed);
+        long now = System.currentTimeMillis();
+        long monthStart = LocalDate.ofInstant(Instant.ofEpochMilli(now), ZoneOffset.UTC).withDayOfMonth(1)
+                .atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        long thisMonthFrom = Math.max(monthStart, now - 4 * 3_600_000L);
+        LedgerModel model = new LedgerModel(now);
+
+        List<TestMessage> setup = new ArrayList<>();
+        List<TestMessage> rates = new ArrayList<>();
+        rates.add(rateCard("acct-007", "deepseek-v3", "0.200001", "0.199999", monthStart - 40L * 24 * 3_600_000));
+        model.override("acct-007", "deepseek-v3", "0.200001", "0.199999");
+        for (int i = 0; i < ACCOUNTS; i++) {
+            String account = String.format("acct-%03d", i);
+            if (i % 3 == 0) {
+                String limit = new BigDecimal("0.50").add(new BigDecimal("0.25").multiply(BigDecimal.valueOf(i % 5))).toPlainString();
+                setup.add(limits(account, limit, "0.25", "0.75"));
+                model.limits(account, limit, "0.25", "0.75");
+            }
+            if (i % 4 == 1) {
+                setup.add(discounts(account));
+                model.discounts(account, List.of(new LedgerModel.Tier(new BigDecimal("0.40"), new BigDecimal("10")),
+                        new LedgerModel.Tier(new BigDecimal("1.20"), new BigDecimal("25.5"))));
+            }
+            if (i % 5 == 2) {
+                setup.add(purchase(account, "5.00"));
+                model.purchase(account, "5.00");
+            }
+        }
+        List<TestMessage> thisMonth = usage(random, 1500, thisMonthFrom, now - 60_000);
+        List<TestMessage> lastMonth = usage(random, 300, monthStart - 4 * 3_600_000L, monthStart);
+        feed(model, thisMonth);
+        feed(model, lastMonth);
+
+        long blockedByLimit = model.statusHistory().values().stream().filter(h -> h.stream().anyMatch(s -> s.contains("MONTHLY_LIMIT"))).count();
+        long exhausted = model.statusHistory().values().stream().filter(h -> h.stream().anyMatch(s -> s.contains("BALANCE_EXHAUSTED"))).count();
+        System.out.println("model: " + blockedByLimit + " accounts hit their monthly limit, " + exhausted
+                + " ran out of credit, " + model.alertIds().size() + " alerts");
+        assertThat(blockedByLimit).as("the dataset must reach monthly limits").isGreaterThanOrEqualTo(3);
+        assertThat(exhausted).as("the dataset must exhaust balances").isGreaterThanOrEqualTo(2);
+
+        JobOptions options = fixture.options("it_limits", "--late-horizon", "40d");
+        KafkaTestClient client = fixture.client;
+        JobClient job = PipelineFixture.start(options, "billing-limits-it");
+        try {
+            client.send(rates);
+            client.send(setup);
+            PipelineFixture.awaitTrue("rate cards and account setup consumed",
+                    () -> client.groupCaughtUp(options.groupId, options.ratesTopic)
+                            && client.groupCaughtUp(options.groupId, options.eventsTopic));
+            client.send(thisMonth);
+            PipelineFixture.awaitTrue("this month's usage consumed", () -> client.groupCaughtUp(options.groupId, options.usageTopic));
+            client.send(lastMonth);
+
+            PipelineFixture.awaitEqual("rollups, charged and list cost", model::rows, () -> rows(options));
+            PipelineFixture.awaitEqual("balances", model::balances, () -> fixture.balances(options));
+            PipelineFixture.awaitEqual("alerts, each once", () -> model.alertIds().stream().sorted().toList(),
+                    () -> alertIds(options));
+            assertThat(fixture.statusHistory(options.statusTopic, s -> s.get("status").asText() + " "
+                    + join(s.get("reasons")))).as("statuses with their reasons").isEqualTo(model.statusHistory());
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private void feed(LedgerModel model, List<TestMessage> usage) throws Exception {
+        for (TestMessage m : usage) {
+            JsonNode n = json.readTree(m.value());
+            model.usage(n.get("account_id").asText(), n.get("model").asText(), n.at("/usage/prompt_tokens").asLong(),
+                    n.at("/usage/completion_tokens").asLong(), Instant.parse(n.get("completed_at").asText()).toEpochMilli());
+        }
+    }
+
+    /** Usage in [from, to), shuffled; each account's records reach its ledger in this order. */
+    private List<TestMessage> usage(Random random, int count, long from, long to) {
+        List<TestMessage> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int a = random.nextInt(ACCOUNTS);
+            String account = String.format("acct-%03d", a);
+            boolean heavy = a % 8 == 0;
+            long prompt = heavy ? 400_000 + random.nextInt(400_000) : a % 2 == 0 || a % 3 == 0 ? 50_000 + random.nextInt(150_000) : 100 + random.nextInt(5_000);
+            long completion = random.nextInt(heavy ? 40_000 : 3_000);
+            ObjectNode n = json.createObjectNode()
+                    .put("request_id", "req-" + from + "-" + i)
+                    .put("account_id", account)
+                    .put("model", MODELS[random.nextInt(MODELS.length)])
+                    .put("completed_at", Instant.ofEpochMilli(from + (long) (random.nextDouble() * (to - from))).toString());
+            n.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
+                    .put("total_tokens", prompt + completion);
+            out.add(TestMessage.valid(Dataset.USAGE, account, n.toString()));
+        }
+        Collections.shuffle(out, random);
+        return out;
+    }
+
+    private TestMessage limits(String account, String limit, String... thresholds) {
+        ObjectNode n = event(account, "LIMITS_SET").put("monthly_hard_limit_usd", limit);
+        for (String t : thresholds) {
+            n.withArray("alert_thresholds_usd").add(t);
+        }
+        return TestMessage.valid(Dataset.EVENTS, account, n.toString());
+    }
+
+    private TestMessage discounts(String account) {
+        ObjectNode n = event(account, "VOLUME_DISCOUNTS_SET");
+        n.putArray("volume_discounts")
+                .add(json.createObjectNode().put("monthly_spend_above_usd", "1.20").put("discount_percent", "25.5"))
+                .add(json.createObjectNode().put("monthly_spend_above_usd", "0.40").put("discount_percent", "10"));
+        return TestMessage.valid(Dataset.EVENTS, account, n.toString());
+    }
+
+    private TestMessage purchase(String account, String amount) {
+        return TestMessage.valid(Dataset.EVENTS, account, event(account, "CREDITS_PURCHASED").put("amount_usd", amount).toString());
+    }
+
+    private int events;
+
+    private ObjectNode event(String account, String type) {
+        return json.createObjectNode().put("event_id", "evt-" + (++events)).put("account_id", account).put("type", type)
+                .put("occurred_at", Instant.now().toString());
+    }
+
+    private TestMessage rateCard(String account, String model, String in, String out, long from) {
+        ObjectNode n = json.createObjectNode().put("model", model).put("input_usd_per_1m", in).put("output_usd_per_1m", out)
+                .put("effective_from", Instant.ofEpochMilli(from).toString()).put("account_id", account);
+        return TestMessage.valid(Dataset.RATES, account + "/" + model + "/" + from, n.toString());
+    }
+
+    private Map<String, LedgerModel.Row> rows(JobOptions options) throws SQLException {
+        Map<String, LedgerModel.Row> out = new TreeMap<>();
+        fixture.query(options, "SELECT account_id, model, hour, requests, cost_usd, list_cost_usd FROM usage_hourly",
+                rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
+                        new LedgerModel.Row(rs.getLong(4), rs.getBigDecimal(5), rs.getBigDecimal(6))));
+        return out;
+    }
+
+    private List<String> alertIds(JobOptions options) {
+        return fixture.readValid(options.alertsTopic, "billing-alert").stream().map(a -> a.get("alert_id").asText())
+                .sorted().collect(Collectors.toList());
+    }
+
+    private static String join(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return String.join(",", out);
+    }
+}

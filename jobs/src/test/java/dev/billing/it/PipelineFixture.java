@@ -1,0 +1,165 @@
+package dev.billing.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.billing.contract.Schemas;
+import dev.billing.embedded.EmbeddedKafka;
+import dev.billing.embedded.LocalPostgres;
+import dev.billing.job.BillingJob;
+import dev.billing.job.JobConfiguration;
+import dev.billing.job.JobOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine;
+
+/**
+ * What the pipeline tests share: a real KRaft broker, the real PostgreSQL (a fresh schema per
+ * test), the job started on the test's MiniCluster, and readers of its outputs.
+ */
+final class PipelineFixture implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+    final EmbeddedKafka kafka;
+    final LocalPostgres postgres;
+    final KafkaTestClient client;
+
+    PipelineFixture() throws Exception {
+        Path tmp = Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir")));
+        kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+        postgres = LocalPostgres.locate(System.out::println);
+        client = new KafkaTestClient(kafka.bootstrapServers());
+    }
+
+    /** Job options for a fresh schema, 1 s checkpoints, parallelism 2, plus {@code extra}. */
+    JobOptions options(String schema, String... extra) throws Exception {
+        Path checkpoints = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "chk");
+        String[] base = {
+            "--bootstrap-servers", kafka.bootstrapServers(),
+            "--jdbc-url", postgres.freshSchema(schema),
+            "--jdbc-user", postgres.user,
+            "--jdbc-password", postgres.password,
+            "--checkpoint-dir", checkpoints.toUri().toString(),
+            "--checkpoint-interval", "1s",
+            "--flush-interval", "300ms",
+            "--parallelism", "2"};
+        JobOptions options = new JobOptions();
+        new CommandLine(options).parseArgs(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        return options;
+    }
+
+    /** Creates topics, migrates, and submits the job to the MiniCluster of the test. */
+    static JobClient start(JobOptions options, String name) throws Exception {
+        BillingJob.prepare(options);
+        return BillingJob.environment(options, JobConfiguration.of(options)).executeAsync(name);
+    }
+
+    /** usage_hourly as "account|model|hourStartMs" -> totals (cost as charged). */
+    Map<String, Reference.Totals> usageHourly(JobOptions options) throws SQLException {
+        Map<String, Reference.Totals> out = new TreeMap<>();
+        query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd FROM usage_hourly",
+                rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
+                        new Reference.Totals(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7))));
+        return out;
+    }
+
+    /** account_balance per account; checks that every row's balance is credits minus spend. */
+    Map<String, Reference.Balance> balances(JobOptions options) throws SQLException {
+        Map<String, Reference.Balance> out = new TreeMap<>();
+        query(options, "SELECT account_id, credits_usd, spend_usd, month_spend_usd, status, balance_usd FROM account_balance",
+                rs -> {
+                    assertThat(rs.getBigDecimal(6)).isEqualByComparingTo(rs.getBigDecimal(2).subtract(rs.getBigDecimal(3)));
+                    out.put(rs.getString(1), new Reference.Balance(rs.getBigDecimal(2), rs.getBigDecimal(3),
+                            rs.getBigDecimal(4), rs.getString(5)));
+                });
+        return out;
+    }
+
+    interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    void query(JobOptions options, String sql, RowReader reader) throws SQLException {
+        try (Connection c = DriverManager.getConnection(options.jdbcUrl, postgres.user, postgres.password);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                reader.read(rs);
+            }
+        }
+    }
+
+    /** Every message on a topic of the job, each checked against its schema. */
+    List<JsonNode> readValid(String topic, String schema) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode m : client.readAll(topic)) {
+            assertThat(Schemas.validate(schema, m)).as("%s against schemas/%s", m, schema).isEmpty();
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Dead letters as where the rejected input was -> reason; a duplicate shows as "A+DUPLICATE+B". */
+    Map<KafkaTestClient.Sent, String> deadLetters(String topic) {
+        Map<KafkaTestClient.Sent, String> out = new HashMap<>();
+        for (JsonNode d : readValid(topic, "dead-letter")) {
+            out.merge(new KafkaTestClient.Sent(d.get("source_topic").asText(), d.get("source_partition").asInt(),
+                    d.get("source_offset").asLong()), d.get("reason").asText(), (a, b) -> a + "+DUPLICATE+" + b);
+        }
+        return out;
+    }
+
+    /** Per account, the published statuses in version order, as {@code describe} renders them. */
+    Map<String, List<String>> statusHistory(String topic, java.util.function.Function<JsonNode, String> describe) {
+        Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
+        for (JsonNode s : readValid(topic, "account-status")) {
+            byVersion.computeIfAbsent(s.get("account_id").asText(), k -> new TreeMap<>())
+                    .merge(s.get("version").asLong(), describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
+        }
+        Map<String, List<String>> out = new TreeMap<>();
+        byVersion.forEach((account, versions) -> out.put(account, new ArrayList<>(versions.values())));
+        return out;
+    }
+
+    /** Polls until {@code actual} equals {@code expected}; on timeout, fails showing both. */
+    static <T> void awaitEqual(String what, Callable<T> expected, Callable<T> actual) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        T want = expected.call();
+        T got = actual.call();
+        while (!want.equals(got) && System.nanoTime() < deadline) {
+            Thread.sleep(250); // the polling interval of a condition
+            got = actual.call();
+        }
+        assertThat(got).as(what).isEqualTo(want);
+    }
+
+    static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as("timed out waiting for: " + what).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.close();
+        kafka.close();
+        postgres.close();
+    }
+}
