@@ -85,13 +85,18 @@ class ParseFunctionTest {
         harness.processElement(record(event("CREDITS_ADJUSTED", ",\"amount_usd\":\"-0.10\"")), NOW);
         harness.processElement(record(event("LIMITS_SET",
                 ",\"monthly_hard_limit_usd\":\"100\",\"alert_thresholds_usd\":[\"50\",\"10.5\"]")), NOW);
+        harness.processElement(record(event("VOLUME_DISCOUNTS_SET", ",\"volume_discounts\":["
+                + "{\"monthly_spend_above_usd\":\"1000\",\"discount_percent\":\"15\"},"
+                + "{\"monthly_spend_above_usd\":\"100.00\",\"discount_percent\":\"12.5\"}]")), NOW);
 
         List<AccountEvent> events = harness.extractOutputValues();
         assertThat(events).extracting(e -> e.type).containsExactly(AccountEventType.CREDITS_PURCHASED,
-                AccountEventType.CREDITS_ADJUSTED, AccountEventType.LIMITS_SET);
+                AccountEventType.CREDITS_ADJUSTED, AccountEventType.LIMITS_SET, AccountEventType.VOLUME_DISCOUNTS_SET);
         assertThat(events.get(0).amountUsd).isEqualTo(new BigDecimal("5.000001"));
         assertThat(events.get(1).amountUsd).isEqualTo(new BigDecimal("-0.10"));
         assertThat(events.get(2).alertThresholdsUsd).containsExactly(new BigDecimal("10.5"), new BigDecimal("50"));
+        assertThat(events.get(3).discountAboveUsd).containsExactly(new BigDecimal("100.00"), new BigDecimal("1000"));
+        assertThat(events.get(3).discountPercent).containsExactly(new BigDecimal("12.5"), new BigDecimal("15"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -104,6 +109,10 @@ class ParseFunctionTest {
         "seven decimals          | CREDITS_ADJUSTED  | ',\"amount_usd\":\"0.0000001\"' | INVALID_AMOUNT",
         "exponent form           | CREDITS_PURCHASED | ',\"amount_usd\":\"1e3\"'       | INVALID_AMOUNT",
         "negative limit          | LIMITS_SET        | ',\"monthly_hard_limit_usd\":\"-1\"' | INVALID_AMOUNT",
+        "discount over 100 %     | VOLUME_DISCOUNTS_SET | ',\"volume_discounts\":[{\"monthly_spend_above_usd\":\"1\",\"discount_percent\":\"100.01\"}]' | INVALID_AMOUNT",
+        "discount of 3 decimals  | VOLUME_DISCOUNTS_SET | ',\"volume_discounts\":[{\"monthly_spend_above_usd\":\"1\",\"discount_percent\":\"10.125\"}]' | INVALID_AMOUNT",
+        "two tiers at one bound  | VOLUME_DISCOUNTS_SET | ',\"volume_discounts\":[{\"monthly_spend_above_usd\":\"1\",\"discount_percent\":\"5\"},{\"monthly_spend_above_usd\":\"1.0\",\"discount_percent\":\"6\"}]' | INVALID_FIELD",
+        "tier without percent    | VOLUME_DISCOUNTS_SET | ',\"volume_discounts\":[{\"monthly_spend_above_usd\":\"1\"}]' | MISSING_FIELD",
     })
     void invalidAccountEventsAreDeadLettered(String what, String type, String extra, RejectReason reason)
             throws Exception {
