@@ -11,12 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole job on a MiniCluster (parallelism 2) against a real KRaft broker and the real
@@ -24,25 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * records, top-ups, accounts running dry and every kind of bad input. PostgreSQL, the status
  * topic and the dead-letter topic must match an independent computation to the last digit.
  */
-class BillingPipelineIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    private static PipelineFixture fixture;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        fixture = new PipelineFixture();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
+class BillingPipelineIT extends PipelineTestBase {
     @Test
     void billsEveryCentExactlyAndSignalsEachCutoffOnce() throws Exception {
         long seed = Long.getLong("billing.seed", System.nanoTime());

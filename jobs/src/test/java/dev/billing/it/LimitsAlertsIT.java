@@ -19,12 +19,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Monthly limits, spend and low-balance alerts, enterprise overrides and volume discounts, over
@@ -32,28 +27,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * late. Rollups (charged and list cost), balances, statuses with their reasons and alerts must
  * equal an independent model, exactly; no alert may appear twice.
  */
-class LimitsAlertsIT {
+class LimitsAlertsIT extends PipelineTestBase {
     private static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
     private static final int ACCOUNTS = 30;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    private static PipelineFixture fixture;
     private final ObjectMapper json = new ObjectMapper();
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        fixture = new PipelineFixture();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void limitsAlertsAndDiscountsAcrossAMonthBoundaryMatchAnIndependentModel() throws Exception {
