@@ -30,16 +30,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producing the test input and reading the job's topics, with plain Kafka clients. */
-final class KafkaTestClient implements AutoCloseable {
+public final class KafkaTestClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a message landed. */
-    record Sent(String topic, int partition, long offset) {}
+    public record Sent(String topic, int partition, long offset) {}
 
     private final String bootstrap;
     private final KafkaProducer<String, byte[]> producer;
 
-    KafkaTestClient(String bootstrap) {
+    public KafkaTestClient(String bootstrap) {
         this.bootstrap = bootstrap;
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
@@ -50,7 +50,7 @@ final class KafkaTestClient implements AutoCloseable {
     }
 
     /** Sends all messages in order and returns where the bad ones landed, with their expected reason. */
-    Map<Sent, String> send(List<TestMessage> messages) throws ExecutionException, InterruptedException {
+    public Map<Sent, String> send(List<TestMessage> messages) throws ExecutionException, InterruptedException {
         List<Future<RecordMetadata>> futures = new ArrayList<>();
         for (TestMessage m : messages) {
             futures.add(producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value())));
@@ -67,7 +67,7 @@ final class KafkaTestClient implements AutoCloseable {
     }
 
     /** True when the group has committed, for every non-empty partition of the topic, its end offset. */
-    boolean groupCaughtUp(String group, String topic) throws ExecutionException, InterruptedException {
+    public boolean groupCaughtUp(String group, String topic) throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
@@ -80,7 +80,7 @@ final class KafkaTestClient implements AutoCloseable {
     }
 
     /** Everything on the topic now (read_committed), as JSON. */
-    List<JsonNode> readAll(String topic) {
+    public List<JsonNode> readAll(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", "test-reader-" + UUID.randomUUID());

@@ -16,13 +16,13 @@ import java.util.TreeMap;
  * fed the test's input in the order each account's ledger sees it. Shares no code with the job;
  * the discount is computed as a closed formula, not by splitting segments as the job does.
  */
-final class LedgerModel {
+public final class LedgerModel {
     static final BigDecimal FREE = new BigDecimal("5.00");
     static final BigDecimal LOW_BALANCE_FRACTION = new BigDecimal("0.10");
 
-    record Tier(BigDecimal above, BigDecimal percent) {}
+    public record Tier(BigDecimal above, BigDecimal percent) {}
 
-    record Row(long requests, BigDecimal cost, BigDecimal listCost) {
+    public record Row(long requests, BigDecimal cost, BigDecimal listCost) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Row r && r.requests == requests && r.cost.compareTo(cost) == 0
@@ -62,7 +62,7 @@ final class LedgerModel {
     private final Map<String, Row> rows = new TreeMap<>();
     private final Set<String> alerts = new LinkedHashSet<>();
 
-    LedgerModel(long nowMs) {
+    public LedgerModel(long nowMs) {
         this.currentMonth = month(nowMs);
         listPrices.put("qwen3.5-35b-a3b", new String[] {"0.15", "0.15"});
         listPrices.put("llama-3.3-70b", new String[] {"0.20", "0.20"});
@@ -70,24 +70,24 @@ final class LedgerModel {
         listPrices.put("llama-3.1-8b", new String[] {"0.05", "0.05"});
     }
 
-    void override(String account, String model, String in, String out) {
+    public void override(String account, String model, String in, String out) {
         overrides.put(account + "/" + model, new String[] {in, out});
     }
 
-    void limits(String account, String limit, String... thresholds) {
+    public void limits(String account, String limit, String... thresholds) {
         Account a = account(account);
         a.limit = limit == null ? null : new BigDecimal(limit);
         a.thresholds = java.util.Arrays.stream(thresholds).map(BigDecimal::new).sorted().toList();
         settle(account, a);
     }
 
-    void discounts(String account, List<Tier> tiers) {
+    public void discounts(String account, List<Tier> tiers) {
         Account a = account(account);
         a.tiers = tiers;
         settle(account, a);
     }
 
-    void purchase(String account, String amount) {
+    public void purchase(String account, String amount) {
         Account a = account(account);
         a.credits = a.credits.add(new BigDecimal(amount));
         a.lastTopUp = new BigDecimal(amount);
@@ -96,7 +96,7 @@ final class LedgerModel {
         settle(account, a);
     }
 
-    void usage(String account, String model, long prompt, long completion, long completedAtMs) {
+    public void usage(String account, String model, long prompt, long completion, long completedAtMs) {
         Account a = account(account);
         String[] p = overrides.getOrDefault(account + "/" + model, listPrices.get(model));
         BigDecimal list = new BigDecimal(p[0]).multiply(BigDecimal.valueOf(prompt))
@@ -155,21 +155,21 @@ final class LedgerModel {
         return accounts.computeIfAbsent(id, k -> new Account());
     }
 
-    Map<String, Row> rows() {
+    public Map<String, Row> rows() {
         return rows;
     }
 
-    Set<String> alertIds() {
+    public Set<String> alertIds() {
         return alerts;
     }
 
-    Map<String, List<String>> statusHistory() {
+    public Map<String, List<String>> statusHistory() {
         Map<String, List<String>> out = new TreeMap<>();
         accounts.forEach((id, a) -> out.put(id, a.history));
         return out;
     }
 
-    Map<String, Reference.Balance> balances() {
+    public Map<String, Reference.Balance> balances() {
         Map<String, Reference.Balance> out = new TreeMap<>();
         accounts.forEach((id, a) -> out.put(id, new Reference.Balance(a.credits, a.spend,
                 a.monthCharged.getOrDefault(currentMonth, BigDecimal.ZERO),

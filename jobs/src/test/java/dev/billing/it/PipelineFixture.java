@@ -32,14 +32,14 @@ import picocli.CommandLine;
  * What the pipeline tests share: a real KRaft broker, the real PostgreSQL (a fresh schema per
  * test), the job started on the test's MiniCluster, and readers of its outputs.
  */
-final class PipelineFixture implements AutoCloseable {
+public final class PipelineFixture implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMinutes(2);
 
-    final EmbeddedKafka kafka;
-    final LocalPostgres postgres;
-    final KafkaTestClient client;
+    public final EmbeddedKafka kafka;
+    public final LocalPostgres postgres;
+    public final KafkaTestClient client;
 
-    PipelineFixture() throws Exception {
+    public PipelineFixture() throws Exception {
         Path tmp = Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir")));
         kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
         postgres = LocalPostgres.locate(System.out::println);
@@ -47,7 +47,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Job options for a fresh schema, 1 s checkpoints, parallelism 2, plus {@code extra}. */
-    JobOptions options(String schema, String... extra) throws Exception {
+    public JobOptions options(String schema, String... extra) throws Exception {
         Path checkpoints = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "chk");
         String[] base = {
             "--bootstrap-servers", kafka.bootstrapServers(),
@@ -79,7 +79,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** account_balance per account; checks that every row's balance is credits minus spend. */
-    Map<String, Reference.Balance> balances(JobOptions options) throws SQLException {
+    public Map<String, Reference.Balance> balances(JobOptions options) throws SQLException {
         Map<String, Reference.Balance> out = new TreeMap<>();
         query(options, "SELECT account_id, credits_usd, spend_usd, month_spend_usd, status, balance_usd FROM account_balance",
                 rs -> {
@@ -90,11 +90,11 @@ final class PipelineFixture implements AutoCloseable {
         return out;
     }
 
-    interface RowReader {
+    public interface RowReader {
         void read(ResultSet rs) throws SQLException;
     }
 
-    void query(JobOptions options, String sql, RowReader reader) throws SQLException {
+    public void query(JobOptions options, String sql, RowReader reader) throws SQLException {
         try (Connection c = DriverManager.getConnection(options.jdbcUrl, postgres.user, postgres.password);
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
@@ -105,7 +105,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Every message on a topic of the job, each checked against its schema. */
-    List<JsonNode> readValid(String topic, String schema) {
+    public List<JsonNode> readValid(String topic, String schema) {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode m : client.readAll(topic)) {
             assertThat(Schemas.validate(schema, m)).as("%s against schemas/%s", m, schema).isEmpty();
@@ -125,7 +125,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Per account, the published statuses in version order, as {@code describe} renders them. */
-    Map<String, List<String>> statusHistory(String topic, java.util.function.Function<JsonNode, String> describe) {
+    public Map<String, List<String>> statusHistory(String topic, java.util.function.Function<JsonNode, String> describe) {
         Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
         for (JsonNode s : readValid(topic, "account-status")) {
             byVersion.computeIfAbsent(s.get("account_id").asText(), k -> new TreeMap<>())
@@ -137,7 +137,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     /** Polls until {@code actual} equals {@code expected}; on timeout, fails showing both. */
-    static <T> void awaitEqual(String what, Callable<T> expected, Callable<T> actual) throws Exception {
+    public static <T> void awaitEqual(String what, Callable<T> expected, Callable<T> actual) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         T want = expected.call();
         T got = actual.call();
@@ -148,7 +148,7 @@ final class PipelineFixture implements AutoCloseable {
         assertThat(got).as(what).isEqualTo(want);
     }
 
-    static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
+    public static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!condition.call()) {
             assertThat(System.nanoTime()).as("timed out waiting for: " + what).isLessThan(deadline);

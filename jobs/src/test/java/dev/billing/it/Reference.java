@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * Ground truth for the integration tests, computed straight from the generated input with the
  * pricing page's formula. It shares no code with the job.
  */
-final class Reference {
+public final class Reference {
     static final BigDecimal FREE_CREDITS = new BigDecimal("5.00");
     static final long HOUR = 3_600_000L;
 
@@ -28,7 +28,7 @@ final class Reference {
 
     record Credit(String eventId, String account, BigDecimal amount) {}
 
-    record Totals(long requests, long prompt, long completion, BigDecimal cost) {
+    public record Totals(long requests, long prompt, long completion, BigDecimal cost) {
         Totals plus(long p, long c, BigDecimal x) {
             return new Totals(requests + 1, prompt + p, completion + c, cost.add(x));
         }
@@ -50,7 +50,7 @@ final class Reference {
         }
     }
 
-    record Balance(BigDecimal credits, BigDecimal spend, BigDecimal monthSpend, String status) {
+    public record Balance(BigDecimal credits, BigDecimal spend, BigDecimal monthSpend, String status) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Balance b && b.credits.compareTo(credits) == 0 && b.spend.compareTo(spend) == 0
