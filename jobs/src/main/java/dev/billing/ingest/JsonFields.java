@@ -15,7 +15,10 @@ final class JsonFields {
     static final int MAX_ID_LENGTH = 256;
     /** No request is a trillion tokens; the cap keeps every hourly sum far inside 64 bits. */
     static final long MAX_TOKENS = 1_000_000_000_000L;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Strict: a second document after the first, or a key given twice, makes a message ambiguous. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private JsonFields() {}
 

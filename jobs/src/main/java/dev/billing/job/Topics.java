@@ -1,5 +1,6 @@
 package dev.billing.job;
 
+import dev.billing.output.MessageJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,10 @@ public final class Topics {
                     NewTopic t = new NewTopic(topic, Optional.of(options.topicPartitions), Optional.empty());
                     if (topic.equals(options.statusTopic) || topic.equals(options.ratesTopic)) {
                         t.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    if (topic.equals(options.dlqTopic)) {
+                        // a dead letter carries its original in base64: room for any input message
+                        t.configs(Map.of("max.message.bytes", Integer.toString(MessageJson.DEAD_LETTER_MAX_BYTES)));
                     }
                     missing.add(t);
                 }

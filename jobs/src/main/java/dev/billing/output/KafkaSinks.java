@@ -39,7 +39,10 @@ public final class KafkaSinks {
      */
     public static KafkaSink<DeadLetter> deadLetters(String bootstrapServers, String topic, String transactionalIdPrefix,
             Properties producer) {
-        return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
+        Properties props = new Properties();
+        props.putAll(producer);
+        props.putIfAbsent("max.request.size", Integer.toString(MessageJson.DEAD_LETTER_MAX_BYTES));
+        return exactlyOnce(bootstrapServers, transactionalIdPrefix, props,
                 KafkaRecordSerializationSchema.<DeadLetter>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(new Serializers.DeadLetterKey())

@@ -20,6 +20,16 @@ import java.util.Base64;
 /** The JSON of the messages the job writes (schemas/account-status, schemas/dead-letter). */
 public final class MessageJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Originals up to 2 MiB are kept (base64 makes them 2.7 MiB, inside the dead-letter topic's
+     * 4 MiB message limit); a larger one could never be written and would stop the job, so it
+     * is referred to by its source coordinates only.
+     */
+    static final int MAX_ORIGINAL_BYTES = 2 * 1024 * 1024;
+    /** The readable copy is only for messages small enough to read. */
+    static final int MAX_ORIGINAL_TEXT_BYTES = 64 * 1024;
+    /** The dead-letter topic's message size limit, set when the job creates it. */
+    public static final int DEAD_LETTER_MAX_BYTES = 4 * 1024 * 1024;
 
     private MessageJson() {}
 
@@ -64,8 +74,9 @@ public final class MessageJson {
         json.put("source_offset", src.offset);
         json.put("source_timestamp", Instant.ofEpochMilli(src.timestampMs).toString());
         json.put("key_base64", src.key == null ? null : Base64.getEncoder().encodeToString(src.key));
-        json.put("original_base64", src.value == null ? null : Base64.getEncoder().encodeToString(src.value));
-        json.put("original_text", utf8OrNull(src.value));
+        boolean keepBytes = src.value != null && src.value.length <= MAX_ORIGINAL_BYTES;
+        json.put("original_base64", keepBytes ? Base64.getEncoder().encodeToString(src.value) : null);
+        json.put("original_text", keepBytes && src.value.length <= MAX_ORIGINAL_TEXT_BYTES ? utf8OrNull(src.value) : null);
         json.put("rejected_at", Instant.ofEpochMilli(d.rejectedAtMs).toString());
         return write(json);
     }

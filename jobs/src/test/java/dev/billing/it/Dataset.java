@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import dev.billing.ingest.BadInputCorpus;
 
 /**
  * Generated input for the pipeline test, in three phases so the order each account's ledger
@@ -51,6 +52,7 @@ final class Dataset {
         for (int i = 1; i < accounts; i += 5) {
             phase1.add(event(account(i), "ACCOUNT_OPENED", null)); // races the account's usage
         }
+        phase1.addAll(legalButOdd(t0));
         resendSome(phase1, phase1Usage / 20);
         Collections.shuffle(phase1, random);
         phase1.addAll(badInput());
@@ -123,6 +125,18 @@ final class Dataset {
         return n;
     }
 
+    /** Valid records that look hostile: billed like any other, and harmless to PostgreSQL. */
+    private List<TestMessage> legalButOdd(long t0) {
+        List<TestMessage> out = new ArrayList<>();
+        for (String account : List.of("账户-🙂", "x'); DROP TABLE usage_hourly;--")) {
+            String id = "odd-" + (++requestSeq);
+            reference.usage(new Reference.Usage(id, account, "llama-3.1-8b", 123, 45, t0 + 60_000));
+            out.add(TestMessage.valid(USAGE, account, usageJson(id, account, "llama-3.1-8b", 123, 45, t0 + 60_000)
+                    .put("unknown_field", "ignored").toString()));
+        }
+        return out;
+    }
+
     /** An inference node retrying: the same bytes again, billed once. */
     private void resendSome(List<TestMessage> into, int count) {
         for (int i = 0; i < count; i++) {
@@ -190,6 +204,13 @@ final class Dataset {
         bad.add(TestMessage.bad(EVENTS, ghost, "{\"event_id\":\"e3\",\"account_id\":\"" + ghost
                 + "\",\"type\":\"CREDITS_PURCHASED\",\"occurred_at\":\"" + at + "\"}", "MISSING_FIELD"));
         bad.add(TestMessage.bad(EVENTS, ghost, "not json at all", "UNPARSEABLE_JSON"));
+        bad.add(TestMessage.bad(USAGE, null, "{\"request_id\": null}", "MISSING_FIELD"));
+        bad.add(TestMessage.bad(USAGE, "", "", "UNPARSEABLE_JSON"));
+        bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "x".repeat(600_000), "llama-3.1-8b", "1", "1", "2", at),
+                "INVALID_FIELD"));
+        for (BadInputCorpus.Entry e : BadInputCorpus.entries()) {
+            bad.add(new TestMessage(e.input().equals("usage") ? USAGE : EVENTS, "corpus", e.value(), e.reason()));
+        }
         return bad;
     }
 

@@ -145,7 +145,24 @@ public final class PipelineFixture implements AutoCloseable {
             Thread.sleep(250); // the polling interval of a condition
             got = actual.call();
         }
-        assertThat(got).as(what).isEqualTo(want);
+        assertThat(got).as(what + difference(want, got)).isEqualTo(want);
+    }
+
+    /** For maps, the entries that differ: the whole maps are too long to read. */
+    private static String difference(Object want, Object got) {
+        if (!(want instanceof Map<?, ?> w) || !(got instanceof Map<?, ?> g)) {
+            return "";
+        }
+        List<String> lines = new ArrayList<>();
+        for (Object key : new java.util.TreeSet<Object>(java.util.stream.Stream.concat(w.keySet().stream(), g.keySet().stream())
+                .map(Object::toString).toList())) {
+            Object a = w.get(key);
+            Object b = g.get(key);
+            if (!java.util.Objects.equals(a, b)) {
+                lines.add(key + ": expected " + a + ", got " + b);
+            }
+        }
+        return "; " + lines.size() + " entries differ, first: " + lines.stream().limit(15).toList();
     }
 
     public static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
