@@ -17,9 +17,18 @@ public class ParseFunction<T> extends ProcessFunction<SourceRecord, T> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final RecordParser<T> parser;
+    private transient java.util.Map<RejectReason, org.apache.flink.metrics.Counter> deadLetters;
 
     public ParseFunction(RecordParser<T> parser) {
         this.parser = parser;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+        deadLetters = new java.util.EnumMap<>(RejectReason.class);
+        for (RejectReason reason : RejectReason.values()) {
+            deadLetters.put(reason, getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter("deadLetters"));
+        }
     }
 
     @Override
@@ -28,11 +37,15 @@ public class ParseFunction<T> extends ProcessFunction<SourceRecord, T> {
         try {
             out.collect(parser.parse(record, now));
         } catch (Rejection r) {
-            ctx.output(DEAD_LETTERS, new DeadLetter(record, r.reason(), r.getMessage(), now));
+            reject(ctx, new DeadLetter(record, r.reason(), r.getMessage(), now));
         } catch (RuntimeException e) {
             // a parser bug must not stop billing: the record is kept, with the cause, for replay
-            ctx.output(DEAD_LETTERS, new DeadLetter(record, RejectReason.INVALID_FIELD,
-                    "unexpected " + e, now));
+            reject(ctx, new DeadLetter(record, RejectReason.INVALID_FIELD, "unexpected " + e, now));
         }
+    }
+
+    private void reject(Context ctx, DeadLetter deadLetter) {
+        ctx.output(DEAD_LETTERS, deadLetter);
+        deadLetters.get(deadLetter.reason).inc();
     }
 }

@@ -13,8 +13,9 @@ import picocli.CommandLine.Mixin;
  * Prepares topics and the schema, then submits the billing job to the cluster it runs on.
  */
 @Command(name = "billing-job", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "The streaming billing job: prices usage records, keeps balances, signals cutoffs,"
-                + " writes hourly rollups to PostgreSQL.")
+        description = {"The streaming billing job: prices usage records, keeps balances, signals cutoffs,"
+                + " writes hourly rollups to PostgreSQL.",
+            "Options may also come from a file, one per line: billing-job @/etc/billing/job.options"})
 public class BillingJob implements Callable<Integer> {
     public static final String JOB_NAME = "billing";
 
@@ -42,7 +43,7 @@ public class BillingJob implements Callable<Integer> {
             Topics.ensure(options);
         }
         if (options.migrate) {
-            Migrations.apply(options.jdbcUrl, options.jdbcUser, options.jdbcPassword);
+            Migrations.apply(options.jdbcUrl, options.jdbcUser, options.password());
         }
     }
 

@@ -36,6 +36,9 @@ public final class JobConfiguration {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         // state types are POJOs or have Flink serializers: fail instead of silently using Kryo
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // RocksDB's own estimate of the keys in state, per state, as a metric
+        conf.setString("state.backend.rocksdb.metrics.estimate-num-keys", "true");
+        conf.setString("state.backend.rocksdb.metrics.total-sst-files-size", "true");
         if (options.parallelism != null) {
             conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, options.parallelism);
         }

@@ -57,6 +57,12 @@ public class JobOptions {
     @Option(names = "--jdbc-password", defaultValue = "${env:BILLING_JDBC_PASSWORD:-}", description = "PostgreSQL password (default: the BILLING_JDBC_PASSWORD environment variable).")
     public String jdbcPassword;
 
+    @Option(names = "--jdbc-password-file", description = "Read the PostgreSQL password from the first line of this file instead (a mounted secret).")
+    public java.nio.file.Path jdbcPasswordFile;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for every consumer, producer and admin client of the job, e.g. security.protocol=SASL_SSL or ssl.truststore.location=/etc/kafka/truststore.jks (repeatable). JDBC connection properties (sslmode, sslrootcert, ...) go in --jdbc-url.")
+    public java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--no-migrate", negatable = true, defaultValue = "true", description = "Apply the schema migrations in sql/ at start (idempotent, safe when several jobs start at once). Default: on.")
     public boolean migrate = true;
 
@@ -95,6 +101,25 @@ public class JobOptions {
 
     @Option(names = "--low-balance-fraction", defaultValue = "0.10", description = "A LOW_BALANCE alert fires when the balance falls below this fraction of the last purchase (or of the free credits) (default: ${DEFAULT-VALUE}).")
     public BigDecimal lowBalanceFraction;
+
+    /** The PostgreSQL password: from --jdbc-password-file when given, else --jdbc-password or BILLING_JDBC_PASSWORD. */
+    public String password() {
+        if (jdbcPasswordFile == null) {
+            return jdbcPassword;
+        }
+        try {
+            return java.nio.file.Files.readAllLines(jdbcPasswordFile).stream().findFirst().orElse("").strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot read --jdbc-password-file " + jdbcPasswordFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** --kafka-property entries as client properties. */
+    public java.util.Properties kafkaClientProperties() {
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(kafkaProperties);
+        return props;
+    }
 
     public BillingWorkflow.Settings settings() {
         LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, dedupeRetention, lateHorizon, flushInterval,

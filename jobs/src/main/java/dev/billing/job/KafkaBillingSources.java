@@ -43,6 +43,7 @@ public final class KafkaBillingSources implements BillingSources {
                 .setGroupId(options.groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SourceRecordDeserializer())
+                .setProperties(options.kafkaClientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("client.id.prefix", options.groupId + "-" + topic)
                 .build();

@@ -17,23 +17,23 @@ public final class ProductionSinks implements BillingSinks {
 
     public ProductionSinks(JobOptions options) {
         this.options = options;
-        this.postgres = new PostgresSinks.Target(options.jdbcUrl, options.jdbcUser, options.jdbcPassword,
+        this.postgres = new PostgresSinks.Target(options.jdbcUrl, options.jdbcUser, options.password(),
                 options.jdbcBatchSize, options.jdbcBatchInterval);
     }
 
     @Override
     public Sink<AccountStatus> accountStatus() {
-        return KafkaSinks.accountStatus(options.bootstrapServers, options.statusTopic, new Properties());
+        return KafkaSinks.accountStatus(options.bootstrapServers, options.statusTopic, options.kafkaClientProperties());
     }
 
     @Override
     public Sink<DeadLetter> deadLetters() {
-        return KafkaSinks.deadLetters(options.bootstrapServers, options.dlqTopic, options.groupId + "-dlq", new Properties());
+        return KafkaSinks.deadLetters(options.bootstrapServers, options.dlqTopic, options.groupId + "-dlq", options.kafkaClientProperties());
     }
 
     @Override
     public Sink<BillingAlert> alerts() {
-        return KafkaSinks.alerts(options.bootstrapServers, options.alertsTopic, options.groupId + "-alerts", new Properties());
+        return KafkaSinks.alerts(options.bootstrapServers, options.alertsTopic, options.groupId + "-alerts", options.kafkaClientProperties());
     }
 
     @Override

@@ -18,7 +18,7 @@ public final class Topics {
     private Topics() {}
 
     public static void ensure(JobOptions options) {
-        Properties props = new Properties();
+        Properties props = options.kafkaClientProperties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         try (Admin admin = Admin.create(props)) {

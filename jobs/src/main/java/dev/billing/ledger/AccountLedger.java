@@ -63,6 +63,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     private transient MapState<Integer, MonthSpend> pastMonths;
     /** Index over the broadcast rate cards, rebuilt lazily after a restore. */
     private transient RateBook rateBook;
+    private transient LedgerMetrics metrics;
 
     public AccountLedger(LedgerSettings settings) {
         this.settings = settings;
@@ -83,6 +84,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
                 new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class)));
         pastMonths = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class)));
+        metrics = new LedgerMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -98,12 +100,14 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     private void bill(UsageRecord usage, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
         String dedupeKey = "r:" + usage.requestId;
         if (seenIds.contains(dedupeKey)) {
+            metrics.duplicatesDropped.inc();
             return;
         }
         RateCard rate = rateBook(ctx).rateFor(usage.accountId, usage.model, usage.completedAtMs);
         if (rate == null) {
             ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.UNKNOWN_MODEL,
                     "no rate for model '" + usage.model + "' at completed_at", now));
+            metrics.rejected(RejectReason.UNKNOWN_MODEL);
             return;
         }
         AccountState state = account.value();
@@ -113,6 +117,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         } else if (usage.completedAtMs < state.oldestBillableMs(settings.lateHorizon.toMillis())) {
             ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.TOO_LATE,
                     "completed_at is more than " + settings.lateHorizon + " before the account's newest record", now));
+            metrics.rejected(RejectReason.TOO_LATE);
             return;
         }
         int recordMonth = UtcMonths.of(usage.completedAtMs);
@@ -123,6 +128,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         state.maxCompletedAtMs = Math.max(state.maxCompletedAtMs, usage.completedAtMs);
         addToRollup(usage, charged, listCost);
         seenIds.put(dedupeKey, Boolean.TRUE);
+        metrics.billed(charged);
         settle(state, opened, ctx, out, now);
     }
 
@@ -158,6 +164,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     private void apply(AccountEvent event, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
         String dedupeKey = "e:" + event.eventId;
         if (seenIds.contains(dedupeKey)) {
+            metrics.duplicatesDropped.inc();
             return;
         }
         AccountState state = account.value();
@@ -197,9 +204,11 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             throws Exception {
         for (BillingAlert alert : SpendAlerts.due(ctx.getCurrentKey(), state, settings.lowBalanceFraction, now)) {
             ctx.output(ALERTS, alert);
+            metrics.alertsRaised.inc();
         }
         int mask = state.evaluateBlockMask();
         if (opened || mask != state.blockMask) {
+            metrics.statusChanged(opened ? 0 : state.blockMask, mask);
             state.blockMask = mask;
             // a hybrid clock: never at or below a version published before a crash and restore
             state.statusVersion = Math.max(state.statusVersion + 1, now * 1000);
@@ -249,6 +258,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             UsageRollup rollup = entry.getValue();
             if (rollup.dirty) {
                 ctx.output(ROLLUPS, rowOf(accountId, rollup));
+                metrics.rollupRowsFlushed.inc();
                 rollup.dirty = false;
                 entry.setValue(rollup);
             }
@@ -266,6 +276,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             }
         }
         ctx.output(BALANCES, balanceOf(accountId, state, now));
+        metrics.balanceRowsFlushed.inc();
         state.flushAtMs = 0;
     }
 

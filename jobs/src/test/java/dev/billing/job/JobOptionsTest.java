@@ -1,0 +1,43 @@
+package dev.billing.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class JobOptionsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void optionsComeFromAFileAndSecretsFromAnotherFile() throws Exception {
+        Path secret = Files.writeString(dir.resolve("pg-password"), "s3cret\n");
+        Path options = Files.writeString(dir.resolve("job.options"), String.join("\n",
+                "--bootstrap-servers=kafka-1:9093",
+                "--kafka-property=security.protocol=SSL",
+                "--kafka-property=ssl.truststore.location=/etc/kafka/truststore.jks",
+                "--jdbc-password-file=" + secret,
+                "--checkpoint-interval=30s"));
+        BillingJob job = new BillingJob();
+        new CommandLine(job).parseArgs("@" + options);
+
+        assertThat(job.options.bootstrapServers).isEqualTo("kafka-1:9093");
+        assertThat(job.options.password()).isEqualTo("s3cret");
+        assertThat(job.options.kafkaClientProperties()).containsEntry("security.protocol", "SSL")
+                .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks");
+        assertThat(job.options.checkpointInterval).isEqualTo(Duration.ofSeconds(30));
+        assertThat(job.options.freeCreditsUsd).isEqualByComparingTo("5.00");
+    }
+
+    @Test
+    void anUnreadablePasswordFileSaysWhichOptionIsWrong() {
+        BillingJob job = new BillingJob();
+        new CommandLine(job).parseArgs("--jdbc-password-file", dir.resolve("missing").toString());
+        assertThatThrownBy(job.options::password).hasMessageContaining("--jdbc-password-file");
+    }
+}
