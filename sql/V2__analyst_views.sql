@@ -4,9 +4,9 @@ CREATE VIEW spend_daily AS
 SELECT account_id,
        model,
        (hour AT TIME ZONE 'UTC')::date AS day,
-       sum(requests)          AS requests,
-       sum(prompt_tokens)     AS prompt_tokens,
-       sum(completion_tokens) AS completion_tokens,
+       sum(requests)::bigint          AS requests,
+       sum(prompt_tokens)::bigint     AS prompt_tokens,
+       sum(completion_tokens)::bigint AS completion_tokens,
        sum(list_cost_usd)     AS list_cost_usd,
        sum(list_cost_usd - cost_usd) AS discount_usd,
        sum(cost_usd)          AS cost_usd
@@ -17,9 +17,9 @@ CREATE VIEW spend_monthly AS
 SELECT account_id,
        model,
        date_trunc('month', hour AT TIME ZONE 'UTC')::date AS month,
-       sum(requests)          AS requests,
-       sum(prompt_tokens)     AS prompt_tokens,
-       sum(completion_tokens) AS completion_tokens,
+       sum(requests)::bigint          AS requests,
+       sum(prompt_tokens)::bigint     AS prompt_tokens,
+       sum(completion_tokens)::bigint AS completion_tokens,
        sum(list_cost_usd)     AS list_cost_usd,
        sum(list_cost_usd - cost_usd) AS discount_usd,
        sum(cost_usd)          AS cost_usd
@@ -31,8 +31,8 @@ GROUP BY account_id, model, date_trunc('month', hour AT TIME ZONE 'UTC')::date;
 CREATE VIEW monthly_statement AS
 SELECT m.account_id,
        m.month,
-       sum(m.requests)                             AS requests,
-       sum(m.prompt_tokens + m.completion_tokens)  AS tokens,
+       sum(m.requests)::bigint                             AS requests,
+       sum(m.prompt_tokens + m.completion_tokens)::bigint AS tokens,
        sum(m.list_cost_usd)                        AS list_cost_usd,
        sum(m.discount_usd)                         AS discount_usd,
        sum(m.cost_usd)                             AS cost_usd,
@@ -46,10 +46,10 @@ GROUP BY m.account_id, m.month, b.credits_usd, b.balance_usd, b.status;
 CREATE VIEW revenue_by_model_daily AS
 SELECT model,
        day,
-       count(DISTINCT account_id) AS accounts,
-       sum(requests)              AS requests,
-       sum(prompt_tokens)         AS prompt_tokens,
-       sum(completion_tokens)     AS completion_tokens,
+       count(DISTINCT account_id)::bigint AS accounts,
+       sum(requests)::bigint              AS requests,
+       sum(prompt_tokens)::bigint         AS prompt_tokens,
+       sum(completion_tokens)::bigint     AS completion_tokens,
        sum(discount_usd)          AS discount_usd,
        sum(cost_usd)              AS revenue_usd
 FROM spend_daily

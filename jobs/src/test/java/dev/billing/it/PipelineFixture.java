@@ -64,7 +64,7 @@ public final class PipelineFixture implements AutoCloseable {
     }
 
     /** Creates topics, migrates, and submits the job to the MiniCluster of the test. */
-    static JobClient start(JobOptions options, String name) throws Exception {
+    public static JobClient start(JobOptions options, String name) throws Exception {
         BillingJob.prepare(options);
         return BillingJob.environment(options, JobConfiguration.of(options)).executeAsync(name);
     }
