@@ -9,6 +9,7 @@ import dev.billing.model.RejectReason;
 import dev.billing.model.SourceRecord;
 import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.TreeMap;
 
 /** Parses and validates an {@code account-events} message (schemas/account-event.schema.json). */
 public final class AccountEventParser implements RecordParser<AccountEvent> {
@@ -89,7 +90,7 @@ public final class AccountEventParser implements RecordParser<AccountEvent> {
             throw new Rejection(RejectReason.INVALID_FIELD, "'volume_discounts' must be an array of tiers");
         }
         int n = node == null || node.isNull() ? 0 : node.size();
-        java.util.TreeMap<BigDecimal, BigDecimal> tiers = new java.util.TreeMap<>();
+        TreeMap<BigDecimal, BigDecimal> tiers = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             JsonNode tier = node.get(i);
             if (!tier.isObject()) {

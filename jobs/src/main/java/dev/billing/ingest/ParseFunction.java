@@ -3,6 +3,10 @@ package dev.billing.ingest;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.RejectReason;
 import dev.billing.model.SourceRecord;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -17,15 +21,15 @@ public class ParseFunction<T> extends ProcessFunction<SourceRecord, T> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final RecordParser<T> parser;
-    private transient java.util.Map<RejectReason, org.apache.flink.metrics.Counter> deadLetters;
+    private transient Map<RejectReason, Counter> deadLetters;
 
     public ParseFunction(RecordParser<T> parser) {
         this.parser = parser;
     }
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        deadLetters = new java.util.EnumMap<>(RejectReason.class);
+    public void open(OpenContext openContext) {
+        deadLetters = new EnumMap<>(RejectReason.class);
         for (RejectReason reason : RejectReason.values()) {
             deadLetters.put(reason, getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter("deadLetters"));
         }

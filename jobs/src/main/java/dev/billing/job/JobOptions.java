@@ -1,8 +1,14 @@
 package dev.billing.job;
 
 import dev.billing.ledger.LedgerSettings;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -58,10 +64,10 @@ public class JobOptions {
     public String jdbcPassword;
 
     @Option(names = "--jdbc-password-file", description = "Read the PostgreSQL password from the first line of this file instead (a mounted secret).")
-    public java.nio.file.Path jdbcPasswordFile;
+    public Path jdbcPasswordFile;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for every consumer, producer and admin client of the job, e.g. security.protocol=SASL_SSL or ssl.truststore.location=/etc/kafka/truststore.jks (repeatable). JDBC connection properties (sslmode, sslrootcert, ...) go in --jdbc-url.")
-    public java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+    public Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     @Option(names = "--no-migrate", negatable = true, defaultValue = "true", description = "Apply the schema migrations in sql/ at start (idempotent, safe when several jobs start at once). Default: on.")
     public boolean migrate = true;
@@ -108,15 +114,15 @@ public class JobOptions {
             return jdbcPassword;
         }
         try {
-            return java.nio.file.Files.readAllLines(jdbcPasswordFile).stream().findFirst().orElse("").strip();
-        } catch (java.io.IOException e) {
+            return Files.readAllLines(jdbcPasswordFile).stream().findFirst().orElse("").strip();
+        } catch (IOException e) {
             throw new IllegalArgumentException("Cannot read --jdbc-password-file " + jdbcPasswordFile + ": " + e.getMessage(), e);
         }
     }
 
     /** --kafka-property entries as client properties. */
-    public java.util.Properties kafkaClientProperties() {
-        java.util.Properties props = new java.util.Properties();
+    public Properties kafkaClientProperties() {
+        Properties props = new Properties();
         props.putAll(kafkaProperties);
         return props;
     }
