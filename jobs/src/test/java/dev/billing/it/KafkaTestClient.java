@@ -51,6 +51,9 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Sends all messages in order and returns where the bad ones landed, with their expected reason. */
     public Map<Sent, String> send(List<TestMessage> messages) throws ExecutionException, InterruptedException {
+        for (String topic : messages.stream().map(TestMessage::topic).distinct().toList()) {
+            awaitLeaders(topic);
+        }
         List<Future<RecordMetadata>> futures = new ArrayList<>();
         for (TestMessage m : messages) {
             futures.add(producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value())));
@@ -64,6 +67,22 @@ public final class KafkaTestClient implements AutoCloseable {
             }
         }
         return bad;
+    }
+
+    /**
+     * Waits until every partition of a just-created topic has a leader: an idempotent producer that
+     * races the leader election can fail its batches with a sequence error.
+     */
+    private void awaitLeaders(String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<PartitionInfo> infos = producer.partitionsFor(topic);
+            if (!infos.isEmpty() && infos.stream().allMatch(p -> p.leader() != null && p.leader().id() >= 0)) {
+                return;
+            }
+            Thread.sleep(100); // polling interval of the leader condition
+        }
+        throw new IllegalStateException("no leader for every partition of " + topic + " after 30 s");
     }
 
     /** True when the group has committed, for every non-empty partition of the topic, its end offset. */

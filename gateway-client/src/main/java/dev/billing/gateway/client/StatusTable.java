@@ -1,0 +1,81 @@
+package dev.billing.gateway.client;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The newest known status of every account, in memory, with its decision ready. The status topic
+ * is delivered at least once and may replay or reorder an account's messages (a job restored from
+ * a checkpoint republishes), so a message replaces the known status only when its version is
+ * higher: an older or repeated version is stale and ignored. Lookups are lock-free; updates may
+ * come from any thread.
+ */
+public final class StatusTable implements CutoffCheck {
+    /** What {@link #apply} did with a status. */
+    public enum Outcome {
+        APPLIED,
+        STALE
+    }
+
+    private final ConcurrentHashMap<String, Decision> byAccount = new ConcurrentHashMap<>();
+    private final AtomicLong blocked = new AtomicLong();
+    private final PaymentRequiredBody body;
+
+    public StatusTable(PaymentRequiredBody body) {
+        this.body = body;
+    }
+
+    public StatusTable() {
+        this(new PaymentRequiredBody());
+    }
+
+    /** Keeps {@code status} if it is newer than the account's known status. */
+    public Outcome apply(AccountStatus status) {
+        Decision candidate = Decision.of(status, body);
+        Decision kept = byAccount.compute(status.accountId(), (account, known) -> {
+            if (known != null && known.status().version() >= status.version()) {
+                return known;
+            }
+            countBlocked(known, -1);
+            countBlocked(candidate, +1);
+            return candidate;
+        });
+        return kept == candidate ? Outcome.APPLIED : Outcome.STALE;
+    }
+
+    /** Forgets the account (a tombstone on the compacted topic): it is unknown again. */
+    public void forget(String accountId) {
+        byAccount.computeIfPresent(accountId, (account, known) -> {
+            countBlocked(known, -1);
+            return null;
+        });
+    }
+
+    private void countBlocked(Decision d, long delta) {
+        if (d != null && !d.allowed()) {
+            blocked.addAndGet(delta);
+        }
+    }
+
+    /** The decision of the newest known status, or {@link Decision#UNKNOWN_ACCOUNT}. */
+    @Override
+    public Decision check(String accountId) {
+        Decision d = byAccount.get(accountId);
+        return d == null ? Decision.UNKNOWN_ACCOUNT : d;
+    }
+
+    /** The newest known status of the account, or null. */
+    public AccountStatus status(String accountId) {
+        Decision d = byAccount.get(accountId);
+        return d == null ? null : d.status();
+    }
+
+    public int size() {
+        return byAccount.size();
+    }
+
+    /** Accounts whose newest known status is BLOCKED. */
+    public long blockedCount() {
+        return blocked.get();
+    }
+}

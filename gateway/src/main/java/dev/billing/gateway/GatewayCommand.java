@@ -1,0 +1,171 @@
+package dev.billing.gateway;
+
+import dev.billing.gateway.client.CutoffClient;
+import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.gateway.client.CutoffClientStats;
+import dev.billing.gateway.client.FailurePolicy;
+import dev.billing.gateway.client.PaymentRequiredBody;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bin/billing gateway}: the reference gateway on its own, against a Kafka cluster where the
+ * billing job runs. Ctrl-C stops it after the usage records it has not delivered yet are sent.
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the reference API gateway: OpenAI-style POST /v1/chat/completions, authenticated by"
+                + " 'Authorization: Bearer sk-<account_id>', cut off by the billing job through the compacted"
+                + " account-status topic (402 Payment Required), reporting the usage of every served request to"
+                + " usage-records. Inference is simulated: about 4 characters of prompt per token, and max_tokens"
+                + " (else --default-completion-tokens) completion tokens.",
+            "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503."})
+public class GatewayCommand implements Callable<Integer> {
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port; 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--status-topic", defaultValue = CutoffClientConfig.DEFAULT_TOPIC,
+            description = "Compacted topic of account statuses the billing job writes (default: ${DEFAULT-VALUE}).")
+    String statusTopic;
+
+    @Option(names = "--usage-topic", defaultValue = "usage-records",
+            description = "Topic the usage of served requests goes to (default: ${DEFAULT-VALUE}).")
+    String usageTopic;
+
+    @Option(names = "--failure-policy", defaultValue = "FAIL_OPEN",
+            description = "When account-status is unreachable or stale: FAIL_OPEN serves from the last known statuses"
+                    + " (known cutoffs stay), FAIL_CLOSED answers 503 to every request (default: ${DEFAULT-VALUE}).")
+    FailurePolicy failurePolicy;
+
+    @Option(names = "--max-staleness", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Age beyond which the copy of account-status counts as stale (default: ${DEFAULT-VALUE}).")
+    Duration maxStaleness;
+
+    @Option(names = "--bootstrap-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long to wait for the whole status topic before serving anyway, under the failure"
+                    + " policy (default: ${DEFAULT-VALUE}).")
+    Duration bootstrapTimeout;
+
+    @Option(names = "--node-id", defaultValue = "gateway-1",
+            description = "node_id of the usage records this gateway reports (default: ${DEFAULT-VALUE}).")
+    String nodeId;
+
+    @Option(names = "--models", split = ",", defaultValue = "qwen3.5-35b-a3b,llama-3.3-70b,deepseek-v3,llama-3.1-8b",
+            description = "Model ids served, comma separated (default: ${DEFAULT-VALUE}).")
+    List<String> models;
+
+    @Option(names = "--default-model", defaultValue = "llama-3.3-70b",
+            description = "Model of a request that names none (default: ${DEFAULT-VALUE}).")
+    String defaultModel;
+
+    @Option(names = "--default-completion-tokens", defaultValue = "128",
+            description = "Completion tokens of a request without max_tokens (default: ${DEFAULT-VALUE}).")
+    long defaultCompletionTokens;
+
+    @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--dashboard-url", defaultValue = PaymentRequiredBody.DEFAULT_DASHBOARD_URL,
+            description = "Where 402 answers send users to add credits or raise their limit (default: ${DEFAULT-VALUE}).")
+    String dashboardUrl;
+
+    @Spec
+    CommandSpec spec;
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<GatewayServer> started = new CompletableFuture<>();
+
+    @Override
+    public Integer call() throws Exception {
+        GatewaySettings settings;
+        try {
+            settings = new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        CutoffClientConfig config = CutoffClientConfig.builder(bootstrapServers)
+                .topic(statusTopic)
+                .failurePolicy(failurePolicy)
+                .maxStaleness(maxStaleness)
+                .paymentRequiredBody(new PaymentRequiredBody(dashboardUrl))
+                .build();
+        Thread hook = new Thread(this::stopOnSignal, "gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (CutoffClient cutoffs = CutoffClient.start(config);
+                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, new Properties())) {
+            say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
+            if (cutoffs.awaitBootstrap(bootstrapTimeout)) {
+                CutoffClientStats stats = cutoffs.stats();
+                say("Caught up with " + statusTopic + ": " + stats.accounts() + " accounts, " + stats.blockedAccounts()
+                        + " blocked, in " + stats.bootstrapTime().toMillis() + " ms.");
+            } else {
+                say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
+                        + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
+            }
+            try (GatewayServer server = GatewayServer.start(cutoffs, usage, settings, cutoffs::stats)) {
+                started.complete(server);
+                say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
+                        + server.healthUri() + "). Ctrl-C stops it.");
+                say("Try: curl -s " + server.chatCompletionsUri() + " -H 'Authorization: Bearer sk-acct-01'"
+                        + " -H 'Content-Type: application/json'"
+                        + " -d '{\"model\":\"" + defaultModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
+                stopRequested.await();
+                say("Stopping: " + server.metrics().served() + " requests served, " + server.metrics().paymentRequired()
+                        + " answered 402; delivering the last usage records ...");
+            }
+        } finally {
+            started.completeExceptionally(new IllegalStateException("the gateway stopped"));
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook is running
+            }
+        }
+        return 0;
+    }
+
+    /** Completes with the running server once it listens. */
+    CompletableFuture<GatewayServer> started() {
+        return started;
+    }
+
+    /** Makes {@link #call} close everything and return. */
+    void stop() {
+        stopRequested.countDown();
+    }
+
+    private void stopOnSignal() {
+        stop();
+        try {
+            // let call() deliver the pending usage records before the JVM exits
+            stopped.await(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.billing.gateway;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the gateway answered, by kind, since it started. */
+public final class GatewayMetrics {
+    final AtomicLong served = new AtomicLong();
+    final AtomicLong paymentRequired = new AtomicLong();
+    final AtomicLong statusUnavailable = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+
+    /** 200 answers, each reported to usage-records. */
+    public long served() {
+        return served.get();
+    }
+
+    /** 402 answers: the billing job cut the account off. */
+    public long paymentRequired() {
+        return paymentRequired.get();
+    }
+
+    /** 503 answers: fail-closed while the status topic was stale. */
+    public long statusUnavailable() {
+        return statusUnavailable.get();
+    }
+
+    /** Other refusals: no or bad API key, bad request, unknown model. */
+    public long rejected() {
+        return rejected.get();
+    }
+}

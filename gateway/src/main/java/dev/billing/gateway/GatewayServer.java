@@ -1,0 +1,82 @@
+package dev.billing.gateway;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.billing.gateway.client.CutoffCheck;
+import dev.billing.gateway.client.CutoffClientStats;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The reference gateway's HTTP server (the JDK's {@code com.sun.net.httpserver}): OpenAI-style
+ * {@code POST /v1/chat/completions} and {@code GET /health}. It owns neither the cutoff check nor
+ * the usage sink; whoever starts it closes them after it.
+ */
+public final class GatewayServer implements AutoCloseable {
+    static {
+        // The JDK server writes the headers and the body of an answer separately; without TCP_NODELAY,
+        // Nagle's algorithm holds the body back until the client's delayed ACK, some 40 ms per request.
+        // Read once, when the JDK's server configuration loads: set it before the first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final GatewayMetrics metrics = new GatewayMetrics();
+
+    private GatewayServer(CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
+            Supplier<CutoffClientStats> cutoffStats) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
+        executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
+            Thread t = new Thread(runnable, "gateway-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(cutoffs, usage, settings, metrics));
+        server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param cutoffStats the figures /health reports and judges by; null to report only the counters
+     */
+    public static GatewayServer start(CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
+            Supplier<CutoffClientStats> cutoffStats) throws IOException {
+        GatewayServer gateway = new GatewayServer(cutoffs, usage, settings, cutoffStats);
+        gateway.server.start();
+        return gateway;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code http://host:port/v1/chat/completions}. */
+    public URI chatCompletionsUri() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + ChatCompletionsHandler.PATH);
+    }
+
+    public URI healthUri() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + HealthHandler.PATH);
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** Stops accepting, lets running exchanges finish for up to a second, then stops the threads. */
+    @Override
+    public void close() throws InterruptedException {
+        server.stop(1);
+        executor.shutdown();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

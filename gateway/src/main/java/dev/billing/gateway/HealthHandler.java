@@ -1,0 +1,60 @@
+package dev.billing.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.billing.gateway.client.CutoffClientStats;
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /health}: 200 while the cutoff client's copy of the status topic is fresh, else 503,
+ * with the client's figures and the gateway's counters, for load balancers and operators.
+ */
+final class HealthHandler implements HttpHandler {
+    static final String PATH = "/health";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Supplier<CutoffClientStats> cutoffStats;
+    private final GatewayMetrics metrics;
+    private final UsageSink usage;
+
+    HealthHandler(Supplier<CutoffClientStats> cutoffStats, GatewayMetrics metrics, UsageSink usage) {
+        this.cutoffStats = cutoffStats;
+        this.metrics = metrics;
+        this.usage = usage;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try {
+            CutoffClientStats stats = cutoffStats == null ? null : cutoffStats.get();
+            boolean healthy = stats == null || !stats.stale();
+            ObjectNode json = JSON.createObjectNode();
+            json.put("status", healthy ? "ok" : "stale");
+            if (stats != null) {
+                ObjectNode c = json.putObject("cutoffs");
+                c.put("bootstrapped", stats.bootstrapped());
+                c.put("stale", stats.stale());
+                c.put("staleness_ms", stats.staleness().toMillis());
+                c.put("lag", stats.lag());
+                c.put("accounts", stats.accounts());
+                c.put("blocked_accounts", stats.blockedAccounts());
+                c.put("updates_applied", stats.updatesApplied());
+                c.put("stale_updates_ignored", stats.staleUpdatesIgnored());
+                c.put("malformed_messages", stats.malformedMessages());
+                c.put("last_error", stats.lastError());
+            }
+            ObjectNode g = json.putObject("requests");
+            g.put("served", metrics.served());
+            g.put("payment_required", metrics.paymentRequired());
+            g.put("status_unavailable", metrics.statusUnavailable());
+            g.put("rejected", metrics.rejected());
+            g.put("usage_delivery_failures", usage.failed());
+            HttpResponses.json(exchange, healthy ? 200 : 503, JSON.writeValueAsBytes(json));
+        } finally {
+            exchange.close();
+        }
+    }
+}

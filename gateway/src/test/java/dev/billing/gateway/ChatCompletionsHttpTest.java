@@ -1,0 +1,147 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.gateway.client.AccountStatus;
+import dev.billing.gateway.client.BlockReason;
+import dev.billing.gateway.client.Decision;
+import dev.billing.gateway.client.StatusTable;
+import java.math.BigDecimal;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP side of the gateway over a real socket, with statuses set by hand and usage kept in memory. */
+class ChatCompletionsHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HELLO = "{\"model\":\"deepseek-v3\",\"max_tokens\":20,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+
+    private final StatusTable statuses = new StatusTable();
+    private final RecordingUsageSink usage = new RecordingUsageSink();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private GatewayServer server;
+    private volatile boolean unavailable;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = GatewayServer.start(id -> unavailable ? Decision.STATUS_UNAVAILABLE : statuses.check(id), usage,
+                GatewaySettings.local("node-test"), null);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void servesAnActiveAccountAndReportsItsUsage() throws Exception {
+        HttpResponse<String> r = post("Bearer sk-acct-1", HELLO);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.get("model").asText()).isEqualTo("deepseek-v3");
+        assertThat(body.get("choices").get(0).get("message").get("role").asText()).isEqualTo("assistant");
+        assertThat(body.get("choices").get(0).get("finish_reason").asText()).isEqualTo("length");
+        JsonNode u = body.get("usage");
+        assertThat(u.get("prompt_tokens").asLong()).isEqualTo(4);
+        assertThat(u.get("completion_tokens").asLong()).isEqualTo(20);
+        assertThat(u.get("total_tokens").asLong()).isEqualTo(24);
+
+        assertThat(usage.records).hasSize(1);
+        UsageRecord sent = usage.records.get(0);
+        assertThat(sent.requestId()).isEqualTo(body.get("id").asText()).startsWith("chatcmpl-");
+        assertThat(r.headers().firstValue("X-Request-Id")).contains(sent.requestId());
+        assertThat(sent.accountId()).isEqualTo("acct-1");
+        assertThat(sent.model()).isEqualTo("deepseek-v3");
+        assertThat(sent.promptTokens()).isEqualTo(4);
+        assertThat(sent.completionTokens()).isEqualTo(20);
+        assertThat(sent.nodeId()).isEqualTo("node-test");
+        assertThat(server.metrics().served()).isEqualTo(1);
+    }
+
+    @Test
+    void answersABlockedAccount402WithThePricingPagesMessageAndBillsNothing() throws Exception {
+        statuses.apply(new AccountStatus("acct-2", true, List.of(BlockReason.BALANCE_EXHAUSTED),
+                new BigDecimal("-0.01"), new BigDecimal("5.01"), 7, Instant.now()));
+
+        HttpResponse<String> r = post("Bearer sk-acct-2", HELLO);
+
+        assertThat(r.statusCode()).isEqualTo(402);
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("payment_required");
+        assertThat(error.get("code").asText()).isEqualTo("balance_exhausted");
+        assertThat(error.get("message").asText()).contains("Add credits");
+        assertThat(usage.records).isEmpty();
+        assertThat(server.metrics().paymentRequired()).isEqualTo(1);
+
+        statuses.apply(new AccountStatus("acct-2", false, List.of(), new BigDecimal("9.99"), new BigDecimal("5.01"),
+                8, Instant.now()));
+        assertThat(post("Bearer sk-acct-2", HELLO).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void answers503WhileTheStatusIsUnavailable() throws Exception {
+        unavailable = true;
+
+        HttpResponse<String> r = post("Bearer sk-acct-3", HELLO);
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).contains("1");
+        assertThat(JSON.readTree(r.body()).get("error").get("code").asText()).isEqualTo("billing_status_unavailable");
+        assertThat(usage.records).isEmpty();
+    }
+
+    @Test
+    void refusesRequestsItCannotBill() throws Exception {
+        assertError(post(null, HELLO), 401, "invalid_api_key");
+        assertError(post("Bearer acct-1", HELLO), 401, "invalid_api_key");
+        assertError(post("Bearer sk-acct-1", "{\"model\":\"gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"),
+                404, "model_not_found");
+        assertError(post("Bearer sk-acct-1", "{not json"), 400, null);
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(server.chatCompletionsUri()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(get, 405, "method_not_allowed");
+        assertThat(get.headers().firstValue("Allow")).contains("POST");
+        assertThat(usage.records).isEmpty();
+        assertThat(server.metrics().rejected()).isEqualTo(5);
+    }
+
+    @Test
+    void healthReportsTheCounters() throws Exception {
+        post("Bearer sk-acct-1", HELLO);
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.healthUri()).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).get("requests").get("served").asLong()).isEqualTo(1);
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertThat(error.get("message").asText()).isNotBlank();
+        if (code != null) {
+            assertThat(error.get("code").asText()).isEqualTo(code);
+        }
+    }
+
+    private HttpResponse<String> post(String authorization, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.chatCompletionsUri())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

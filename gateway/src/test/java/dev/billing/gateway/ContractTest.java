@@ -1,0 +1,68 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.billing.gateway.client.BlockReason;
+import dev.billing.ingest.UsageRecordParser;
+import dev.billing.model.SourceRecord;
+import dev.billing.output.MessageJson;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's messages against the billing job's own code: what one writes, the other reads. */
+class ContractTest {
+
+    @Test
+    void theJobParsesTheUsageRecordsTheGatewayEmits() throws Exception {
+        Instant completed = Instant.parse("2026-03-01T12:00:03.250Z");
+        UsageRecord sent = new UsageRecord("chatcmpl-1", "acct-42", "deepseek-v3", 1250, 320, completed, "gateway-1");
+
+        dev.billing.model.UsageRecord parsed = new UsageRecordParser(Duration.ofHours(1)).parse(
+                new SourceRecord("usage-records", 0, 0, 0, "acct-42".getBytes(), sent.toJson()),
+                completed.toEpochMilli());
+
+        assertThat(parsed.requestId).isEqualTo("chatcmpl-1");
+        assertThat(parsed.accountId).isEqualTo("acct-42");
+        assertThat(parsed.model).isEqualTo("deepseek-v3");
+        assertThat(parsed.promptTokens).isEqualTo(1250);
+        assertThat(parsed.completionTokens).isEqualTo(320);
+        assertThat(parsed.totalTokens).isEqualTo(1570);
+        assertThat(parsed.completedAtMs).isEqualTo(completed.toEpochMilli());
+        assertThat(parsed.nodeId).isEqualTo("gateway-1");
+    }
+
+    @Test
+    void theClientReadsTheStatusesTheJobPublishes() {
+        dev.billing.model.AccountStatus published = new dev.billing.model.AccountStatus();
+        published.accountId = "acct-42";
+        published.status = dev.billing.model.AccountStatus.BLOCKED;
+        published.reason = "BALANCE_EXHAUSTED";
+        published.reasons = "BALANCE_EXHAUSTED,MONTHLY_LIMIT";
+        published.balanceUsd = new BigDecimal("-0.000042");
+        published.monthSpendUsd = new BigDecimal("100.000042");
+        published.version = 1772367011250000L;
+        published.asOfMs = Instant.parse("2026-03-01T12:10:11.250Z").toEpochMilli();
+
+        dev.billing.gateway.client.AccountStatus read =
+                dev.billing.gateway.client.AccountStatus.fromJson(MessageJson.status(published));
+
+        assertThat(read.accountId()).isEqualTo("acct-42");
+        assertThat(read.blocked()).isTrue();
+        assertThat(read.reasons()).containsExactly(BlockReason.BALANCE_EXHAUSTED, BlockReason.MONTHLY_LIMIT);
+        assertThat(read.balanceUsd()).isEqualByComparingTo("-0.000042");
+        assertThat(read.monthSpendUsd()).isEqualByComparingTo("100.000042");
+        assertThat(read.version()).isEqualTo(1772367011250000L);
+        assertThat(read.asOf()).isEqualTo(Instant.parse("2026-03-01T12:10:11.250Z"));
+
+        published.status = dev.billing.model.AccountStatus.ACTIVE;
+        published.reason = null;
+        published.reasons = "";
+        published.version++;
+        dev.billing.gateway.client.AccountStatus active =
+                dev.billing.gateway.client.AccountStatus.fromJson(MessageJson.status(published));
+        assertThat(active.blocked()).isFalse();
+        assertThat(active.reasons()).isEmpty();
+    }
+}

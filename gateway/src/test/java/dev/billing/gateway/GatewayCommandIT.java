@@ -1,0 +1,150 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.embedded.EmbeddedKafka;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code bin/billing gateway} as its command line starts it, against a real KRaft broker. */
+class GatewayCommandIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void servesReportsUsageAndAnswers402OnceTheStatusSaysBlocked() throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+            createTopics(kafka.bootstrapServers());
+            GatewayCommand command = new GatewayCommand();
+            AtomicInteger exit = new AtomicInteger(-1);
+            Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
+                    "--node-id", "cli-node", "--default-completion-tokens", "10")), "gateway-command");
+            run.start();
+            try {
+                GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                HttpClient http = HttpClient.newHttpClient();
+
+                HttpResponse<String> served = post(http, server, "acct-cli");
+                assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+                JsonNode response = JSON.readTree(served.body());
+                assertThat(response.get("model").asText()).isEqualTo("llama-3.3-70b");
+                assertThat(response.get("usage").get("completion_tokens").asLong()).isEqualTo(10);
+
+                ConsumerRecord<String, String> usage = firstUsageRecord(kafka.bootstrapServers());
+                assertThat(usage.key()).isEqualTo("acct-cli");
+                JsonNode record = JSON.readTree(usage.value());
+                assertThat(record.get("request_id").asText()).isEqualTo(response.get("id").asText());
+                assertThat(record.get("node_id").asText()).isEqualTo("cli-node");
+                assertThat(record.get("usage")).isEqualTo(response.get("usage"));
+
+                publishBlocked(kafka.bootstrapServers(), "acct-cli");
+                Await.until("402 once the status is published", TIMEOUT,
+                        () -> post(http, server, "acct-cli").statusCode() == 402);
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.healthUri()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(health.body()).get("cutoffs").get("blocked_accounts").asLong()).isEqualTo(1);
+            } finally {
+                command.stop();
+                run.join(TIMEOUT.toMillis());
+            }
+            assertThat(exit.get()).isZero();
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, GatewayServer server, String account) throws Exception {
+        return http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
+                        .header("Authorization", "Bearer sk-" + account)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The topics the job would create; waits until their partitions answer, as producers need. */
+    private static void createTopics(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(
+                    new NewTopic("account-status", Optional.of(2), Optional.empty())
+                            .configs(Map.of("cleanup.policy", "compact")),
+                    new NewTopic("usage-records", Optional.of(2), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (String topic : List.of("account-status", "usage-records")) {
+                for (int p = 0; p < 2; p++) {
+                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+            }
+            Await.until("partitions have leaders", TIMEOUT, () -> {
+                try {
+                    admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+                    return true;
+                } catch (ExecutionException e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private static ConsumerRecord<String, String> firstUsageRecord(String bootstrap) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "gateway-command-it");
+        p.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("usage-records"));
+            AtomicReference<ConsumerRecord<String, String>> first = new AtomicReference<>();
+            Await.until("the usage record on usage-records", TIMEOUT, () -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                    first.compareAndSet(null, r);
+                }
+                return first.get() != null;
+            });
+            return first.get();
+        }
+    }
+
+    private static void publishBlocked(String bootstrap, String account) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            String status = "{\"account_id\":\"" + account + "\",\"status\":\"BLOCKED\",\"reason\":\"MONTHLY_LIMIT\","
+                    + "\"reasons\":[\"MONTHLY_LIMIT\"],\"balance_usd\":\"3.20\",\"month_spend_usd\":\"50.00\","
+                    + "\"version\":1,\"as_of\":\"" + Instant.now() + "\"}";
+            producer.send(new ProducerRecord<>("account-status", account, status.getBytes(StandardCharsets.UTF_8)))
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+}

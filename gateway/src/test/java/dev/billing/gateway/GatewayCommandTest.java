@@ -1,0 +1,49 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.billing.gateway.client.FailurePolicy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class GatewayCommandTest {
+    @Test
+    void parsesItsOptionsWithTheDefaultsOfTheJob() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs("--bootstrap-servers", "kafka:9092", "--port", "9000",
+                "--failure-policy", "FAIL_CLOSED", "--max-staleness", "3s", "--models", "deepseek-v3,llama-3.1-8b",
+                "--default-model", "deepseek-v3");
+
+        assertThat(command.bootstrapServers).isEqualTo("kafka:9092");
+        assertThat(command.port).isEqualTo(9000);
+        assertThat(command.statusTopic).isEqualTo("account-status");
+        assertThat(command.usageTopic).isEqualTo("usage-records");
+        assertThat(command.failurePolicy).isEqualTo(FailurePolicy.FAIL_CLOSED);
+        assertThat(command.maxStaleness).isEqualTo(Duration.ofSeconds(3));
+        assertThat(command.models).containsExactly("deepseek-v3", "llama-3.1-8b");
+    }
+
+    @Test
+    void refusesADefaultModelItDoesNotServeBeforeConnectingAnywhere() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
+
+        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1", "--default-model", "gpt-9");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("gpt-9");
+    }
+
+    @Test
+    void readsDurationsTheWayTheJobWritesThem() {
+        DurationConverter d = new DurationConverter();
+
+        assertThat(d.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(d.convert("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(d.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(d.convert("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
+    }
+}

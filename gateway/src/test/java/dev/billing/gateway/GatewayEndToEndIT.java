@@ -1,0 +1,223 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.embedded.EmbeddedKafka;
+import dev.billing.embedded.LocalPostgres;
+import dev.billing.gateway.client.AccountStatus;
+import dev.billing.gateway.client.BlockReason;
+import dev.billing.gateway.client.CutoffClient;
+import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.job.BillingJob;
+import dev.billing.job.JobConfiguration;
+import dev.billing.job.JobOptions;
+import java.math.BigDecimal;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * The closed loop, through HTTP: the real billing job (MiniCluster, parallelism 2) against a real
+ * KRaft broker and the real PostgreSQL, the gateway in front. An account spends its free $5.00,
+ * is answered 402 within a bounded number of requests after its balance reaches zero, buys
+ * credits, and is served again; every request served is billed, once.
+ */
+class GatewayEndToEndIT {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ACCOUNT = "acct-gateway-e2e";
+
+    /**
+     * deepseek-v3 costs $0.25 per million tokens in and out; 4,000 characters of prompt (1,000
+     * tokens) and 39,000 completion tokens cost exactly $0.01, so the free $5.00 is used up by
+     * request 500 exactly.
+     */
+    private static final String REQUEST = "{\"model\":\"deepseek-v3\",\"max_tokens\":39000,\"messages\":"
+            + "[{\"role\":\"user\",\"content\":\"" + "x".repeat(4_000) + "\"}]}";
+    private static final BigDecimal COST_PER_REQUEST = new BigDecimal("0.01");
+    private static final int REQUESTS_TO_ZERO = 500;
+    /**
+     * The bound on requests served after the balance reached zero. Requests go one after the other,
+     * as fast as the gateway answers (1 to 10 ms each on a test machine): a thousand requests allow
+     * a second or more of cutoff latency, the design's "well under a second" with room for a busy
+     * machine. What was actually overspent is printed.
+     */
+    private static final int MAX_OVERSPEND_REQUESTS = 1_000;
+
+    private static EmbeddedKafka kafka;
+    private static LocalPostgres postgres;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+        postgres = LocalPostgres.locate(System.out::println);
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void spendsTheFreeCreditsIsCutOffBuysCreditsAndIsServedAgain() throws Exception {
+        JobOptions options = jobOptions("it_gateway");
+        BillingJob.prepare(options);
+        JobClient job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-gateway-it");
+        HttpClient http = HttpClient.newHttpClient();
+        try (CutoffClient cutoffs = CutoffClient.start(
+                        CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
+                KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                GatewayServer gateway = GatewayServer.start(cutoffs, usage, GatewaySettings.local("gateway-e2e"),
+                        cutoffs::stats);
+                AccountEvents events = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic)) {
+            assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();
+
+            events.opened(ACCOUNT, TIMEOUT);
+            Await.until("the new account's first status reaches the gateway", TIMEOUT,
+                    () -> cutoffs.status(ACCOUNT) != null);
+            assertThat(cutoffs.status(ACCOUNT).blocked()).isFalse();
+            assertThat(cutoffs.status(ACCOUNT).balanceUsd()).isEqualByComparingTo("5.00");
+
+            // spend the free credits, one request after the other, until the first 402
+            int served = 0;
+            long zeroAtNanos = 0;
+            HttpResponse<String> refused = null;
+            long startedNanos = System.nanoTime();
+            long deadline = startedNanos + TIMEOUT.toNanos();
+            while (refused == null) {
+                assertThat(System.nanoTime()).as("still served after %d requests", served).isLessThan(deadline);
+                assertThat(served).as("requests served beyond the free credits")
+                        .isLessThanOrEqualTo(REQUESTS_TO_ZERO + MAX_OVERSPEND_REQUESTS);
+                HttpResponse<String> r = post(http, gateway);
+                if (r.statusCode() == 402) {
+                    refused = r;
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    assertThat(JSON.readTree(r.body()).get("usage").get("total_tokens").asLong()).isEqualTo(40_000);
+                    if (++served == REQUESTS_TO_ZERO) {
+                        zeroAtNanos = System.nanoTime();
+                    }
+                }
+            }
+            long refusedAtNanos = System.nanoTime();
+            assertThat(served).as("the free credits are all served first").isGreaterThanOrEqualTo(REQUESTS_TO_ZERO);
+            int overspendRequests = served - REQUESTS_TO_ZERO;
+            BigDecimal overspendUsd = COST_PER_REQUEST.multiply(BigDecimal.valueOf(overspendRequests));
+            System.out.printf("OVERSPEND: balance reached $0.00 at request %d; %d more requests were served ($%s,"
+                    + " %.0f ms) before the first 402, at request %d (one client, one request at a time,"
+                    + " %.2f ms per request)%n", REQUESTS_TO_ZERO, overspendRequests, overspendUsd.toPlainString(),
+                    (refusedAtNanos - zeroAtNanos) / 1e6, served + 1,
+                    (zeroAtNanos - startedNanos) / 1e6 / REQUESTS_TO_ZERO);
+
+            JsonNode error = JSON.readTree(refused.body()).get("error");
+            assertThat(error.get("type").asText()).isEqualTo("payment_required");
+            assertThat(error.get("code").asText()).isEqualTo("balance_exhausted");
+            assertThat(error.get("message").asText()).contains("Add credits");
+            AccountStatus cutoff = cutoffs.status(ACCOUNT);
+            assertThat(cutoff.reasons()).containsExactly(BlockReason.BALANCE_EXHAUSTED);
+            assertThat(cutoff.balanceUsd()).as("blocked by the request that took the balance to zero")
+                    .isEqualByComparingTo("0.00");
+            assertThat(post(http, gateway).statusCode()).as("still blocked").isEqualTo(402);
+
+            // buy credits: served again as soon as the job says so
+            long purchasedAtNanos = System.nanoTime();
+            events.creditsPurchased(ACCOUNT, "10.00", TIMEOUT);
+            Await.until("the purchase reaches the gateway", TIMEOUT, () -> cutoffs.check(ACCOUNT).allowed());
+            System.out.printf("RESUME: served again %.0f ms after the purchase was sent%n",
+                    (System.nanoTime() - purchasedAtNanos) / 1e6);
+            HttpResponse<String> again = post(http, gateway);
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+            served++;
+
+            // every request served was billed once: $5.00 free + $10.00 bought - $0.01 per request
+            BigDecimal spend = COST_PER_REQUEST.multiply(BigDecimal.valueOf(served));
+            BigDecimal expectedBalance = new BigDecimal("15.00").subtract(spend);
+            int billed = served;
+            Await.until("PostgreSQL bills every served request", TIMEOUT,
+                    () -> spend.compareTo(spendUsd(options)) == 0 && requests(options) == billed);
+            assertThat(balanceUsd(options)).isEqualByComparingTo(expectedBalance);
+            assertThat(gateway.metrics().served()).isEqualTo(served);
+            assertThat(usage.failed()).isZero();
+            System.out.printf("BILLED: %d requests served and billed, spend $%s, balance $%s; 402 answers: %d%n",
+                    served, spend.toPlainString(), expectedBalance.toPlainString(), gateway.metrics().paymentRequired());
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, GatewayServer gateway) throws Exception {
+        return http.send(HttpRequest.newBuilder(gateway.chatCompletionsUri())
+                        .header("Authorization", "Bearer sk-" + ACCOUNT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(REQUEST))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JobOptions jobOptions(String schema) throws Exception {
+        Path checkpoints = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "chk");
+        JobOptions options = new JobOptions();
+        new CommandLine(options).parseArgs(
+                "--bootstrap-servers", kafka.bootstrapServers(),
+                "--jdbc-url", postgres.freshSchema(schema),
+                "--jdbc-user", postgres.user,
+                "--jdbc-password", postgres.password,
+                "--checkpoint-dir", checkpoints.toUri().toString(),
+                "--checkpoint-interval", "1s",
+                "--flush-interval", "300ms",
+                "--parallelism", "2");
+        return options;
+    }
+
+    private static BigDecimal spendUsd(JobOptions options) throws Exception {
+        BigDecimal spend = queryDecimal(options, "SELECT spend_usd FROM account_balance WHERE account_id = ?");
+        return spend == null ? BigDecimal.ZERO : spend;
+    }
+
+    private static BigDecimal balanceUsd(JobOptions options) throws Exception {
+        return queryDecimal(options, "SELECT balance_usd FROM account_balance WHERE account_id = ?");
+    }
+
+    private static long requests(JobOptions options) throws Exception {
+        BigDecimal n = queryDecimal(options, "SELECT sum(requests) FROM usage_hourly WHERE account_id = ?");
+        return n == null ? 0 : n.longValueExact();
+    }
+
+    private static BigDecimal queryDecimal(JobOptions options, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(options.jdbcUrl, postgres.user, postgres.password);
+                PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, ACCOUNT);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getBigDecimal(1) : null;
+            }
+        }
+    }
+}
