@@ -13,6 +13,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import dev.billing.gateway.GatewayServer;
+import dev.billing.gateway.GatewaySettings;
+import dev.billing.gateway.KafkaUsageSink;
+import dev.billing.gateway.client.CutoffClient;
+import dev.billing.gateway.client.CutoffClientConfig;
+import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine;
 
@@ -83,13 +89,23 @@ public final class Demo {
             out.accept("Starting the billing job on a Flink mini-cluster (parallelism " + parallelism
                     + ", RocksDB, exactly-once checkpoints every 2s) ...");
             JobClient job = BillingJob.start(options, JobConfiguration.of(options));
-            try (TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
-                    InferenceSimulator sim = new InferenceSimulator(kafka.bootstrapServers(), options.usageTopic,
-                            options.eventsTopic, accounts, seed, watcher);
+            try (CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
+                            .topic(options.statusTopic).build());
+                    KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                    GatewayServer gateway = GatewayServer.start(cutoffs, usage, GatewaySettings.local("demo-gateway"),
+                            cutoffs::stats);
+                    TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
+                    InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
+                            options.usageTopic, options.eventsTopic, accounts, seed);
                     PostgresView view = new PostgresView(jdbcUrl, postgres.user, postgres.password)) {
-                out.accept("Simulating " + accounts + " accounts at " + requestsPerSecond + " requests/s for " + duration
-                        + " (Ctrl-C stops earlier) ...");
-                drive(sim, watcher, view);
+                cutoffs.awaitBootstrap(Duration.ofSeconds(60));
+                out.accept("Reference gateway on " + gateway.chatCompletionsUri() + " (try: curl -H 'Authorization: Bearer"
+                        + " sk-acct-01' -d '{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' "
+                        + gateway.chatCompletionsUri() + ")");
+                out.accept("Simulating " + accounts + " API clients at " + requestsPerSecond + " requests/s for " + duration
+                        + " through the gateway (Ctrl-C stops earlier) ...");
+                drive(sim, cutoffs, watcher, view);
+                sim.drain();
                 out.accept("Traffic stopped; waiting for the job to bill the last records ...");
                 drain(sim, view);
                 summarize(sim, watcher, view, postgres, jdbcUrl);
@@ -100,7 +116,7 @@ public final class Demo {
         return 0;
     }
 
-    private void drive(InferenceSimulator sim, TopicWatcher watcher, PostgresView view) throws Exception {
+    private void drive(InferenceSimulator sim, CutoffClient cutoffs, TopicWatcher watcher, PostgresView view) throws Exception {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long nextProgress = start + PROGRESS_EVERY.toNanos();
@@ -112,19 +128,20 @@ public final class Demo {
                 sent++;
             }
             if (System.nanoTime() >= nextProgress) {
-                progress(sim, watcher, view, (System.nanoTime() - start) / 1_000_000_000L);
+                progress(sim, cutoffs, watcher, view, (System.nanoTime() - start) / 1_000_000_000L);
                 nextProgress += PROGRESS_EVERY.toNanos();
             }
             Thread.sleep(5); // pacing of the simulated traffic
         }
     }
 
-    private void progress(InferenceSimulator sim, TopicWatcher watcher, PostgresView view, long seconds) throws Exception {
+    private void progress(InferenceSimulator sim, CutoffClient cutoffs, TopicWatcher watcher, PostgresView view, long seconds)
+            throws Exception {
         PostgresView.Totals t = view.totals();
         out.accept(String.format("t=%3ds served %,6d  402s %,5d | billed %,6d requests $%s | blocked %d/%d"
                         + " | rows: usage_hourly %d, account_balance %d | dead letters %d",
                 seconds, sim.served.get(), sim.paymentRequired.get(), t.requests(), Money.format(t.billedUsd()),
-                watcher.blockedCount(), accounts, t.rollupRows(), t.accounts(),
+                cutoffs.stats().blockedAccounts(), accounts, t.rollupRows(), t.accounts(),
                 watcher.deadLettersByReason().values().stream().mapToLong(Long::longValue).sum()));
     }
 
@@ -138,7 +155,7 @@ public final class Demo {
 
     /** Every served request is in the rollups, and the balance rows have caught up with them. */
     private static boolean settled(PostgresView.Totals t, InferenceSimulator sim) {
-        return t.requests() >= sim.served.get() && t.billedUsd().compareTo(t.spendUsd()) == 0;
+        return t.requests() >= sim.expectedBilled() && t.billedUsd().compareTo(t.spendUsd()) == 0;
     }
 
     private void summarize(InferenceSimulator sim, TopicWatcher watcher, PostgresView view, LocalPostgres postgres,
@@ -146,12 +163,12 @@ public final class Demo {
         PostgresView.Totals t = view.totals();
         out.accept("");
         out.accept("== Summary");
-        out.accept(String.format("Requests served %,d; resent by nodes %,d (billed once); malformed %,d; answered 402 %,d;"
-                + " top-ups %d", sim.served.get(), sim.resent.get(), sim.malformed.get(), sim.paymentRequired.get(),
-                sim.topUps.get()));
+        out.accept(String.format("Gateway: %,d requests served, %,d answered 402 Payment Required; top-ups %d. Flaky node:"
+                + " %,d resends, %,d malformed records", sim.served.get(), sim.paymentRequired.get(), sim.topUps.get(),
+                sim.resent.get(), sim.malformed.get()));
         out.accept(String.format("Billed in PostgreSQL: %,d requests, $%s in %d hourly rows%s", t.requests(),
                 Money.format(t.billedUsd()), t.rollupRows(),
-                t.requests() == sim.served.get() ? " (every served request, once)" : " (still catching up)"));
+                t.requests() == sim.expectedBilled() ? " (every served request, once)" : " (still catching up)"));
         out.accept("Sum of usage_hourly.cost_usd = $" + Money.format(t.billedUsd()) + ", sum of account_balance.spend_usd = $"
                 + Money.format(t.spendUsd()) + (t.billedUsd().compareTo(t.spendUsd()) == 0 ? "  (equal)" : "  (DIFFER)"));
         out.accept("Cutoffs signalled on account-status: " + watcher.cutoffs() + "; dead letters by reason: "

@@ -2,14 +2,20 @@ package dev.billing.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,34 +23,38 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Simulated inference nodes and payments. Each account has an appetite; a blocked account gets
- * a 402 from its (simulated) gateway instead of being served; some accounts buy credits a few
- * seconds after being cut off. A few requests are resent (node retries) and a few messages are
- * malformed, to show the dead-letter topic.
+ * The demo's traffic: API clients calling the reference gateway over HTTP (which serves them,
+ * reports their usage and answers 402 once the job cuts them off), a payments system that tops up
+ * some accounts a few seconds after their first 402, and one misbehaving inference node that
+ * resends a few records and emits a few malformed ones straight to Kafka, to show deduplication
+ * and the dead-letter topic.
  */
 final class InferenceSimulator implements AutoCloseable {
     static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
     private static final long TOP_UP_DELAY_MS = 3_000;
 
     private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Semaphore inFlight = new Semaphore(16);
+    private final URI gateway;
     private final KafkaProducer<String, byte[]> producer;
     private final String usageTopic;
     private final String eventsTopic;
-    private final TopicWatcher watcher;
     private final Random random;
     private final List<String> accounts = new ArrayList<>();
-    private final Map<String, Long> blockedSince = new HashMap<>();
-    private final List<ProducerRecord<String, byte[]>> recent = new ArrayList<>();
+    private final Map<String, Long> firstPaymentRequired = new ConcurrentHashMap<>();
+    private final java.util.Set<String> flakyRequestIds = new java.util.HashSet<>();
+    private long sequence;
 
     final AtomicLong served = new AtomicLong();
     final AtomicLong paymentRequired = new AtomicLong();
     final AtomicLong resent = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong topUps = new AtomicLong();
-    private long sequence;
 
-    InferenceSimulator(String bootstrapServers, String usageTopic, String eventsTopic, int accountCount, long seed,
-            TopicWatcher watcher) {
+    InferenceSimulator(URI gateway, String bootstrapServers, String usageTopic, String eventsTopic, int accountCount,
+            long seed) {
+        this.gateway = gateway;
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
         p.put("acks", "all");
@@ -52,7 +62,6 @@ final class InferenceSimulator implements AutoCloseable {
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.usageTopic = usageTopic;
         this.eventsTopic = eventsTopic;
-        this.watcher = watcher;
         this.random = new Random(seed);
         for (int i = 1; i <= accountCount; i++) {
             String account = String.format("acct-%02d", i);
@@ -61,58 +70,81 @@ final class InferenceSimulator implements AutoCloseable {
         }
     }
 
-    List<String> accounts() {
-        return accounts;
-    }
-
-    /** One request from a random account, as a gateway and an inference node would handle it. */
-    void request() {
+    /** One API request from a random account, through the gateway; now and then a misbehaving node's record. */
+    void request() throws InterruptedException {
         String account = accounts.get(random.nextInt(accounts.size()));
-        long now = System.currentTimeMillis();
-        if (watcher.isBlocked(account)) {
-            paymentRequired.incrementAndGet();
-            long since = blockedSince.computeIfAbsent(account, a -> now);
-            if (topsUp(account) && now - since > TOP_UP_DELAY_MS) {
-                event(account, "CREDITS_PURCHASED", "10.00");
-                topUps.incrementAndGet();
-                blockedSince.put(account, Long.MAX_VALUE / 2); // once per cutoff
-            }
-            return;
-        }
-        blockedSince.remove(account);
+        topUpIfDue(account);
         int roll = random.nextInt(1000);
-        if (roll < 20 && !recent.isEmpty()) {
-            producer.send(recent.get(random.nextInt(recent.size())));
-            resent.incrementAndGet();
-        } else if (roll < 30) {
+        if (roll < 10) {
             producer.send(new ProducerRecord<>(usageTopic, account, malformedRecord(account)));
             malformed.incrementAndGet();
-        } else {
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(usageTopic, account, usage(account, now));
-            producer.send(record);
-            served.incrementAndGet();
-            if (recent.size() < 1_000) {
-                recent.add(record);
-            } else {
-                recent.set(random.nextInt(recent.size()), record);
+            return;
+        }
+        if (roll < 30) {
+            producer.send(new ProducerRecord<>(usageTopic, account, resendOf(account)));
+            resent.incrementAndGet();
+            return;
+        }
+        inFlight.acquire();
+        http.sendAsync(chatRequest(account), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            inFlight.release();
+            if (response != null && response.statusCode() == 200) {
+                served.incrementAndGet();
+            } else if (response != null && response.statusCode() == 402) {
+                paymentRequired.incrementAndGet();
+                firstPaymentRequired.putIfAbsent(account, System.currentTimeMillis());
             }
+        });
+    }
+
+    /** What the job must bill: every request the gateway served, and each distinct record of the flaky node once. */
+    long expectedBilled() {
+        return served.get() + flakyRequestIds.size();
+    }
+
+    /** Waits for the requests still in flight. */
+    void drain() throws InterruptedException {
+        inFlight.acquire(16);
+        inFlight.release(16);
+    }
+
+    /** Every other account's owner buys credits a few seconds after the first 402. */
+    private void topUpIfDue(String account) {
+        Long since = firstPaymentRequired.get(account);
+        if (since != null && accounts.indexOf(account) % 2 == 0 && System.currentTimeMillis() - since > TOP_UP_DELAY_MS
+                && firstPaymentRequired.remove(account, since)) {
+            event(account, "CREDITS_PURCHASED", "10.00");
+            topUps.incrementAndGet();
         }
     }
 
-    /** Heavy accounts (every third) send long prompts to big models and run dry within a minute. */
-    private byte[] usage(String account, long now) {
+    /**
+     * Heavy accounts (every third) ask for long completions from big models and run dry within a
+     * minute; the others send short chats. Prompt tokens are about four characters each.
+     */
+    private HttpRequest chatRequest(String account) {
         boolean heavy = accounts.indexOf(account) % 3 == 0;
         String model = heavy ? MODELS[random.nextInt(3)] : MODELS[random.nextInt(MODELS.length)];
-        long prompt = heavy ? 20_000 + random.nextInt(60_000) : 50 + random.nextInt(3_000);
-        long completion = heavy ? 1_000 + random.nextInt(8_000) : 20 + random.nextInt(800);
+        long maxTokens = heavy ? 40_000 + random.nextInt(80_000) : 20 + random.nextInt(800);
+        ObjectNode body = json.createObjectNode().put("model", model).put("max_tokens", maxTokens);
+        body.putArray("messages").addObject().put("role", "user").put("content", "x".repeat(50 + random.nextInt(2_000)));
+        return HttpRequest.newBuilder(gateway).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer sk-" + account)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    }
+
+    /** A node retrying a request it already reported: same request_id, billed once. */
+    private byte[] resendOf(String account) {
+        String id = "node-retry-" + account + "-" + random.nextInt(20);
+        flakyRequestIds.add(id);
         ObjectNode n = json.createObjectNode()
-                .put("request_id", "req-" + (++sequence) + "-" + Integer.toHexString(random.nextInt()))
+                .put("request_id", id)
                 .put("account_id", account)
-                .put("model", model)
-                .put("completed_at", Instant.ofEpochMilli(now).toString())
-                .put("node_id", "node-" + random.nextInt(4));
-        n.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
+                .put("model", "llama-3.1-8b")
+                .put("completed_at", Instant.now().toString())
+                .put("node_id", "node-flaky");
+        n.putObject("usage").put("prompt_tokens", 100).put("completion_tokens", 100).put("total_tokens", 200);
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -128,13 +160,9 @@ final class InferenceSimulator implements AutoCloseable {
         return bad[random.nextInt(bad.length)].getBytes(StandardCharsets.UTF_8);
     }
 
-    private boolean topsUp(String account) {
-        return accounts.indexOf(account) % 2 == 0;
-    }
-
     private void event(String account, String type, String amount) {
         ObjectNode n = json.createObjectNode()
-                .put("event_id", "evt-" + (++sequence))
+                .put("event_id", "evt-" + (++sequence) + "-" + random.nextInt(1_000_000))
                 .put("account_id", account)
                 .put("type", type)
                 .put("occurred_at", Instant.now().toString());

@@ -16,8 +16,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows the job's outputs the way a gateway would: the newest status per account (stale
- * versions dropped) from {@code account-status}, and the count of dead letters by reason.
+ * Counts what the demo reports beside the gateway's view: cutoffs published on
+ * {@code account-status} (newest version per account only) and dead letters by reason.
  */
 final class TopicWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,15 +76,6 @@ final class TopicWatcher implements AutoCloseable {
         if ("BLOCKED".equals(status.path("status").asText())) {
             cutoffs.incrementAndGet();
         }
-    }
-
-    boolean isBlocked(String account) {
-        JsonNode s = latest.get(account);
-        return s != null && "BLOCKED".equals(s.path("status").asText());
-    }
-
-    long blockedCount() {
-        return latest.values().stream().filter(s -> "BLOCKED".equals(s.path("status").asText())).count();
     }
 
     long cutoffs() {
