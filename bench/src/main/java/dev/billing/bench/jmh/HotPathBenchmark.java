@@ -1,0 +1,95 @@
+package dev.billing.bench.jmh;
+
+import dev.billing.ingest.UsageRecordParser;
+import dev.billing.ledger.AccountState;
+import dev.billing.ledger.MonthSpend;
+import dev.billing.model.RateCard;
+import dev.billing.model.SourceRecord;
+import dev.billing.model.UsageRecord;
+import dev.billing.pricing.DefaultRateCard;
+import dev.billing.pricing.Pricing;
+import dev.billing.pricing.RateBook;
+import dev.billing.pricing.VolumeDiscount;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The per-record work of the billing job without Kafka or Flink state, one thread: parse and
+ * validate the JSON ({@link UsageRecordParser}), find the rate in force ({@link RateBook}), price
+ * it ({@link Pricing}) and charge it to the account's month with its volume discount
+ * ({@link VolumeDiscount}), as the ledger does. One operation is one record, so the score is
+ * records per second per core.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class HotPathBenchmark {
+    private SourceRecord[] messages;
+    private UsageRecordParser parser;
+    private RateBook rates;
+    private Map<String, AccountState> accounts;
+    private long now;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        now = System.currentTimeMillis();
+        messages = BenchmarkMessages.build(now);
+        parser = new UsageRecordParser(Duration.ofHours(1));
+        rates = new RateBook();
+        for (RateCard card : DefaultRateCard.load()) {
+            rates.add(card);
+        }
+        accounts = new HashMap<>();
+        for (int rank = 0; rank < BenchmarkMessages.ACCOUNTS; rank++) {
+            accounts.put("acct-" + rank, account(rank % 10 == 0));
+        }
+    }
+
+    /** An open account; every tenth an enterprise one with the pricing page's volume tiers. */
+    private static AccountState account(boolean enterprise) {
+        AccountState s = new AccountState();
+        s.creditsUsd = new BigDecimal("1005.00");
+        s.spendUsd = BigDecimal.ZERO;
+        s.month = new MonthSpend();
+        s.month.listUsd = BigDecimal.ZERO;
+        s.month.chargedUsd = BigDecimal.ZERO;
+        s.discountAboveUsd = enterprise ? new BigDecimal[] {new BigDecimal("100.00"), new BigDecimal("1000.00")} : new BigDecimal[0];
+        s.discountPercent = enterprise ? new BigDecimal[] {new BigDecimal("10"), new BigDecimal("15")} : new BigDecimal[0];
+        return s;
+    }
+
+    private SourceRecord nextMessage() {
+        return messages[next++ & (BenchmarkMessages.MESSAGES - 1)];
+    }
+
+    /** Parse and validate only: the part the passthrough job also pays (in Jackson's tree form). */
+    @Benchmark
+    public UsageRecord parse() throws Exception {
+        return parser.parse(nextMessage(), now);
+    }
+
+    /** Parse, price, charge: the billing job's per-record work, without state access. */
+    @Benchmark
+    public boolean parsePriceCharge() throws Exception {
+        UsageRecord r = parser.parse(nextMessage(), now);
+        RateCard rate = rates.rateFor(r.accountId, r.model, r.completedAtMs);
+        BigDecimal listCost = Pricing.cost(rate, r.promptTokens, r.completionTokens);
+        AccountState s = accounts.get(r.accountId);
+        BigDecimal charged = VolumeDiscount.charged(s.month.listUsd, listCost, s.discountAboveUsd, s.discountPercent);
+        s.month.listUsd = s.month.listUsd.add(listCost);
+        s.month.chargedUsd = s.month.chargedUsd.add(charged);
+        s.spendUsd = s.spendUsd.add(charged);
+        return s.creditsUsd.subtract(s.spendUsd).signum() <= 0; // the block decision
+    }
+}

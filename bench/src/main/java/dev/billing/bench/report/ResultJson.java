@@ -1,0 +1,189 @@
+package dev.billing.bench.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.bench.BenchSettings;
+import dev.billing.bench.measure.JfrProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** target/bench/result.json: the headline figures under stable names, then the details and the run's parameters. */
+public final class ResultJson {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ResultJson() {}
+
+    public static Path write(BenchResult r, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, JSON.writeValueAsString(toJson(r)) + "\n");
+        return file;
+    }
+
+    static ObjectNode toJson(BenchResult r) {
+        ObjectNode root = JSON.createObjectNode();
+        num(root, "passthrough_records_per_s", r.passthrough.recordsPerSecond);
+        num(root, "billing_records_per_s", r.billing.recordsPerSecond);
+        num(root, "ratio", r.billing.recordsPerSecond / r.passthrough.recordsPerSecond);
+        ObjectNode latency = root.putObject("cutoff_latency_ms");
+        num(latency, "p50", r.steady.p50Ms);
+        num(latency, "p90", r.steady.p90Ms);
+        num(latency, "p99", r.steady.p99Ms);
+        num(latency, "max", r.steady.maxMs);
+        num(latency, "mean", r.steady.meanMs);
+        latency.put("count", r.steady.cutoffsSeen);
+        latency.put("missing", r.steady.cutoffsMissing);
+        num(root, "postgres_rows_per_s", r.postgresRowsPerSecond);
+        num(root, "state_bytes_per_account", r.stateBytesPerAccount);
+        num(root, "idle_account_state_bytes", r.idleAccountStateBytes);
+        var hot = r.jmh.get("HotPathBenchmark.parsePriceCharge");
+        num(root, "jmh_records_per_s_per_core", hot == null ? Double.NaN : hot.perSecond());
+        var keyed = r.jmh.get("LedgerStageBenchmark.bill");
+        num(root, "jmh_keyed_stage_records_per_s_per_core", keyed == null ? Double.NaN : keyed.perSecond());
+        root.put("billing_peak_rss_bytes", r.billing.rssPeakBytes);
+
+        root.set("parameters", parameters(r.settings));
+        ObjectNode machine = root.putObject("machine");
+        r.machine.forEach(machine::put);
+        root.put("started_at", r.startedAt);
+        num(root, "duration_s", r.durationSeconds);
+        num(root, "load_records_per_s", r.loadRecordsPerSecond);
+
+        root.set("passthrough", jobRun(r.passthrough));
+        root.set("billing", jobRun(r.billing));
+
+        ObjectNode pg = root.putObject("postgres");
+        num(pg, "rows_per_s_at_full_speed", r.postgresRowsPerSecond);
+        num(pg, "rows_per_record_at_full_speed", r.postgresRowsPerRecord);
+        pg.put("rows_written_pg_stat_total", r.postgresRowsWrittenPgStat);
+        pg.put("rows_present", r.postgresRowsPresent);
+        pg.put("statements_note", "one upsert statement per row, sent in JDBC batches; pg_stat_statements not used");
+        num(pg, "rows_per_s_at_half_load", r.steady.postgresRowsPerSecond);
+        num(pg, "rows_per_s_at_half_load_pg_stat", r.steady.postgresRowsPerSecondPgStat);
+        num(pg, "changed_keys_per_s_at_half_load", r.steady.changedKeysPerSecond);
+        num(pg, "records_per_s_at_half_load", r.steady.recordsPerSecond);
+
+        ObjectNode state = root.putObject("state");
+        state.put("full_checkpoint_bytes", r.stateFullCheckpointBytes);
+        state.put("accounts", r.accountsInState);
+        num(state, "bytes_per_account", r.stateBytesPerAccount);
+        num(state, "idle_account_bytes", r.idleAccountStateBytes);
+        ObjectNode byState = state.putObject("rocksdb_sst_bytes_by_state");
+        r.rocksdbBytesByState.forEach(byState::put);
+        ObjectNode keys = state.putObject("rocksdb_estimated_keys_by_state");
+        r.rocksdbKeysByState.forEach(keys::put);
+
+        ObjectNode steady = root.putObject("cutoff_phase");
+        num(steady, "target_records_per_s", r.steady.targetRecordsPerSecond);
+        num(steady, "sent_records_per_s", r.steady.recordsPerSecond);
+        num(steady, "billed_records_per_s", r.steady.billedPerSecond);
+        num(steady, "job_cores_busy", r.steady.jobCores);
+        num(steady, "harness_cores_busy", r.steady.harnessCores);
+        steady.put("cutoffs_expected", r.steady.cutoffsExpected);
+        points(steady.putArray("latency_percentiles_ms"), r.steady.percentiles);
+        points(steady.putArray("billed_series"), r.steady.series);
+
+        ObjectNode jmh = root.putObject("jmh_records_per_s_per_core_by_benchmark");
+        r.jmh.forEach((name, score) -> {
+            ObjectNode b = jmh.putObject(name);
+            num(b, "score", score.perSecond());
+            num(b, "error", score.error());
+        });
+
+        ArrayNode targets = root.putArray("targets");
+        for (BenchResult.Target t : r.targets) {
+            ObjectNode o = targets.addObject();
+            o.put("name", t.name());
+            o.put("goal", t.goal());
+            o.put("measured", t.measured());
+            o.put("met", t.met());
+            o.put("note", t.note());
+        }
+        if (r.profile != null) {
+            ObjectNode p = root.putObject("billing_profile");
+            p.put("recording", r.profileFile);
+            p.put("cpu_samples", r.profile.samples());
+            shares(p.putArray("by_thread"), r.profile.byThread());
+            shares(p.putArray("by_library"), r.profile.byLibrary());
+            shares(p.putArray("top_methods"), r.profile.topMethods());
+        }
+        return root;
+    }
+
+    private static ObjectNode parameters(BenchSettings s) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("mode", s.mode());
+        p.put("records", s.records());
+        p.put("accounts", s.accounts());
+        p.put("zipf_skew", s.skew());
+        p.put("models", 4);
+        p.put("partitions", s.partitions());
+        p.put("parallelism", s.parallelism());
+        p.put("checkpoint_interval_s", s.checkpointInterval().toMillis() / 1000.0);
+        p.put("job_heap", s.jobHeap());
+        p.put("cutoffs", s.cutoffs());
+        p.put("cutoff_phase_s", s.cutoffPhase().toSeconds());
+        if (s.cutoffRate() != null) {
+            p.put("cutoff_rate", s.cutoffRate());
+        }
+        p.put("seed", s.seed());
+        ObjectNode conf = p.putObject("flink_conf");
+        s.flinkConf().forEach(conf::put);
+        return p;
+    }
+
+    private static ObjectNode jobRun(BenchResult.JobRun run) {
+        ObjectNode o = JSON.createObjectNode();
+        num(o, "records_per_s", run.recordsPerSecond);
+        num(o, "job_cores_busy", run.jobCores);
+        num(o, "harness_cores_busy", run.harnessCores);
+        num(o, "seconds", run.seconds);
+        o.put("peak_rss_bytes", run.rssPeakBytes);
+        o.put("heap_max_bytes", run.heapMaxBytes);
+        o.put("heap_after_gc_max_bytes", run.heapAfterGcMaxBytes);
+        o.put("heap_used_max_bytes", run.heapUsedMaxBytes);
+        o.put("restarts", run.restarts);
+        o.put("final_status", run.finalStatus);
+        o.put("log", run.log);
+        ArrayNode cps = o.putArray("checkpoints");
+        for (BenchResult.Checkpoint c : run.checkpoints) {
+            ObjectNode cp = cps.addObject();
+            cp.put("id", c.id());
+            cp.put("duration_ms", c.durationMs());
+            cp.put("size_bytes", c.sizeBytes());
+            cp.put("full_size_bytes", c.fullSizeBytes());
+            num(cp, "at_s", c.atSecond());
+        }
+        points(o.putArray("series"), run.series);
+        return o;
+    }
+
+    private static void shares(ArrayNode out, List<JfrProfile.Share> shares) {
+        for (JfrProfile.Share s : shares) {
+            ObjectNode o = out.addObject();
+            o.put("name", s.name());
+            o.put("samples", s.samples());
+            o.put("percent", Math.round(s.percent() * 10) / 10.0);
+        }
+    }
+
+    private static void points(ArrayNode out, List<double[]> points) {
+        for (double[] p : points) {
+            ArrayNode a = out.addArray();
+            a.add(Math.round(p[0] * 100) / 100.0);
+            a.add(Math.round(p[1] * 10) / 10.0);
+        }
+    }
+
+    /** NaN (not measured) is null: JSON has no NaN. */
+    private static void num(ObjectNode o, String field, double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, Math.round(v * 100) / 100.0);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.billing.bench.report;
+
+import dev.billing.bench.jmh.JmhRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The short table printed at the end, in Markdown so it can go into a README as it is. */
+public final class SummaryTable {
+    private SummaryTable() {}
+
+    public static void print(BenchResult r, Consumer<String> phaseLine) {
+        for (String line : lines(r)) {
+            System.out.println(line);
+        }
+        System.out.flush();
+    }
+
+    /** The figures as {label, value} rows. */
+    public static List<String[]> rows(BenchResult r) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(row("passthrough Kafka->Kafka (ceiling)", String.format("%,.0f records/s (job %.2f cores, broker %.2f)",
+                r.passthrough.recordsPerSecond, r.passthrough.jobCores, r.passthrough.harnessCores)));
+        rows.add(row("billing job", String.format("%,.0f records/s (job %.2f cores, broker %.2f)",
+                r.billing.recordsPerSecond, r.billing.jobCores, r.billing.harnessCores)));
+        rows.add(row("billing / passthrough", String.format("%.2f", r.billing.recordsPerSecond / r.passthrough.recordsPerSecond)));
+        BenchResult.Steady st = r.steady;
+        rows.add(row("cutoff latency p50 / p99 / max", String.format("%.0f / %.0f / %.0f ms (%,d cutoffs at %,.0f records/s%s)",
+                st.p50Ms, st.p99Ms, st.maxMs, st.cutoffsSeen, st.recordsPerSecond,
+                st.cutoffsMissing == 0 ? "" : ", " + st.cutoffsMissing + " missing")));
+        rows.add(row("latency phase", String.format("sent %,.0f records/s, billed %,.0f/s; job %.2f cores, harness"
+                + " (broker, generator, probe) %.2f", st.recordsPerSecond, st.billedPerSecond, st.jobCores, st.harnessCores)));
+        rows.add(row("PostgreSQL rows at full speed", String.format("%,.0f rows/s, %.2f per record", r.postgresRowsPerSecond,
+                r.postgresRowsPerRecord)));
+        rows.add(row("PostgreSQL rows at half load", String.format("%,.0f rows/s for %,.0f records/s; %,.0f keys changed/s",
+                st.postgresRowsPerSecond, st.recordsPerSecond, st.changedKeysPerSecond)));
+        rows.add(row("state per account", String.format("%.0f B (full checkpoint %,.1f MB / %,d accounts); idle account %.0f B",
+                r.stateBytesPerAccount, r.stateFullCheckpointBytes / 1e6, r.accountsInState, r.idleAccountStateBytes)));
+        rows.add(row("checkpoints (billing)", checkpoints(r.billing.checkpoints)));
+        rows.add(row("billing job JVM", String.format("peak RSS %,d MB; heap limit %,d MB, peak after GC %,d MB; %d restarts",
+                r.billing.rssPeakBytes >> 20, r.billing.heapMaxBytes >> 20, r.billing.heapAfterGcMaxBytes >> 20,
+                r.billing.restarts)));
+        rows.add(row("passthrough JVM", String.format("peak RSS %,d MB", r.passthrough.rssPeakBytes >> 20)));
+        for (var e : r.jmh.entrySet()) {
+            JmhRunner.Score score = e.getValue();
+            rows.add(row("JMH " + e.getKey(), String.format("%,.0f ± %,.0f records/s per core", score.perSecond(), score.error())));
+        }
+        return rows;
+    }
+
+    static String checkpoints(List<BenchResult.Checkpoint> cps) {
+        if (cps.isEmpty()) {
+            return "none completed";
+        }
+        long maxDuration = cps.stream().mapToLong(BenchResult.Checkpoint::durationMs).max().orElse(0);
+        long maxSize = cps.stream().mapToLong(BenchResult.Checkpoint::sizeBytes).max().orElse(0);
+        long lastFull = cps.get(cps.size() - 1).fullSizeBytes();
+        double meanDuration = cps.stream().mapToLong(BenchResult.Checkpoint::durationMs).average().orElse(0);
+        return String.format("%d completed; duration mean %,.0f ms, max %,d ms; largest increment %,.1f MB; last full size %,.1f MB",
+                cps.size(), meanDuration, maxDuration, maxSize / 1e6, lastFull / 1e6);
+    }
+
+    public static List<String> lines(BenchResult r) {
+        List<String> out = new ArrayList<>();
+        out.add("| figure | value |");
+        out.add("| --- | --- |");
+        for (String[] row : rows(r)) {
+            out.add("| " + row[0] + " | " + row[1] + " |");
+        }
+        out.add("");
+        out.add("| target | goal | measured | met |");
+        out.add("| --- | --- | --- | --- |");
+        for (BenchResult.Target t : r.targets) {
+            out.add("| " + t.name() + " | " + t.goal() + " | " + t.measured() + " | "
+                    + (t.met() ? "yes" : "**no**" + (t.note().isEmpty() ? "" : ": " + t.note())) + " |");
+        }
+        return out;
+    }
+
+    private static String[] row(String label, String value) {
+        return new String[] {label, value};
+    }
+}
