@@ -89,7 +89,7 @@ public final class BenchRun {
         Path json = ResultJson.write(result, s.output().resolve("result.json"));
         Path html = HtmlReport.write(result, s.output().resolve("report.html"));
         out.phase("Result");
-        SummaryTable.print(result, out);
+        SummaryTable.print(result);
         out.accept("Wrote " + json + " and " + html);
         return 0;
     }

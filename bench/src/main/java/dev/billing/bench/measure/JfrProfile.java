@@ -23,13 +23,13 @@ import jdk.jfr.consumer.RecordingFile;
 public final class JfrProfile {
     /** Library buckets by package prefix, first match wins. */
     private static final String[][] BUCKETS = {
+        {"org.apache.flink.state.rocksdb.TreeOrderedSetCache", "Flink timers (RocksDB priority queue)"},
+        {"org.apache.flink.state.rocksdb.RocksDBCachingPriorityQueueSet", "Flink timers (RocksDB priority queue)"},
+        {"org.apache.flink.streaming.api.operators.InternalTimer", "Flink timers (RocksDB priority queue)"},
         {"com.fasterxml.jackson", "Jackson (JSON)"},
         {"org.rocksdb", "RocksDB (JNI)"},
         {"org.apache.flink.state.rocksdb", "Flink RocksDB state"},
         {"org.apache.flink.contrib.streaming.state", "Flink RocksDB state"},
-        {"org.apache.flink.state.rocksdb.TreeOrderedSetCache", "Flink timers (RocksDB priority queue)"},
-        {"org.apache.flink.state.rocksdb.RocksDBCachingPriorityQueueSet", "Flink timers (RocksDB priority queue)"},
-        {"org.apache.flink.streaming.api.operators.InternalTimer", "Flink timers (RocksDB priority queue)"},
         {"org.apache.flink.api.common.typeutils", "Flink serializers"},
         {"org.apache.flink.api.java.typeutils", "Flink serializers"},
         {"org.apache.flink.runtime.io.network", "Flink network stack"},
@@ -60,7 +60,25 @@ public final class JfrProfile {
 
     public record Share(String name, long samples, double percent) {}
 
-    public record Profile(long samples, List<Share> byThread, List<Share> byLibrary, List<Share> topMethods) {}
+    /**
+     * Activities by a frame anywhere on the stack (inclusive: a sample counts for each activity it is
+     * under), so the cost of, say, writing to PostgreSQL includes the JDK and socket code below it.
+     */
+    private static final String[][] ACTIVITIES = {
+        {"AccountLedger.", "billing ledger, all it calls (state, sinks chained to it)"},
+        {"org.postgresql.", "PostgreSQL JDBC writes"},
+        {"PojoSerializer.", "POJO serializer (state reads and writes, record copies)"},
+        {"RocksDBCachingPriorityQueueSet.", "timer registration (RocksDB timer queue)"},
+        // the copy itself; CopyingChainingOutput is also on the stack of all the work downstream of it
+        {"PojoSerializer.copy", "record copies between chained operators (object reuse off)"},
+        {"UsageRecordParser.", "usage record parsing and validation"},
+        {"DupDetector.", "JSON duplicate-key detection"},
+        {"java.math.", "BigDecimal arithmetic and conversions"},
+        {"org.apache.kafka.", "Kafka clients"},
+    };
+
+    public record Profile(long samples, List<Share> byThread, List<Share> byLibrary, List<Share> topMethods,
+            List<Share> byActivity) {}
 
     private JfrProfile() {}
 
@@ -72,8 +90,12 @@ public final class JfrProfile {
         }
         Profile p = read(Path.of(args[0]), 15);
         System.out.println(p.samples() + " CPU samples");
-        for (var section : Map.of("by thread", p.byThread(), "by library (JDK code charged to its caller)", p.byLibrary(),
-                "top methods (self)", p.topMethods()).entrySet()) {
+        Map<String, List<Share>> sections = new LinkedHashMap<>();
+        sections.put("by thread", p.byThread());
+        sections.put("by activity (inclusive)", p.byActivity());
+        sections.put("by library (JDK code charged to its caller)", p.byLibrary());
+        sections.put("top methods (self)", p.topMethods());
+        for (var section : sections.entrySet()) {
             System.out.println(section.getKey() + ":");
             section.getValue().forEach(s -> System.out.printf("  %5.1f %%  %s%n", s.percent(), s.name()));
         }
@@ -83,6 +105,7 @@ public final class JfrProfile {
         Map<String, Long> threads = new HashMap<>();
         Map<String, Long> libraries = new HashMap<>();
         Map<String, Long> methods = new HashMap<>();
+        Map<String, Long> activities = new LinkedHashMap<>();
         long total = 0;
         try (RecordingFile file = new RecordingFile(recording)) {
             while (file.hasMoreEvents()) {
@@ -104,11 +127,15 @@ public final class JfrProfile {
                 String method = className + "." + frame.getMethod().getName();
                 methods.merge(method, 1L, Long::sum);
                 libraries.merge(bucket(callerOutsideJdk(stack)), 1L, Long::sum);
+                for (String activity : activitiesOf(stack)) {
+                    activities.merge(activity, 1L, Long::sum);
+                }
                 String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
                 threads.merge(threadGroup(thread), 1L, Long::sum);
             }
         }
-        return new Profile(total, top(threads, total, top), top(libraries, total, top), top(methods, total, top));
+        return new Profile(total, top(threads, total, top), top(libraries, total, top), top(methods, total, top),
+                top(activities, total, ACTIVITIES.length));
     }
 
     /** Native samples of threads blocked in I/O waits are idle time, not cost. */
@@ -116,6 +143,19 @@ public final class JfrProfile {
         String m = stack.getFrames().get(0).getMethod().getName();
         return !(m.contains("poll") || m.contains("epoll") || m.contains("accept") || m.contains("park")
                 || m.equals("read0") || m.equals("read") || m.equals("readBytes") || m.equals("socketRead0") || m.equals("wait") || m.equals("sleep"));
+    }
+
+    private static java.util.Set<String> activitiesOf(RecordedStackTrace stack) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (RecordedFrame f : stack.getFrames()) {
+            String m = f.getMethod().getType().getName() + "." + f.getMethod().getName();
+            for (String[] a : ACTIVITIES) {
+                if (m.contains(a[0])) {
+                    out.add(a[1]);
+                }
+            }
+        }
+        return out;
     }
 
     /** The class of the first frame outside the JDK, or the top frame's when the stack is all JDK. */

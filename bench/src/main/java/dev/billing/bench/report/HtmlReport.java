@@ -70,7 +70,8 @@ public final class HtmlReport {
         if (r.profile != null) {
             h.append("<h2>Where the billing job's CPU went (JFR, ").append(r.profile.samples()).append(" samples)</h2>");
             share(h, "by thread (task)", r.profile.byThread());
-            share(h, "by library of the sampled method", r.profile.byLibrary());
+            share(h, "by activity (a sample counts for every activity on its stack)", r.profile.byActivity());
+            share(h, "by library (JDK code charged to the library that called it)", r.profile.byLibrary());
             share(h, "top methods (self)", r.profile.topMethods());
         }
         h.append("<h2>Parameters</h2><pre>").append(esc(r.settings.toString())).append("</pre></body></html>\n");

@@ -107,6 +107,7 @@ public final class ResultJson {
             p.put("recording", r.profileFile);
             p.put("cpu_samples", r.profile.samples());
             shares(p.putArray("by_thread"), r.profile.byThread());
+            shares(p.putArray("by_activity_inclusive"), r.profile.byActivity());
             shares(p.putArray("by_library"), r.profile.byLibrary());
             shares(p.putArray("top_methods"), r.profile.topMethods());
         }

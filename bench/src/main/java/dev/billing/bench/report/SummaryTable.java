@@ -3,13 +3,13 @@ package dev.billing.bench.report;
 import dev.billing.bench.jmh.JmhRunner;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /** The short table printed at the end, in Markdown so it can go into a README as it is. */
 public final class SummaryTable {
     private SummaryTable() {}
 
-    public static void print(BenchResult r, Consumer<String> phaseLine) {
+    /** Straight to stdout, without the console's time prefix, so the table can be copied as it is. */
+    public static void print(BenchResult r) {
         for (String line : lines(r)) {
             System.out.println(line);
         }
