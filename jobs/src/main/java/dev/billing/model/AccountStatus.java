@@ -24,10 +24,6 @@ public class AccountStatus {
 
     public AccountStatus() {}
 
-    public boolean isBlocked() {
-        return BLOCKED.equals(status);
-    }
-
     @Override
     public String toString() {
         return accountId + " " + status + (reason == null ? "" : "(" + reasons + ")") + " v" + version
