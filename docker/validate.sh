@@ -360,26 +360,32 @@ else:
 # Topics: kafka-init creates the job's default topics, compacting the status and rate-card ones.
 init = services["kafka-init"]["command"]
 init = init[-1] if isinstance(init, list) else init
-created, compacted = set(), set()
+created, compacted, append_time = set(), set(), set()
 for m in re.finditer(r"for topic in ([^;]+); do(.*?)done", init, re.S):
     names = set(m.group(1).split())
     created |= names
     if "cleanup.policy=compact" in m.group(2):
         compacted |= names
+    if "message.timestamp.type=LogAppendTime" in m.group(2):
+        append_time |= names
 expected_topics = {defaults[o] for o in ("--usage-topic", "--events-topic", "--rates-topic", "--status-topic",
                                          "--alerts-topic", "--dlq-topic")}
 expected_compacted = {defaults["--status-topic"], defaults["--rates-topic"]}
+expected_inputs = {defaults[o] for o in ("--usage-topic", "--events-topic", "--rates-topic")}
 partitions = set(re.findall(r"--partitions (\d+)", init))
 if created != expected_topics:
     fail(f"docker/compose.yaml: kafka-init creates {sorted(created)}, "
          f"the job's topics are {sorted(expected_topics)}")
 elif compacted != expected_compacted:
     fail(f"docker/compose.yaml: kafka-init compacts {sorted(compacted)}, expected {sorted(expected_compacted)}")
+elif append_time != expected_inputs:
+    fail(f"docker/compose.yaml: kafka-init gives {sorted(append_time)} the broker's append time,"
+         f" expected the inputs {sorted(expected_inputs)}")
 elif partitions != {defaults["--topic-partitions"]}:
     fail(f"docker/compose.yaml: kafka-init uses partitions {sorted(partitions)}, "
          f"the job's default is {defaults['--topic-partitions']}")
 else:
-    ok(f"docker/compose.yaml: kafka-init creates the job's six topics, {sorted(compacted)} compacted")
+    ok(f"docker/compose.yaml: kafka-init creates the job's six topics, {sorted(compacted)} compacted, inputs on append time")
 
 # Prometheus scrapes the reporter on every Flink process.
 prom = docs[os.path.join(docker, "prometheus", "prometheus.yml")][0]

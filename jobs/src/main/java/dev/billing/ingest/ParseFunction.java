@@ -14,6 +14,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * Stateless parse-and-validate step, chained to its Kafka source: valid messages go on, every
  * invalid one goes to the dead-letter side output with its reason. Never throws on bad input.
+ *
+ * <p>Time-dependent checks (a {@code completed_at} too far ahead) use the job's clock; a replay of
+ * the topics (reconciliation) uses each record's Kafka timestamp instead, the closest record of
+ * the clock the job read it by.
  */
 public class ParseFunction<T> extends ProcessFunction<SourceRecord, T> {
     private static final long serialVersionUID = 1L;
@@ -21,10 +25,16 @@ public class ParseFunction<T> extends ProcessFunction<SourceRecord, T> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final RecordParser<T> parser;
+    private final boolean replay;
     private transient Map<RejectReason, Counter> deadLetters;
 
     public ParseFunction(RecordParser<T> parser) {
+        this(parser, false);
+    }
+
+    public ParseFunction(RecordParser<T> parser, boolean replay) {
         this.parser = parser;
+        this.replay = replay;
     }
 
     @Override
@@ -37,7 +47,7 @@ public class ParseFunction<T> extends ProcessFunction<SourceRecord, T> {
 
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<T> out) {
-        long now = ctx.timerService().currentProcessingTime();
+        long now = replay ? record.timestampMs : ctx.timerService().currentProcessingTime();
         try {
             out.collect(parser.parse(record, now));
         } catch (Rejection r) {

@@ -41,11 +41,22 @@ public final class BillingWorkflow {
         public final LedgerSettings ledger;
         public final BigDecimal minimumPurchaseUsd;
         public final Duration maxFutureSkew;
+        /** Replaying the topics after the fact (reconciliation): judge records by their Kafka timestamps. */
+        public final boolean replay;
 
         public Settings(LedgerSettings ledger, BigDecimal minimumPurchaseUsd, Duration maxFutureSkew) {
+            this(ledger, minimumPurchaseUsd, maxFutureSkew, false);
+        }
+
+        private Settings(LedgerSettings ledger, BigDecimal minimumPurchaseUsd, Duration maxFutureSkew, boolean replay) {
             this.ledger = ledger;
             this.minimumPurchaseUsd = minimumPurchaseUsd;
             this.maxFutureSkew = maxFutureSkew;
+            this.replay = replay;
+        }
+
+        public Settings forReplay() {
+            return new Settings(ledger, minimumPurchaseUsd, maxFutureSkew, true);
         }
 
         public static Settings defaults() {
@@ -58,15 +69,15 @@ public final class BillingWorkflow {
     public static void defineWorkflow(StreamExecutionEnvironment env, BillingSources sources, BillingSinks sinks,
             Settings settings) {
         SingleOutputStreamOperator<UsageRecord> usage = sources.usageRecords(env)
-                .process(new ParseFunction<>(new UsageRecordParser(settings.maxFutureSkew)),
+                .process(new ParseFunction<>(new UsageRecordParser(settings.maxFutureSkew), settings.replay),
                         TypeInformation.of(UsageRecord.class))
                 .uid("parse-usage-records").name("parse usage records");
         SingleOutputStreamOperator<AccountEvent> events = sources.accountEvents(env)
-                .process(new ParseFunction<>(new AccountEventParser(settings.minimumPurchaseUsd)),
+                .process(new ParseFunction<>(new AccountEventParser(settings.minimumPurchaseUsd), settings.replay),
                         TypeInformation.of(AccountEvent.class))
                 .uid("parse-account-events").name("parse account events");
         SingleOutputStreamOperator<RateCard> rates = sources.rateCards(env)
-                .process(new ParseFunction<>(new RateCardParser()), TypeInformation.of(RateCard.class))
+                .process(new ParseFunction<>(new RateCardParser(), settings.replay), TypeInformation.of(RateCard.class))
                 .uid("parse-rate-cards").name("parse rate cards");
         BroadcastStream<RateCard> rateBroadcast = rates.broadcast(AccountLedger.RATE_CARDS);
 

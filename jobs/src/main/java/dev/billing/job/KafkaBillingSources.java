@@ -4,20 +4,33 @@ import dev.billing.ingest.SourceRecordDeserializer;
 import dev.billing.model.SourceRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The job's Kafka inputs. The sources resume from their checkpointed offsets; a new job starts
- * from the group's committed offsets, else from the earliest record.
+ * The job's Kafka inputs. The streaming job's sources resume from their checkpointed offsets; a
+ * new job starts from the group's committed offsets, else from the earliest record. A replay reads
+ * every topic from its earliest record to its end at the start of the replay, and commits nothing.
  */
 public final class KafkaBillingSources implements BillingSources {
     private final JobOptions options;
+    private final boolean replay;
 
     public KafkaBillingSources(JobOptions options) {
+        this(options, false);
+    }
+
+    private KafkaBillingSources(JobOptions options, boolean replay) {
         this.options = options;
+        this.replay = replay;
+    }
+
+    /** Bounded sources over everything the topics hold now, for a batch replay. */
+    public static KafkaBillingSources replay(JobOptions options) {
+        return new KafkaBillingSources(options, true);
     }
 
     @Override
@@ -37,16 +50,23 @@ public final class KafkaBillingSources implements BillingSources {
 
     @SuppressWarnings("deprecation") // OffsetResetStrategy is what the connector's API takes
     private DataStream<SourceRecord> read(StreamExecutionEnvironment env, String topic) {
-        KafkaSource<SourceRecord> source = KafkaSource.<SourceRecord>builder()
+        String groupId = replay ? options.groupId + "-replay" : options.groupId;
+        KafkaSourceBuilder<SourceRecord> builder = KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setTopics(topic)
-                .setGroupId(options.groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setGroupId(groupId)
                 .setDeserializer(new SourceRecordDeserializer())
                 .setProperties(options.kafkaClientProperties())
                 .setProperty("isolation.level", "read_committed")
-                .setProperty("client.id.prefix", options.groupId + "-" + topic)
-                .build();
+                .setProperty("client.id.prefix", groupId + "-" + topic);
+        if (replay) {
+            builder.setStartingOffsets(OffsetsInitializer.earliest())
+                    .setBounded(OffsetsInitializer.latest())
+                    .setProperty("commit.offsets.on.checkpoint", "false");
+        } else {
+            builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+        }
+        KafkaSource<SourceRecord> source = builder.build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic).uid("source-" + topic);
     }
 }

@@ -2,6 +2,7 @@ package dev.billing.job;
 
 import dev.billing.output.MessageJson;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,11 +12,31 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the job's topics when they are missing; the status topic is compacted. */
 public final class Topics {
     private Topics() {}
+
+    /**
+     * The inputs keep the broker's append time, so that a replay (reconciliation), which orders
+     * each account's records by timestamp, sees them in the order the job read them.
+     */
+    static Map<String, String> configOf(String topic, JobOptions options) {
+        Map<String, String> config = new HashMap<>();
+        if (List.of(options.usageTopic, options.eventsTopic, options.ratesTopic).contains(topic)) {
+            config.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+        }
+        if (topic.equals(options.statusTopic) || topic.equals(options.ratesTopic)) {
+            config.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        }
+        if (topic.equals(options.dlqTopic)) {
+            // a dead letter carries its original in base64: room for any input message
+            config.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MessageJson.DEAD_LETTER_MAX_BYTES));
+        }
+        return config;
+    }
 
     public static void ensure(JobOptions options) {
         Properties props = options.kafkaClientProperties();
@@ -27,15 +48,8 @@ public final class Topics {
             for (String topic : List.of(options.usageTopic, options.eventsTopic, options.ratesTopic,
                     options.statusTopic, options.alertsTopic, options.dlqTopic)) {
                 if (!existing.contains(topic)) {
-                    NewTopic t = new NewTopic(topic, Optional.of(options.topicPartitions), Optional.empty());
-                    if (topic.equals(options.statusTopic) || topic.equals(options.ratesTopic)) {
-                        t.configs(Map.of("cleanup.policy", "compact"));
-                    }
-                    if (topic.equals(options.dlqTopic)) {
-                        // a dead letter carries its original in base64: room for any input message
-                        t.configs(Map.of("max.message.bytes", Integer.toString(MessageJson.DEAD_LETTER_MAX_BYTES)));
-                    }
-                    missing.add(t);
+                    missing.add(new NewTopic(topic, Optional.of(options.topicPartitions), Optional.empty())
+                            .configs(configOf(topic, options)));
                 }
             }
             for (var result : admin.createTopics(missing).values().values()) {

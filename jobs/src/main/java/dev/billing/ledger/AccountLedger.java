@@ -238,12 +238,15 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         if (state == null) {
             return;
         }
+        // the clock, not the timer's time: a timer overdue after a restore, or fired at the end of
+        // a bounded replay, moves the account straight to the month the clock is in
+        long now = ctx.timerService().currentProcessingTime();
         if (timestamp == state.flushAtMs) {
-            flush(state, ctx, timestamp);
+            flush(state, ctx, now);
         }
         if (timestamp == state.rolloverAtMs) {
-            advanceMonth(state, UtcMonths.of(timestamp), ctx);
-            settle(state, false, ctx, out, timestamp);
+            advanceMonth(state, UtcMonths.of(now), ctx);
+            settle(state, false, ctx, out, now);
         }
         account.update(state);
     }

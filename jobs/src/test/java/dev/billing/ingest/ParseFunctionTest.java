@@ -40,6 +40,22 @@ class ParseFunctionTest {
         assertThat(deadLetters(harness)).isEmpty();
     }
 
+    @Test
+    void aReplayJudgesTheFutureByEachRecordsKafkaTimestampNotByTheClock() throws Exception {
+        // three hours ahead of the Kafka timestamp; the clock of the replay is a day later
+        String ahead = "\"" + Instant.ofEpochMilli(NOW).plus(Duration.ofHours(3)) + "\"";
+        String behind = "\"" + Instant.ofEpochMilli(NOW).plus(Duration.ofHours(1)) + "\"";
+        var replay = ProcessFunctionTestHarnesses.forProcessFunction(
+                new ParseFunction<>(new UsageRecordParser(Duration.ofHours(2)), true));
+        replay.setProcessingTime(NOW + Duration.ofDays(1).toMillis());
+
+        replay.processElement(record(usage("r1", "a", "m", "1", "1", "2", ahead)), NOW);
+        replay.processElement(record(usage("r2", "a", "m", "1", "1", "2", behind)), NOW);
+
+        assertThat(deadLetters(replay)).extracting(d -> d.reason).containsExactly(RejectReason.FUTURE_TIMESTAMP);
+        assertThat(replay.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r2");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "truncated JSON             | {\"request_id\": \"r1\", \"acc                                       | UNPARSEABLE_JSON",

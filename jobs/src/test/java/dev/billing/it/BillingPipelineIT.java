@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
@@ -36,28 +35,9 @@ class BillingPipelineIT extends PipelineTestBase {
         assertThat(restores).as("the dataset must bring blocked accounts back").isGreaterThanOrEqualTo(2);
 
         JobOptions options = fixture.options("it_pipeline");
-        KafkaTestClient client = fixture.client;
-        Map<KafkaTestClient.Sent, String> expectedDeadLetters = new HashMap<>();
         JobClient job = PipelineFixture.start(options, "billing-it");
         try {
-            expectedDeadLetters.putAll(client.send(data.rates));
-            expectedDeadLetters.putAll(client.send(data.opens));
-            // prices and openings must be in the ledger before the usage they concern
-            PipelineFixture.awaitTrue("rate cards and openings consumed",
-                    () -> client.groupCaughtUp(options.groupId, options.ratesTopic)
-                            && client.groupCaughtUp(options.groupId, options.eventsTopic));
-
-            expectedDeadLetters.putAll(client.send(data.phase1));
-            PipelineFixture.awaitEqual("phase 1 rollups", data.afterPhase1::usageHourly, () -> fixture.usageHourly(options));
-            PipelineFixture.awaitEqual("phase 1 balances", data.afterPhase1::balances, () -> fixture.balances(options));
-
-            expectedDeadLetters.putAll(client.send(data.phase2));
-            PipelineFixture.awaitEqual("phase 2 balances", data.afterPhase2::balances, () -> fixture.balances(options));
-
-            expectedDeadLetters.putAll(client.send(data.phase3));
-            PipelineFixture.awaitEqual("final rollups", data.reference::usageHourly, () -> fixture.usageHourly(options));
-            PipelineFixture.awaitEqual("final balances", data.reference::balances, () -> fixture.balances(options));
-
+            Map<KafkaTestClient.Sent, String> expectedDeadLetters = data.sendAndAwait(fixture, options);
             PipelineFixture.awaitEqual("dead letters", () -> expectedDeadLetters, () -> fixture.deadLetters(options.dlqTopic));
             assertThat(fixture.statusHistory(options.statusTopic, s -> s.get("status").asText()))
                     .as("each account's published statuses: first status, then every change once")

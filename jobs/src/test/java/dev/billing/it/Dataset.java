@@ -6,9 +6,12 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import dev.billing.ingest.BadInputCorpus;
+import dev.billing.job.JobOptions;
 
 /**
  * Generated input for the pipeline test, in three phases so the order each account's ledger
@@ -16,7 +19,7 @@ import dev.billing.ingest.BadInputCorpus;
  * (3) more usage, resends of phase-1 records, a record past the late horizon. Every valid message
  * is also fed to a {@link Reference}.
  */
-final class Dataset {
+public final class Dataset {
     static final String USAGE = "usage-records";
     static final String EVENTS = "account-events";
     static final String RATES = "rate-cards";
@@ -26,7 +29,7 @@ final class Dataset {
     private final Random random;
     private final long t0;
     private final int accounts;
-    final Reference reference = new Reference();
+    public final Reference reference = new Reference();
     final Reference afterPhase1;
     final Reference afterPhase2;
     final List<TestMessage> rates = new ArrayList<>();
@@ -38,7 +41,7 @@ final class Dataset {
     private int requestSeq;
     private int eventSeq;
 
-    Dataset(long seed, long t0, int accounts, int phase1Usage, int phase3Usage) {
+    public Dataset(long seed, long t0, int accounts, int phase1Usage, int phase3Usage) {
         this.random = new Random(seed);
         this.t0 = t0;
         this.accounts = accounts;
@@ -67,6 +70,33 @@ final class Dataset {
         // far behind account 1's newest record (late horizon 7 days): not billed, dead-lettered
         phase3.add(TestMessage.bad(USAGE, account(1), usageJson("late-1", account(1), "llama-3.1-8b", 10, 10,
                 t0 - 9 * 24 * Reference.HOUR).toString(), "TOO_LATE"));
+    }
+
+    /**
+     * Sends the dataset to a running job as a fleet of producers would: prices and openings first,
+     * then each phase once the job has billed the one before. Returns the dead letters expected.
+     */
+    public Map<KafkaTestClient.Sent, String> sendAndAwait(PipelineFixture fixture, JobOptions options) throws Exception {
+        KafkaTestClient client = fixture.client;
+        Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
+        deadLetters.putAll(client.send(rates));
+        deadLetters.putAll(client.send(opens));
+        // prices and openings must be in the ledger before the usage they concern
+        PipelineFixture.awaitTrue("rate cards and openings consumed",
+                () -> client.groupCaughtUp(options.groupId, options.ratesTopic)
+                        && client.groupCaughtUp(options.groupId, options.eventsTopic));
+
+        deadLetters.putAll(client.send(phase1));
+        PipelineFixture.awaitEqual("phase 1 rollups", afterPhase1::usageHourly, () -> fixture.usageHourly(options));
+        PipelineFixture.awaitEqual("phase 1 balances", afterPhase1::balances, () -> fixture.balances(options));
+
+        deadLetters.putAll(client.send(phase2));
+        PipelineFixture.awaitEqual("phase 2 balances", afterPhase2::balances, () -> fixture.balances(options));
+
+        deadLetters.putAll(client.send(phase3));
+        PipelineFixture.awaitEqual("final rollups", reference::usageHourly, () -> fixture.usageHourly(options));
+        PipelineFixture.awaitEqual("final balances", reference::balances, () -> fixture.balances(options));
+        return deadLetters;
     }
 
     static String account(int i) {

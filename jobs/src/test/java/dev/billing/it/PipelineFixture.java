@@ -70,7 +70,7 @@ public final class PipelineFixture implements AutoCloseable {
     }
 
     /** usage_hourly as "account|model|hourStartMs" -> totals (cost as charged). */
-    Map<String, Reference.Totals> usageHourly(JobOptions options) throws SQLException {
+    public Map<String, Reference.Totals> usageHourly(JobOptions options) throws SQLException {
         Map<String, Reference.Totals> out = new TreeMap<>();
         query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd FROM usage_hourly",
                 rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),

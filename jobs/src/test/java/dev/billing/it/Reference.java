@@ -131,7 +131,7 @@ public final class Reference {
     }
 
     /** usage_hourly as "account|model|hourStartMs" -> totals, each request_id once. */
-    Map<String, Totals> usageHourly() {
+    public Map<String, Totals> usageHourly() {
         Map<String, Totals> out = new TreeMap<>();
         Set<String> seen = new HashSet<>();
         for (Object o : ledger) {
@@ -145,7 +145,7 @@ public final class Reference {
     }
 
     /** account_balance per account. */
-    Map<String, Balance> balances() {
+    public Map<String, Balance> balances() {
         Map<String, Balance> out = new TreeMap<>();
         for (Map.Entry<String, List<String>> e : statusHistory().entrySet()) {
             String account = e.getKey();

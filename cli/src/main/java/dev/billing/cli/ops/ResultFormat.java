@@ -12,10 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Prints query results as an aligned table, CSV or JSON; money stays an exact decimal string. */
-enum ResultFormat {
+public enum ResultFormat {
     TABLE, CSV, JSON;
 
-    void print(ResultSet rs, PrintStream out) throws SQLException {
+    /** Prints every row of {@code rs}; returns how many there were. */
+    public int print(ResultSet rs, PrintStream out) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         List<String> header = new ArrayList<>();
         for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -48,6 +49,7 @@ enum ResultFormat {
             }
             default -> table(header, rows, out);
         }
+        return rows.size();
     }
 
     private static void table(List<String> header, List<List<String>> rows, PrintStream out) {
