@@ -3,6 +3,7 @@ package dev.billing.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.billing.cli.BillingCli;
 import dev.billing.it.LedgerModel;
 import dev.billing.it.PipelineFixture;
 import dev.billing.it.TestMessage;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -221,6 +223,18 @@ class FaultScenariosIT {
             PipelineFixture.awaitEqual(name + ": balances", model::balances, () -> services.balances(options));
             PipelineFixture.awaitEqual(name + ": alerts, each once", () -> sorted(model.alertIds()), this::alertIds);
             assertThat(finalStatuses()).as(name + ": final status of every account").isEqualTo(expectedFinalStatuses());
+            assertThat(reconcile(now)).as(name + ": bin/billing reconcile finds what the job wrote to PostgreSQL").isZero();
+        }
+
+        /** An auditor's check: the topics replayed by {@code bin/billing reconcile} give what PostgreSQL holds. */
+        private int reconcile(long now) {
+            List<String> command = new ArrayList<>(List.of("reconcile",
+                    "--from", Instant.ofEpochMilli(now).minus(Duration.ofHours(4)).toString(),
+                    "--to", Instant.ofEpochMilli(now).plus(Duration.ofHours(1)).toString(),
+                    "--work-schema", "replay_" + name.toLowerCase().replaceAll("[^a-z]", "").substring(0, 20),
+                    "--parallelism", "2"));
+            command.addAll(args);
+            return new CommandLine(new BillingCli()).execute(command.toArray(String[]::new));
         }
 
         private Map<String, LedgerModel.Row> rows() throws SQLException {
