@@ -7,20 +7,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A Flink MiniCluster with two slots, and the Kafka and PostgreSQL of {@link PipelineFixture}, per test class. */
-abstract class PipelineTestBase {
+public abstract class PipelineTestBase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+    public static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    static PipelineFixture fixture;
+    protected static PipelineFixture fixture;
 
     @BeforeAll
-    static void startServices() throws Exception {
+    public static void startServices() throws Exception {
         fixture = new PipelineFixture();
     }
 
     @AfterAll
-    static void stopServices() throws Exception {
+    public static void stopServices() throws Exception {
         if (fixture != null) {
             fixture.close();
             fixture = null;

@@ -2,49 +2,25 @@ package dev.billing.cli.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.billing.cli.BillingCli;
+import dev.billing.cli.CliRun;
 import dev.billing.it.PipelineFixture;
+import dev.billing.it.PipelineTestBase;
 import dev.billing.it.TestMessage;
 import dev.billing.job.JobOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * An operator's and an analyst's day against a running job: usage for a model without a price is
  * dead-lettered; the price is published; the dead letters are replayed, twice by mistake; the
  * usage is billed exactly once; the monthly statement and the revenue report show it.
  */
-class OperationsIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    private static PipelineFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new PipelineFixture();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-    }
-
+class OperationsIT extends PipelineTestBase {
     @Test
     void replayingDeadLettersTwiceBillsThemOnce() throws Exception {
         JobOptions options = fixture.options("it_dlq_replay");
@@ -112,19 +88,7 @@ class OperationsIT {
     }
 
     private static String execute(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        PrintStream originalErr = System.err;
-        PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            new CommandLine(new BillingCli()).execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(original);
-            System.setErr(originalErr);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return CliRun.of(args).printed();
     }
 
     private static Map<String, Integer> counts(JobOptions options) {

@@ -2,14 +2,12 @@ package dev.billing.cli.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.billing.cli.BillingCli;
+import dev.billing.cli.CliRun;
 import dev.billing.it.Dataset;
 import dev.billing.it.PipelineFixture;
+import dev.billing.it.PipelineTestBase;
 import dev.billing.job.JobOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -23,13 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * An audit of a real run: the billing job bills a generated dataset (resends, disorder, late and
@@ -37,25 +29,8 @@ import picocli.CommandLine;
  * independent ground truth to the last digit and find no difference; after the billed tables are
  * tampered with, it must name exactly the rows and fields that were changed, and exit 1.
  */
-class ReconcileIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
+class ReconcileIT extends PipelineTestBase {
     private static final String WORK_SCHEMA = "it_reconcile_work";
-    private static PipelineFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new PipelineFixture();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-    }
-
-    record Run(int exitCode, String out, String err) {}
 
     @Test
     void recomputesTheGroundTruthAndNamesEveryTamperedField() throws Exception {
@@ -73,7 +48,7 @@ class ReconcileIT {
         Instant from = Instant.ofEpochMilli(t0).minus(1, ChronoUnit.DAYS);
         Instant to = Instant.ofEpochMilli(t0).plus(8, ChronoUnit.HOURS);
 
-        Run clean = reconcile(options, from, to);
+        CliRun clean = reconcile(options, from, to);
         assertThat(clean.exitCode()).as(clean.err()).isZero();
         assertThat(clean.err()).contains("No differences.");
         assertThat(clean.out().strip()).isEqualTo("scope,account_id,model,hour,field,billed,recomputed");
@@ -95,7 +70,7 @@ class ReconcileIT {
         execute(options, "UPDATE account_balance SET credits_usd = credits_usd + 1, balance_usd = balance_usd + 1"
                 + " WHERE account_id = ?", credited);
 
-        Run tampered = reconcile(options, from, to);
+        CliRun tampered = reconcile(options, from, to);
         assertThat(tampered.exitCode()).as(tampered.err()).isEqualTo(1);
         Set<String> expected = new TreeSet<>();
         expected.add(key("usage_hourly", changed, "cost_usd"));
@@ -123,7 +98,7 @@ class ReconcileIT {
         String[] credits = reported.get("account_balance," + credited + ",,,credits_usd");
         assertThat(new BigDecimal(credits[0]).subtract(new BigDecimal(credits[1]))).isEqualByComparingTo(BigDecimal.ONE);
 
-        Run outside = reconcile(options, to, to.plus(1, ChronoUnit.HOURS), "--no-balances");
+        CliRun outside = reconcile(options, to, to.plus(1, ChronoUnit.HOURS), "--no-balances");
         assertThat(outside.exitCode()).as("tampered rows outside the window, balances not compared: " + outside.err()).isZero();
     }
 
@@ -131,10 +106,10 @@ class ReconcileIT {
     void refusesAnEmptyWindowAndTheJobsOwnSchema() throws Exception {
         JobOptions options = fixture.options("it_reconcile_args");
         Instant now = Instant.now();
-        Run backwards = reconcile(options, now, now.minus(1, ChronoUnit.HOURS));
+        CliRun backwards = reconcile(options, now, now.minus(1, ChronoUnit.HOURS));
         assertThat(backwards.exitCode()).isEqualTo(2);
         assertThat(backwards.err()).contains("must be before --to");
-        Run ownSchema = run(List.of("reconcile", "--from", now.minus(1, ChronoUnit.DAYS).toString(),
+        CliRun ownSchema = CliRun.of(List.of("reconcile", "--from", now.minus(1, ChronoUnit.DAYS).toString(),
                 "--work-schema", "it_reconcile_args", "--jdbc-url", options.jdbcUrl, "--jdbc-user", options.jdbcUser,
                 "--jdbc-password", options.jdbcPassword, "--bootstrap-servers", options.bootstrapServers));
         assertThat(ownSchema.exitCode()).isEqualTo(2);
@@ -176,32 +151,12 @@ class ReconcileIT {
         }
     }
 
-    private static Run reconcile(JobOptions options, Instant from, Instant to, String... extra) {
+    private static CliRun reconcile(JobOptions options, Instant from, Instant to, String... extra) {
         List<String> args = new ArrayList<>(List.of("reconcile", "--from", from.toString(), "--to", to.toString(),
                 "--work-schema", WORK_SCHEMA, "--format", "CSV", "--parallelism", "2",
                 "--bootstrap-servers", options.bootstrapServers, "--jdbc-url", options.jdbcUrl,
                 "--jdbc-user", options.jdbcUser, "--jdbc-password", options.jdbcPassword));
         args.addAll(List.of(extra));
-        return run(args);
-    }
-
-    /** Runs {@code bin/billing args} in this JVM, capturing what it prints. */
-    private static Run run(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = new CommandLine(new BillingCli()).execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        String errText = err.toString(StandardCharsets.UTF_8);
-        originalErr.print(errText);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), errText);
+        return CliRun.of(args);
     }
 }
