@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -75,6 +76,10 @@ final class Recomputation {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // a later row of a key holds newer totals, so the sinks must get the ledger's rows in order:
+        // every operator at one parallelism keeps the ledger -> sink edges forward (the adaptive
+        // batch scheduler would otherwise size an unchained sink on its own and redistribute)
+        conf.set(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED, false);
         if (options.parallelism != null) {
             conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism);
         }

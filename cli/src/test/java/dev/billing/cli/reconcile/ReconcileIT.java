@@ -49,7 +49,7 @@ class ReconcileIT extends PipelineTestBase {
         Instant to = Instant.ofEpochMilli(t0).plus(8, ChronoUnit.HOURS);
 
         CliRun clean = reconcile(options, from, to);
-        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        assertThat(clean.exitCode()).as(clean.printed()).isZero();
         assertThat(clean.err()).contains("No differences.");
         assertThat(clean.out().strip()).isEqualTo("scope,account_id,model,hour,field,billed,recomputed");
         JobOptions work = new JobOptions();
@@ -71,7 +71,7 @@ class ReconcileIT extends PipelineTestBase {
                 + " WHERE account_id = ?", credited);
 
         CliRun tampered = reconcile(options, from, to);
-        assertThat(tampered.exitCode()).as(tampered.err()).isEqualTo(1);
+        assertThat(tampered.exitCode()).as(tampered.printed()).isEqualTo(1);
         Set<String> expected = new TreeSet<>();
         expected.add(key("usage_hourly", changed, "cost_usd"));
         expected.add("account_usage," + changed.account() + ",,,cost_usd");
