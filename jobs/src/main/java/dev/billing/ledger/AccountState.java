@@ -1,10 +1,24 @@
 package dev.billing.ledger;
 
 import dev.billing.model.BlockReason;
+import dev.billing.serde.SerializerTypeInfo;
+import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
-/** The money and rules of one account, kept in keyed state. A Flink POJO: no Kryo. */
+/** The money and rules of one account, kept in keyed state, written by {@link AccountStateSerializer}: no Kryo, no reflection. */
+@TypeInfo(AccountState.TypeInfoFactory.class)
 public class AccountState {
+    /** Flink uses the hand-written {@link AccountStateSerializer} for this class wherever it is state or a record. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<AccountState> {
+        @Override
+        public TypeInformation<AccountState> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new SerializerTypeInfo<>(AccountState.class, AccountStateSerializer.INSTANCE);
+        }
+    }
+
     /** Free credits + purchases + adjustments. */
     public BigDecimal creditsUsd;
     /** Lifetime spend, as charged. */
