@@ -4,6 +4,8 @@ import dev.billing.model.BlockReason;
 import dev.billing.serde.SerializerTypeInfo;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -54,6 +56,18 @@ public class AccountState {
     public long flushAtMs;
     /** Processing time of the pending month-rollover timer. */
     public long rolloverAtMs;
+
+    /**
+     * The (model, hour) rollups changed since the last flush, with their running totals: kept in
+     * the account's own value so that further records of the same (model, hour) within a flush
+     * interval neither read nor write {@code hourly-rollups}. The flush writes them there and
+     * empties the list. Part of keyed state, so exactly-once like the rest.
+     */
+    public List<UsageRollup> openRollups = new ArrayList<>();
+    /** The oldest hour in {@code hourly-rollups}, {@link Long#MAX_VALUE} when there is none. */
+    public long oldestRollupHourMs = Long.MAX_VALUE;
+    /** The oldest month in {@code past-month-spend}, {@link Integer#MAX_VALUE} when there is none. */
+    public int oldestPastMonth = Integer.MAX_VALUE;
 
     public AccountState() {}
 

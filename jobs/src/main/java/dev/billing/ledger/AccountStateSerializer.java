@@ -3,6 +3,7 @@ package dev.billing.ledger;
 import dev.billing.serde.Codec;
 import dev.billing.serde.RecordSerializer;
 import java.io.IOException;
+import java.util.ArrayList;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -46,6 +47,12 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         s.discountPercent = from.discountPercent == null ? null : from.discountPercent.clone();
         s.flushAtMs = from.flushAtMs;
         s.rolloverAtMs = from.rolloverAtMs;
+        s.openRollups = new ArrayList<>(from.openRollups.size());
+        for (UsageRollup r : from.openRollups) {
+            s.openRollups.add(UsageRollupSerializer.INSTANCE.copy(r));
+        }
+        s.oldestRollupHourMs = from.oldestRollupHourMs;
+        s.oldestPastMonth = from.oldestPastMonth;
         return s;
     }
 
@@ -72,6 +79,12 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         Codec.writeDecimals(out, s.discountPercent);
         Codec.writeZigZagLong(out, s.flushAtMs);
         Codec.writeZigZagLong(out, s.rolloverAtMs);
+        Codec.writeVarInt(out, s.openRollups.size());
+        for (UsageRollup r : s.openRollups) {
+            UsageRollupSerializer.write(r, out);
+        }
+        out.writeLong(s.oldestRollupHourMs);
+        out.writeInt(s.oldestPastMonth);
     }
 
     @Override
@@ -97,6 +110,13 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         s.discountPercent = Codec.readDecimals(in);
         s.flushAtMs = Codec.readZigZagLong(in);
         s.rolloverAtMs = Codec.readZigZagLong(in);
+        int open = Codec.readVarInt(in);
+        s.openRollups = new ArrayList<>(Math.max(open, 4));
+        for (int i = 0; i < open; i++) {
+            s.openRollups.add(UsageRollupSerializer.read(in));
+        }
+        s.oldestRollupHourMs = in.readLong();
+        s.oldestPastMonth = in.readInt();
         return s;
     }
 

@@ -51,6 +51,12 @@ class StateSerializersTest {
         s.discountPercent = new BigDecimal[] {d("12.50")};
         s.flushAtMs = 1_764_000_001_000L;
         s.rolloverAtMs = 1_764_547_200_000L;
+        UsageRollup open = UsageRollup.empty("deepseek-v3", 1_764_000_000_000L);
+        open.add(120, 3_700, d("0.000955"), d("0.000955"));
+        s.openRollups.add(open);
+        s.openRollups.add(UsageRollup.empty("llama-3.1-8b", -3_600_000L));
+        s.oldestRollupHourMs = 1_763_000_000_000L;
+        s.oldestPastMonth = 676;
         return s;
     }
 
@@ -82,6 +88,8 @@ class StateSerializersTest {
         assertThat(copy).usingRecursiveComparison().isEqualTo(s);
         copy.month.add(d("1"), d("1"));
         copy.alertThresholdsUsd[0] = d("7");
+        copy.openRollups.get(0).add(1, 1, d("1"), d("1"));
+        assertThat(s.openRollups.get(0).requests).isEqualTo(1);
         assertThat(s.month.chargedUsd).isEqualTo(d("1E+3"));
         assertThat(s.alertThresholdsUsd[0]).isEqualTo(d("10"));
         assertThat(AccountStateSerializer.INSTANCE.copy(null)).isNull();
