@@ -41,8 +41,8 @@ import picocli.CommandLine;
  *
  * <p>The backend is configured like the job's ({@link JobConfiguration}) plus the benchmark's
  * {@code --flink-conf} options, so a RocksDB tuning tried on the pipeline is tried here too.
- * The harness's managed memory (its mock TaskManager's 32 MB) is of the order of a slot's share in
- * a small TaskManager, which is what RocksDB's block cache and memtables get.
+ * RocksDB's block cache and memtables get a slot's share of the job's managed memory through
+ * {@code state.backend.rocksdb.memory.fixed-per-slot}, which {@link JmhRunner} sets.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
