@@ -43,6 +43,16 @@ public final class JobConfiguration {
         conf.set(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(10));
         // measured: the keyed stage's RocksDB lookups (dedupe misses above all) 42 K -> 51 K records/s per core
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        // every function emits new objects and keeps none it was handed (rate cards arrive over the
+        // network, so they are fresh too): chained operators may pass records on without a copy
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        // RocksDB's block cache and write buffers in the local mini-cluster (bin/billing job, the
+        // bench, the tests): 256 MB per slot instead of the mini-cluster's default 64 MB. Off heap;
+        // measured: with 64 MB the dedupe lookups (seen-ids) of a growing set miss the cache and the
+        // ledger stage fell from 50 K to 5 K records per CPU-second within a million records. A
+        // Flink cluster takes this from its TaskManagers' own configuration instead.
+        conf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                org.apache.flink.configuration.MemorySize.parse("512m"));
         if (options.parallelism != null) {
             conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, options.parallelism);
         }

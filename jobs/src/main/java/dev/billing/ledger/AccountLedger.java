@@ -46,6 +46,8 @@ import org.apache.flink.util.OutputTag;
 public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerInput, RateCard, AccountStatus> {
     private static final long serialVersionUID = 1L;
     private static final long HOUR_MS = 3_600_000L;
+    /** Open (changed, unflushed) rollups an account's value holds at most; more are written out early. */
+    static final int MAX_OPEN_ROLLUPS = 16;
 
     public static final MapStateDescriptor<String, RateCard> RATE_CARDS =
             new MapStateDescriptor<>("rate-cards", Types.STRING, TypeInformation.of(RateCard.class));
@@ -126,7 +128,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         BigDecimal charged = chargeMonth(state, recordMonth, listCost);
         state.spendUsd = state.spendUsd.add(charged);
         state.maxCompletedAtMs = Math.max(state.maxCompletedAtMs, usage.completedAtMs);
-        addToRollup(usage, charged, listCost);
+        addToRollup(state, usage, charged, listCost, ctx);
         seenIds.put(dedupeKey, Boolean.TRUE);
         metrics.billed(charged);
         settle(state, opened, ctx, out, now);
@@ -142,15 +144,20 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.discountAboveUsd, state.discountPercent);
         month.add(listCost, charged);
         if (!current) {
-            pastMonths.put(recordMonth, month);
+            putPastMonth(state, recordMonth, month);
         }
         return charged;
+    }
+
+    private void putPastMonth(AccountState state, int month, MonthSpend spend) throws Exception {
+        pastMonths.put(month, spend);
+        state.oldestPastMonth = Math.min(state.oldestPastMonth, month);
     }
 
     /** Moves the account into {@code month} if it is newer, and keeps the rollover timer on its end. */
     private void advanceMonth(AccountState state, int month, ReadOnlyContext ctx) throws Exception {
         if (month > state.currentMonth) {
-            pastMonths.put(state.currentMonth, state.month);
+            putPastMonth(state, state.currentMonth, state.month);
             state.currentMonth = month;
             state.month = MonthSpend.zero();
         }
@@ -221,15 +228,46 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         account.update(state);
     }
 
-    private void addToRollup(UsageRecord usage, BigDecimal cost, BigDecimal listCost) throws Exception {
+    /**
+     * Adds a record to its (model, hour) rollup. A rollup already changed in this flush interval is
+     * in the account's value ({@link AccountState#openRollups}) and costs no state access; otherwise
+     * it is read once from {@code hourly-rollups} and joins the open ones until the flush writes it
+     * back.
+     */
+    private void addToRollup(AccountState state, UsageRecord usage, BigDecimal cost, BigDecimal listCost,
+            ReadOnlyContext ctx) throws Exception {
         long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
-        String key = hour + "/" + usage.model;
-        UsageRollup rollup = rollups.get(key);
+        for (UsageRollup open : state.openRollups) {
+            if (open.hourStartMs == hour && open.model.equals(usage.model)) {
+                open.add(usage.promptTokens, usage.completionTokens, cost, listCost);
+                return;
+            }
+        }
+        if (state.openRollups.size() >= MAX_OPEN_ROLLUPS) {
+            writeOpenRollups(state, ctx, ctx.getCurrentKey()); // a burst of late records: keep the value small
+        }
+        UsageRollup rollup = rollups.get(rollupKey(hour, usage.model));
         if (rollup == null) {
             rollup = UsageRollup.empty(usage.model, hour);
+            state.oldestRollupHourMs = Math.min(state.oldestRollupHourMs, hour);
         }
         rollup.add(usage.promptTokens, usage.completionTokens, cost, listCost);
-        rollups.put(key, rollup);
+        state.openRollups.add(rollup);
+    }
+
+    private static String rollupKey(long hourStartMs, String model) {
+        return hourStartMs + "/" + model;
+    }
+
+    /** Emits the rows of the rollups changed since the last flush and stores them in {@code hourly-rollups}. */
+    private void writeOpenRollups(AccountState state, ReadOnlyContext ctx, String accountId) throws Exception {
+        for (UsageRollup rollup : state.openRollups) {
+            ctx.output(ROLLUPS, rowOf(accountId, rollup));
+            metrics.rollupRowsFlushed.inc();
+            rollup.dirty = false;
+            rollups.put(rollupKey(rollup.hourStartMs, rollup.model), rollup);
+        }
+        state.openRollups.clear();
     }
 
     @Override
@@ -251,32 +289,41 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         account.update(state);
     }
 
-    /** Writes out the account's changed rollup rows and its balance row; drops what is past the horizon. */
+    /**
+     * Writes out the account's changed rollup rows and its balance row; drops what is past the
+     * horizon, scanning the account's rollups and past months only when the oldest of them is.
+     */
     private void flush(AccountState state, OnTimerContext ctx, long now) throws Exception {
         String accountId = ctx.getCurrentKey();
+        writeOpenRollups(state, ctx, accountId);
         long horizon = state.oldestBillableMs(settings.lateHorizon.toMillis());
-        var it = rollups.iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, UsageRollup> entry = it.next();
-            UsageRollup rollup = entry.getValue();
-            if (rollup.dirty) {
-                ctx.output(ROLLUPS, rowOf(accountId, rollup));
-                metrics.rollupRowsFlushed.inc();
-                rollup.dirty = false;
-                entry.setValue(rollup);
-            }
-            if (rollup.hourStartMs + HOUR_MS <= horizon) {
-                it.remove(); // no acceptable record can land in this hour any more
-            }
-        }
-        if (horizon != Long.MIN_VALUE) {
-            int oldestMonth = UtcMonths.of(horizon);
-            var months = pastMonths.iterator();
-            while (months.hasNext()) {
-                if (months.next().getKey() < oldestMonth) {
-                    months.remove();
+        if (horizon != Long.MIN_VALUE && state.oldestRollupHourMs != Long.MAX_VALUE
+                && state.oldestRollupHourMs + HOUR_MS <= horizon) {
+            long oldest = Long.MAX_VALUE;
+            var it = rollups.iterator();
+            while (it.hasNext()) {
+                UsageRollup rollup = it.next().getValue();
+                if (rollup.hourStartMs + HOUR_MS <= horizon) {
+                    it.remove(); // no acceptable record can land in this hour any more
+                } else {
+                    oldest = Math.min(oldest, rollup.hourStartMs);
                 }
             }
+            state.oldestRollupHourMs = oldest;
+        }
+        if (horizon != Long.MIN_VALUE && state.oldestPastMonth < UtcMonths.of(horizon)) {
+            int oldestMonth = UtcMonths.of(horizon);
+            int oldest = Integer.MAX_VALUE;
+            var months = pastMonths.iterator();
+            while (months.hasNext()) {
+                int month = months.next().getKey();
+                if (month < oldestMonth) {
+                    months.remove();
+                } else {
+                    oldest = Math.min(oldest, month);
+                }
+            }
+            state.oldestPastMonth = oldest;
         }
         ctx.output(BALANCES, balanceOf(accountId, state, now));
         metrics.balanceRowsFlushed.inc();

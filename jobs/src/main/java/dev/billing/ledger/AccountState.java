@@ -1,10 +1,26 @@
 package dev.billing.ledger;
 
 import dev.billing.model.BlockReason;
+import dev.billing.serde.SerializerTypeInfo;
+import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
-/** The money and rules of one account, kept in keyed state. A Flink POJO: no Kryo. */
+/** The money and rules of one account, kept in keyed state, written by {@link AccountStateSerializer}: no Kryo, no reflection. */
+@TypeInfo(AccountState.TypeInfoFactory.class)
 public class AccountState {
+    /** Flink uses the hand-written {@link AccountStateSerializer} for this class wherever it is state or a record. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<AccountState> {
+        @Override
+        public TypeInformation<AccountState> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new SerializerTypeInfo<>(AccountState.class, AccountStateSerializer.INSTANCE);
+        }
+    }
+
     /** Free credits + purchases + adjustments. */
     public BigDecimal creditsUsd;
     /** Lifetime spend, as charged. */
@@ -40,6 +56,18 @@ public class AccountState {
     public long flushAtMs;
     /** Processing time of the pending month-rollover timer. */
     public long rolloverAtMs;
+
+    /**
+     * The (model, hour) rollups changed since the last flush, with their running totals: kept in
+     * the account's own value so that further records of the same (model, hour) within a flush
+     * interval neither read nor write {@code hourly-rollups}. The flush writes them there and
+     * empties the list. Part of keyed state, so exactly-once like the rest.
+     */
+    public List<UsageRollup> openRollups = new ArrayList<>();
+    /** The oldest hour in {@code hourly-rollups}, {@link Long#MAX_VALUE} when there is none. */
+    public long oldestRollupHourMs = Long.MAX_VALUE;
+    /** The oldest month in {@code past-month-spend}, {@link Integer#MAX_VALUE} when there is none. */
+    public int oldestPastMonth = Integer.MAX_VALUE;
 
     public AccountState() {}
 

@@ -163,4 +163,56 @@ class AccountLedgerTest {
             assertThat(s.version).isGreaterThan(publishedBeforeCrash);
         });
     }
+
+    @Test
+    void openRollupsAccumulateAcrossFlushesAndSurviveARestore() throws Exception {
+        h.usage("a", "r1", "llama-3.3-70b", 1_000, 500, T);
+        h.usage("a", "r2", "llama-3.3-70b", 1_000, 500, T + 1);
+        h.flush();
+        h.clearSide(AccountLedger.ROLLUPS);
+        h.usage("a", "r3", "llama-3.3-70b", 2_000, 0, T + 2); // read back from hourly-rollups, then open
+        OperatorSubtaskState snapshot = h.snapshot(); // r3 open in the account's value, its flush timer pending
+        h.usage("a", "r4", "llama-3.3-70b", 5_000, 0, T + 3); // lost with the crash, replayed below
+
+        h.restore(snapshot, 0);
+        h.clearSide(AccountLedger.ROLLUPS);
+        h.usage("a", "r4", "llama-3.3-70b", 5_000, 0, T + 3);
+        h.usage("a", "r3", "llama-3.3-70b", 2_000, 0, T + 2); // a resend: billed once
+        h.flush();
+
+        assertThat(h.rollups()).singleElement().satisfies(r -> {
+            assertThat(r.requests).isEqualTo(4);
+            assertThat(r.promptTokens).isEqualTo(9_000);
+            assertThat(r.completionTokens).isEqualTo(1_000);
+            // 10,000 tokens at $0.20 per million
+            assertThat(r.costUsd).isEqualByComparingTo("0.002");
+        });
+        h.clearSide(AccountLedger.ROLLUPS);
+        h.usage("a", "r5", "llama-3.3-70b", 1_000_000, 0, T + 4);
+        h.flush();
+        assertThat(h.rollups()).singleElement().satisfies(r -> {
+            assertThat(r.requests).isEqualTo(5);
+            assertThat(r.costUsd).isEqualByComparingTo("0.202");
+        });
+    }
+
+    @Test
+    void aBurstOfManyHoursWithinOneFlushIntervalWritesEveryRowOnce() throws Exception {
+        int hours = AccountLedger.MAX_OPEN_ROLLUPS * 2 + 3;
+        for (int i = 0; i < hours; i++) {
+            h.usage("a", "r" + i, "llama-3.1-8b", 1_000_000, 0, T - i * 3_600_000L);
+            h.usage("a", "s" + i, "llama-3.1-8b", 1_000_000, 0, T - i * 3_600_000L);
+        }
+        h.flush();
+        assertThat(h.rollups()).hasSize(hours)
+                .allSatisfy(r -> assertThat(r.costUsd).isEqualByComparingTo("0.10"))
+                .extracting(r -> r.hourStartMs).doesNotHaveDuplicates();
+        h.clearSide(AccountLedger.ROLLUPS);
+        h.usage("a", "t", "llama-3.1-8b", 1_000_000, 0, T - 3_600_000L);
+        h.flush();
+        assertThat(h.rollups()).singleElement().satisfies(r -> {
+            assertThat(r.requests).isEqualTo(3);
+            assertThat(r.costUsd).isEqualByComparingTo("0.15");
+        });
+    }
 }

@@ -35,11 +35,14 @@ import picocli.CommandLine;
  * harness on the RocksDB state backend, fed parsed usage records (dedupe lookup and insert,
  * account state read and write, hourly rollup read and write, pricing, status decision). Every
  * record has a new request id, so none is dropped as a resend. One operation is one record.
+ * The harness's processing-time clock advances 1 ms every {@link #RECORDS_PER_MS} records (50,000
+ * records per simulated second), so the ledger's flush timers fire and its flushes (rollup and
+ * balance rows, timer registration) are part of the cost, as in the job.
  *
  * <p>The backend is configured like the job's ({@link JobConfiguration}) plus the benchmark's
  * {@code --flink-conf} options, so a RocksDB tuning tried on the pipeline is tried here too.
- * The harness's managed memory (its mock TaskManager's 32 MB) is of the order of a slot's share in
- * a small TaskManager, which is what RocksDB's block cache and memtables get.
+ * RocksDB's block cache and memtables get a slot's share of the job's managed memory through
+ * {@code state.backend.rocksdb.memory.fixed-per-slot}, which {@link JmhRunner} sets.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,6 +52,8 @@ public class LedgerStageBenchmark {
     private UsageRecord[] records;
     private long now;
     private long sequence;
+    /** Records per millisecond of the harness's processing-time clock. */
+    static final int RECORDS_PER_MS = 50;
 
     /** Extra Flink options, "key=value;key=value" (empty for none). */
     @Param({""})
@@ -91,6 +96,9 @@ public class LedgerStageBenchmark {
         UsageRecord r = records[(int) (sequence & (BenchmarkMessages.MESSAGES - 1))];
         r.requestId = "jmh-" + sequence++;
         harness.processElement(LedgerInput.of(r), now);
+        if (sequence % RECORDS_PER_MS == 0) {
+            harness.setProcessingTime(++now); // fires the flush timers that are due
+        }
     }
 
     /** Statuses and alerts pile up in the harness; they are output, not state, so drop them between iterations. */

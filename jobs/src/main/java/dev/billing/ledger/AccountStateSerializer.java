@@ -1,0 +1,133 @@
+package dev.billing.ledger;
+
+import dev.billing.serde.Codec;
+import dev.billing.serde.RecordSerializer;
+import java.io.IOException;
+import java.util.ArrayList;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * {@link AccountState} in state, written field by field: money as exact decimals (scale and
+ * unscaled value), integers as varints, no reflection. The field order is the format: a change to
+ * it needs a new snapshot version (and makes older savepoints unreadable).
+ */
+public final class AccountStateSerializer extends RecordSerializer<AccountState> {
+    private static final long serialVersionUID = 1L;
+    public static final AccountStateSerializer INSTANCE = new AccountStateSerializer();
+
+    @Override
+    public AccountState createInstance() {
+        return new AccountState();
+    }
+
+    @Override
+    public AccountState copy(AccountState from) {
+        if (from == null) {
+            return null;
+        }
+        AccountState s = new AccountState();
+        s.creditsUsd = from.creditsUsd;
+        s.spendUsd = from.spendUsd;
+        s.currentMonth = from.currentMonth;
+        s.month = MonthSpendSerializer.INSTANCE.copy(from.month);
+        s.maxCompletedAtMs = from.maxCompletedAtMs;
+        s.blockMask = from.blockMask;
+        s.statusVersion = from.statusVersion;
+        s.monthlyHardLimitUsd = from.monthlyHardLimitUsd;
+        s.alertThresholdsUsd = from.alertThresholdsUsd == null ? null : from.alertThresholdsUsd.clone();
+        s.alertedUpToUsd = from.alertedUpToUsd;
+        s.alertedMonth = from.alertedMonth;
+        s.lastTopUpUsd = from.lastTopUpUsd;
+        s.topUps = from.topUps;
+        s.lowBalanceAlerted = from.lowBalanceAlerted;
+        s.discountAboveUsd = from.discountAboveUsd == null ? null : from.discountAboveUsd.clone();
+        s.discountPercent = from.discountPercent == null ? null : from.discountPercent.clone();
+        s.flushAtMs = from.flushAtMs;
+        s.rolloverAtMs = from.rolloverAtMs;
+        s.openRollups = new ArrayList<>(from.openRollups.size());
+        for (UsageRollup r : from.openRollups) {
+            s.openRollups.add(UsageRollupSerializer.INSTANCE.copy(r));
+        }
+        s.oldestRollupHourMs = from.oldestRollupHourMs;
+        s.oldestPastMonth = from.oldestPastMonth;
+        return s;
+    }
+
+    @Override
+    public void serialize(AccountState s, DataOutputView out) throws IOException {
+        Codec.writeDecimal(out, s.creditsUsd);
+        Codec.writeDecimal(out, s.spendUsd);
+        Codec.writeZigZagInt(out, s.currentMonth);
+        out.writeBoolean(s.month != null);
+        if (s.month != null) {
+            MonthSpendSerializer.write(s.month, out);
+        }
+        out.writeLong(s.maxCompletedAtMs);
+        Codec.writeVarInt(out, s.blockMask);
+        Codec.writeZigZagLong(out, s.statusVersion);
+        Codec.writeDecimal(out, s.monthlyHardLimitUsd);
+        Codec.writeDecimals(out, s.alertThresholdsUsd);
+        Codec.writeDecimal(out, s.alertedUpToUsd);
+        Codec.writeZigZagInt(out, s.alertedMonth);
+        Codec.writeDecimal(out, s.lastTopUpUsd);
+        Codec.writeZigZagInt(out, s.topUps);
+        out.writeBoolean(s.lowBalanceAlerted);
+        Codec.writeDecimals(out, s.discountAboveUsd);
+        Codec.writeDecimals(out, s.discountPercent);
+        Codec.writeZigZagLong(out, s.flushAtMs);
+        Codec.writeZigZagLong(out, s.rolloverAtMs);
+        Codec.writeVarInt(out, s.openRollups.size());
+        for (UsageRollup r : s.openRollups) {
+            UsageRollupSerializer.write(r, out);
+        }
+        out.writeLong(s.oldestRollupHourMs);
+        out.writeInt(s.oldestPastMonth);
+    }
+
+    @Override
+    public AccountState deserialize(DataInputView in) throws IOException {
+        AccountState s = new AccountState();
+        s.creditsUsd = Codec.readDecimal(in);
+        s.spendUsd = Codec.readDecimal(in);
+        s.currentMonth = Codec.readZigZagInt(in);
+        if (in.readBoolean()) {
+            s.month = MonthSpendSerializer.read(in);
+        }
+        s.maxCompletedAtMs = in.readLong();
+        s.blockMask = Codec.readVarInt(in);
+        s.statusVersion = Codec.readZigZagLong(in);
+        s.monthlyHardLimitUsd = Codec.readDecimal(in);
+        s.alertThresholdsUsd = Codec.readDecimals(in);
+        s.alertedUpToUsd = Codec.readDecimal(in);
+        s.alertedMonth = Codec.readZigZagInt(in);
+        s.lastTopUpUsd = Codec.readDecimal(in);
+        s.topUps = Codec.readZigZagInt(in);
+        s.lowBalanceAlerted = in.readBoolean();
+        s.discountAboveUsd = Codec.readDecimals(in);
+        s.discountPercent = Codec.readDecimals(in);
+        s.flushAtMs = Codec.readZigZagLong(in);
+        s.rolloverAtMs = Codec.readZigZagLong(in);
+        int open = Codec.readVarInt(in);
+        s.openRollups = new ArrayList<>(Math.max(open, 4));
+        for (int i = 0; i < open; i++) {
+            s.openRollups.add(UsageRollupSerializer.read(in));
+        }
+        s.oldestRollupHourMs = in.readLong();
+        s.oldestPastMonth = in.readInt();
+        return s;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<AccountState> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<AccountState> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
