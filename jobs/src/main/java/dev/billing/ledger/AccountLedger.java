@@ -264,7 +264,6 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         for (UsageRollup rollup : state.openRollups) {
             ctx.output(ROLLUPS, rowOf(accountId, rollup));
             metrics.rollupRowsFlushed.inc();
-            rollup.dirty = false;
             rollups.put(rollupKey(rollup.hourStartMs, rollup.model), rollup);
         }
         state.openRollups.clear();

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
-/** Running totals of one (model, UTC hour) of an account, and whether they changed since the last flush. */
+/** Running totals of one (model, UTC hour) of an account. */
 @TypeInfo(UsageRollup.TypeInfoFactory.class)
 public class UsageRollup {
     /** Flink uses the hand-written {@link UsageRollupSerializer} for this class wherever it is state or a record. */
@@ -27,7 +27,6 @@ public class UsageRollup {
     public BigDecimal costUsd;
     /** At list (or override) prices, before volume discounts. */
     public BigDecimal listCostUsd;
-    public boolean dirty;
 
     public UsageRollup() {}
 
@@ -46,6 +45,5 @@ public class UsageRollup {
         this.completionTokens += completionTokens;
         this.costUsd = this.costUsd.add(costUsd);
         this.listCostUsd = this.listCostUsd.add(listCostUsd);
-        this.dirty = true;
     }
 }

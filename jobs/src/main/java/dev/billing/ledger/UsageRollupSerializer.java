@@ -31,7 +31,6 @@ public final class UsageRollupSerializer extends RecordSerializer<UsageRollup> {
         r.completionTokens = from.completionTokens;
         r.costUsd = from.costUsd;
         r.listCostUsd = from.listCostUsd;
-        r.dirty = from.dirty;
         return r;
     }
 
@@ -53,7 +52,6 @@ public final class UsageRollupSerializer extends RecordSerializer<UsageRollup> {
         Codec.writeZigZagLong(out, r.completionTokens);
         Codec.writeDecimal(out, r.costUsd);
         Codec.writeDecimal(out, r.listCostUsd);
-        out.writeBoolean(r.dirty);
     }
 
     static UsageRollup read(DataInputView in) throws IOException {
@@ -65,7 +63,6 @@ public final class UsageRollupSerializer extends RecordSerializer<UsageRollup> {
         r.completionTokens = Codec.readZigZagLong(in);
         r.costUsd = Codec.readDecimal(in);
         r.listCostUsd = Codec.readDecimal(in);
-        r.dirty = in.readBoolean();
         return r;
     }
 
