@@ -24,39 +24,6 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
     }
 
     @Override
-    public AccountState copy(AccountState from) {
-        if (from == null) {
-            return null;
-        }
-        AccountState s = new AccountState();
-        s.creditsUsd = from.creditsUsd;
-        s.spendUsd = from.spendUsd;
-        s.currentMonth = from.currentMonth;
-        s.month = MonthSpendSerializer.INSTANCE.copy(from.month);
-        s.maxCompletedAtMs = from.maxCompletedAtMs;
-        s.blockMask = from.blockMask;
-        s.statusVersion = from.statusVersion;
-        s.monthlyHardLimitUsd = from.monthlyHardLimitUsd;
-        s.alertThresholdsUsd = from.alertThresholdsUsd == null ? null : from.alertThresholdsUsd.clone();
-        s.alertedUpToUsd = from.alertedUpToUsd;
-        s.alertedMonth = from.alertedMonth;
-        s.lastTopUpUsd = from.lastTopUpUsd;
-        s.topUps = from.topUps;
-        s.lowBalanceAlerted = from.lowBalanceAlerted;
-        s.discountAboveUsd = from.discountAboveUsd == null ? null : from.discountAboveUsd.clone();
-        s.discountPercent = from.discountPercent == null ? null : from.discountPercent.clone();
-        s.flushAtMs = from.flushAtMs;
-        s.rolloverAtMs = from.rolloverAtMs;
-        s.openRollups = new ArrayList<>(from.openRollups.size());
-        for (UsageRollup r : from.openRollups) {
-            s.openRollups.add(UsageRollupSerializer.INSTANCE.copy(r));
-        }
-        s.oldestRollupHourMs = from.oldestRollupHourMs;
-        s.oldestPastMonth = from.oldestPastMonth;
-        return s;
-    }
-
-    @Override
     public void serialize(AccountState s, DataOutputView out) throws IOException {
         Codec.writeDecimal(out, s.creditsUsd);
         Codec.writeDecimal(out, s.spendUsd);

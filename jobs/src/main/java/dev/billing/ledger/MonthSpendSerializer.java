@@ -19,17 +19,6 @@ public final class MonthSpendSerializer extends RecordSerializer<MonthSpend> {
     }
 
     @Override
-    public MonthSpend copy(MonthSpend from) {
-        if (from == null) {
-            return null;
-        }
-        MonthSpend m = new MonthSpend();
-        m.listUsd = from.listUsd;
-        m.chargedUsd = from.chargedUsd;
-        return m;
-    }
-
-    @Override
     public void serialize(MonthSpend m, DataOutputView out) throws IOException {
         write(m, out);
     }

@@ -19,22 +19,6 @@ public final class UsageRollupSerializer extends RecordSerializer<UsageRollup> {
     }
 
     @Override
-    public UsageRollup copy(UsageRollup from) {
-        if (from == null) {
-            return null;
-        }
-        UsageRollup r = new UsageRollup();
-        r.model = from.model;
-        r.hourStartMs = from.hourStartMs;
-        r.requests = from.requests;
-        r.promptTokens = from.promptTokens;
-        r.completionTokens = from.completionTokens;
-        r.costUsd = from.costUsd;
-        r.listCostUsd = from.listCostUsd;
-        return r;
-    }
-
-    @Override
     public void serialize(UsageRollup r, DataOutputView out) throws IOException {
         write(r, out);
     }

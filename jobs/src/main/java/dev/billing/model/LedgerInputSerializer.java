@@ -24,17 +24,6 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
     }
 
     @Override
-    public LedgerInput copy(LedgerInput from) {
-        if (from == null) {
-            return null;
-        }
-        LedgerInput in = new LedgerInput();
-        in.usage = copy(from.usage);
-        in.event = copy(from.event);
-        return in;
-    }
-
-    @Override
     public void serialize(LedgerInput in, DataOutputView out) throws IOException {
         out.writeByte((in.usage != null ? 1 : 0) | (in.event != null ? 2 : 0));
         if (in.usage != null) {
@@ -56,49 +45,6 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
             in.event = readEvent(source);
         }
         return in;
-    }
-
-    static UsageRecord copy(UsageRecord from) {
-        if (from == null) {
-            return null;
-        }
-        UsageRecord u = new UsageRecord();
-        u.requestId = from.requestId;
-        u.accountId = from.accountId;
-        u.model = from.model;
-        u.promptTokens = from.promptTokens;
-        u.completionTokens = from.completionTokens;
-        u.totalTokens = from.totalTokens;
-        u.completedAtMs = from.completedAtMs;
-        u.nodeId = from.nodeId;
-        u.source = copy(from.source);
-        return u;
-    }
-
-    static AccountEvent copy(AccountEvent from) {
-        if (from == null) {
-            return null;
-        }
-        AccountEvent e = new AccountEvent();
-        e.eventId = from.eventId;
-        e.accountId = from.accountId;
-        e.type = from.type;
-        e.occurredAtMs = from.occurredAtMs;
-        e.amountUsd = from.amountUsd;
-        e.monthlyHardLimitUsd = from.monthlyHardLimitUsd;
-        e.alertThresholdsUsd = from.alertThresholdsUsd == null ? null : from.alertThresholdsUsd.clone();
-        e.discountAboveUsd = from.discountAboveUsd == null ? null : from.discountAboveUsd.clone();
-        e.discountPercent = from.discountPercent == null ? null : from.discountPercent.clone();
-        e.source = copy(from.source);
-        return e;
-    }
-
-    static SourceRecord copy(SourceRecord from) {
-        if (from == null) {
-            return null;
-        }
-        return new SourceRecord(from.topic, from.partition, from.offset, from.timestampMs,
-                from.key == null ? null : from.key.clone(), from.value == null ? null : from.value.clone());
     }
 
     static void writeUsage(UsageRecord u, DataOutputView out) throws IOException {
