@@ -93,11 +93,22 @@ public class JobOptions {
     @Option(names = "--minimum-purchase", defaultValue = "5.00", description = "Smallest CREDITS_PURCHASED amount accepted, USD (default: ${DEFAULT-VALUE}).")
     public BigDecimal minimumPurchaseUsd;
 
-    @Option(names = "--dedupe-retention", defaultValue = "24h", converter = DurationConverter.class, description = "How long request_ids and event_ids are remembered to drop resends (default: ${DEFAULT-VALUE}).")
-    public Duration dedupeRetention;
+    @Option(names = "--billing-window", defaultValue = "7d", converter = DurationConverter.class, description = "Per account, in event time: an input more than this behind the account's newest goes to the DLQ as TOO_LATE, and request_ids and event_ids are remembered exactly this long, so a resend is dropped or dead-lettered, never billed twice. Downtime and backlogs do not shorten it (default: ${DEFAULT-VALUE}).")
+    public Duration billingWindow;
 
-    @Option(names = "--late-horizon", defaultValue = "7d", converter = DurationConverter.class, description = "A usage record older than this behind its account's newest record goes to the DLQ as TOO_LATE (default: ${DEFAULT-VALUE}).")
-    public Duration lateHorizon;
+    /** The two windows before --billing-window; refused, since two windows let a resend be billed twice. */
+    @Option(names = {"--dedupe-retention", "--late-horizon"}, hidden = true, converter = RetiredWindowOption.class)
+    Duration retiredWindow;
+
+    /** Refuses the options that set the acceptance and the dedupe windows apart. */
+    public static final class RetiredWindowOption implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            throw new picocli.CommandLine.TypeConversionException("--dedupe-retention and --late-horizon are replaced by"
+                    + " --billing-window, one window for accepting records and remembering their ids (two windows let a"
+                    + " resend be billed twice): use --billing-window " + value);
+        }
+    }
 
     @Option(names = "--max-future-skew", defaultValue = "1h", converter = DurationConverter.class, description = "A completed_at further ahead of the job's clock goes to the DLQ as FUTURE_TIMESTAMP (default: ${DEFAULT-VALUE}).")
     public Duration maxFutureSkew;
@@ -128,8 +139,11 @@ public class JobOptions {
     }
 
     public BillingWorkflow.Settings settings() {
-        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, dedupeRetention, lateHorizon, flushInterval,
-                lowBalanceFraction);
+        if (billingWindow.compareTo(Duration.ofHours(1)) < 0 || billingWindow.compareTo(maxFutureSkew) <= 0) {
+            throw new IllegalArgumentException("--billing-window " + billingWindow.toString().substring(2).toLowerCase()
+                    + " is too short: it must be at least 1h (an hour's rollup) and longer than --max-future-skew");
+        }
+        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction);
         return new BillingWorkflow.Settings(ledger, minimumPurchaseUsd, maxFutureSkew);
     }
 }

@@ -22,7 +22,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,8 +35,15 @@ import org.apache.flink.util.OutputTag;
  * force at its {@code completed_at} (volume discounts on monthly spend included), drops resent
  * requests and events, grants free credits once, applies purchases, adjustments and limits, keeps
  * spend, balance, monthly spend and hourly rollups, raises alerts, and decides the account's
- * status. The current month is the UTC calendar month of the job's clock; a processing-time timer
- * rolls it over at midnight of the 1st, so a monthly limit lifts even without traffic.
+ * status. The current month is the UTC calendar month of the job's clock; an account rolls over
+ * when it next receives input, and only an account blocked by its monthly limit gets a
+ * processing-time timer at midnight of the 1st, so the limit lifts without traffic while idle
+ * accounts cost nothing at the month start.
+ *
+ * <p>Every input time is judged against one billing window per account (see
+ * {@link LedgerSettings#billingWindow}): older inputs are dead-lettered, ids are remembered for
+ * exactly that window. After a restore each account publishes its status again on its first
+ * input or timer, with a version above any published before ({@link VersionClock}).
  *
  * <p>Status changes leave at once on the main output (the gateways wait for them); rollup and
  * balance rows are coalesced per account and leave on a processing-time flush, so the database
@@ -56,16 +62,25 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("ledger-dead-letters") {};
     public static final OutputTag<BillingAlert> ALERTS = new OutputTag<>("billing-alerts") {};
 
+    static final ValueStateDescriptor<AccountState> ACCOUNT =
+            new ValueStateDescriptor<>("account", TypeInformation.of(AccountState.class));
+    static final MapStateDescriptor<String, Long> SEEN_IDS = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
+    static final MapStateDescriptor<String, UsageRollup> HOURLY_ROLLUPS =
+            new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class));
+    /** Spend of months before the current one that had usage, kept within the billing window for late records. */
+    static final MapStateDescriptor<Integer, MonthSpend> PAST_MONTHS =
+            new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class));
+
     private final LedgerSettings settings;
 
     private transient ValueState<AccountState> account;
-    private transient MapState<String, Boolean> seenIds;
+    private transient SeenIds seenIds;
     private transient MapState<String, UsageRollup> rollups;
-    /** Spend of months before the current one, kept within the late horizon for late records. */
     private transient MapState<Integer, MonthSpend> pastMonths;
     /** Index over the broadcast rate cards, rebuilt lazily after a restore. */
     private transient RateBook rateBook;
     private transient LedgerMetrics metrics;
+    private transient VersionClock versions;
 
     public AccountLedger(LedgerSettings settings) {
         this.settings = settings;
@@ -73,20 +88,13 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
 
     @Override
     public void open(OpenContext openContext) {
-        account = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("account", TypeInformation.of(AccountState.class)));
-        MapStateDescriptor<String, Boolean> seen = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.BOOLEAN);
-        seen.enableTimeToLive(StateTtlConfig.newBuilder(settings.dedupeRetention)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
-        seenIds = getRuntimeContext().getMapState(seen);
-        rollups = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class)));
-        pastMonths = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class)));
+        account = getRuntimeContext().getState(ACCOUNT);
+        seenIds = new SeenIds(getRuntimeContext().getMapState(SEEN_IDS));
+        rollups = getRuntimeContext().getMapState(HOURLY_ROLLUPS);
+        pastMonths = getRuntimeContext().getMapState(PAST_MONTHS);
         metrics = new LedgerMetrics(getRuntimeContext().getMetricGroup());
+        versions = new VersionClock(getRuntimeContext().getTaskInfo().getAttemptNumber(), settings.versionFloor,
+                metrics.versionClockBehind);
     }
 
     @Override
@@ -100,11 +108,6 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     }
 
     private void bill(UsageRecord usage, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
-        String dedupeKey = "r:" + usage.requestId;
-        if (seenIds.contains(dedupeKey)) {
-            metrics.duplicatesDropped.inc();
-            return;
-        }
         RateCard rate = rateBook(ctx).rateFor(usage.accountId, usage.model, usage.completedAtMs);
         if (rate == null) {
             ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.UNKNOWN_MODEL,
@@ -116,20 +119,22 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         boolean opened = state == null;
         if (opened) {
             state = AccountState.opened(settings.freeCreditsUsd, UtcMonths.of(now));
-        } else if (usage.completedAtMs < state.oldestBillableMs(settings.lateHorizon.toMillis())) {
-            ctx.output(DEAD_LETTERS, new DeadLetter(usage.source, RejectReason.TOO_LATE,
-                    "completed_at is more than " + settings.lateHorizon + " before the account's newest record", now));
-            metrics.rejected(RejectReason.TOO_LATE);
+        } else if (outsideWindow(state, usage.completedAtMs, usage.source, "completed_at", ctx, now)) {
+            return;
+        }
+        String id = SeenIds.ofRequest(usage.requestId);
+        if (!opened && seenIds.contains(id)) {
+            metrics.duplicatesDropped.inc();
             return;
         }
         int recordMonth = UtcMonths.of(usage.completedAtMs);
-        advanceMonth(state, Math.max(UtcMonths.of(now), recordMonth), ctx);
+        advanceMonth(state, Math.max(UtcMonths.of(now), recordMonth));
         BigDecimal listCost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
         BigDecimal charged = chargeMonth(state, recordMonth, listCost);
         state.spendUsd = state.spendUsd.add(charged);
-        state.maxCompletedAtMs = Math.max(state.maxCompletedAtMs, usage.completedAtMs);
+        state.accepted(usage.completedAtMs, now);
         addToRollup(state, usage, charged, listCost, ctx);
-        seenIds.put(dedupeKey, Boolean.TRUE);
+        seenIds.remember(state, id, usage.completedAtMs);
         metrics.billed(charged);
         settle(state, opened, ctx, out, now);
     }
@@ -154,32 +159,64 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         state.oldestPastMonth = Math.min(state.oldestPastMonth, month);
     }
 
-    /** Moves the account into {@code month} if it is newer, and keeps the rollover timer on its end. */
-    private void advanceMonth(AccountState state, int month, ReadOnlyContext ctx) throws Exception {
+    /**
+     * Dead-letters an input older than the account's billing window: its id may be forgotten, and
+     * its hourly rollup is final. True when rejected.
+     */
+    private boolean outsideWindow(AccountState state, long inputTimeMs, dev.billing.model.SourceRecord source,
+            String field, ReadOnlyContext ctx, long now) {
+        if (inputTimeMs >= state.oldestAcceptedMs(settings.billingWindow.toMillis())) {
+            return false;
+        }
+        ctx.output(DEAD_LETTERS, new DeadLetter(source, RejectReason.TOO_LATE, field + " is more than "
+                + settings.billingWindow + " (the billing window) before the account's newest input", now));
+        metrics.rejected(RejectReason.TOO_LATE);
+        return true;
+    }
+
+    /** Moves the account into {@code month} if it is newer; a month without usage leaves nothing behind. */
+    private void advanceMonth(AccountState state, int month) throws Exception {
         if (month > state.currentMonth) {
-            putPastMonth(state, state.currentMonth, state.month);
+            if (state.month.listUsd.signum() != 0) {
+                putPastMonth(state, state.currentMonth, state.month);
+            }
             state.currentMonth = month;
             state.month = MonthSpend.zero();
         }
-        long nextMonthStart = UtcMonths.startMs(state.currentMonth + 1);
-        if (state.rolloverAtMs != nextMonthStart) {
-            state.rolloverAtMs = nextMonthStart;
-            ctx.timerService().registerProcessingTimeTimer(nextMonthStart);
+    }
+
+    /**
+     * Keeps a processing-time timer on the next month start while, and only while, a monthly limit
+     * blocks the account: the one case where the month start must act without input.
+     */
+    private void scheduleRollover(AccountState state, ReadOnlyContext ctx) {
+        long due = (state.blockMask & BlockReason.MONTHLY_LIMIT.bit()) != 0 ? UtcMonths.startMs(state.currentMonth + 1) : 0;
+        if (state.rolloverAtMs == due) {
+            return;
         }
+        if (state.rolloverAtMs != 0 && state.rolloverAtMs != state.flushAtMs) { // a timer is (key, time): keep the flush
+            ctx.timerService().deleteProcessingTimeTimer(state.rolloverAtMs);
+        }
+        if (due != 0) {
+            ctx.timerService().registerProcessingTimeTimer(due);
+        }
+        state.rolloverAtMs = due;
     }
 
     private void apply(AccountEvent event, ReadOnlyContext ctx, Collector<AccountStatus> out, long now) throws Exception {
-        String dedupeKey = "e:" + event.eventId;
-        if (seenIds.contains(dedupeKey)) {
-            metrics.duplicatesDropped.inc();
-            return;
-        }
         AccountState state = account.value();
         boolean opened = state == null;
         if (opened) {
             state = AccountState.opened(settings.freeCreditsUsd, UtcMonths.of(now));
+        } else if (outsideWindow(state, event.occurredAtMs, event.source, "occurred_at", ctx, now)) {
+            return;
         }
-        advanceMonth(state, UtcMonths.of(now), ctx);
+        String id = SeenIds.ofEvent(event.eventId);
+        if (!opened && seenIds.contains(id)) {
+            metrics.duplicatesDropped.inc();
+            return;
+        }
+        advanceMonth(state, UtcMonths.of(now));
         switch (event.type) {
             case CREDITS_PURCHASED:
                 state.topUp(event.amountUsd);
@@ -199,13 +236,15 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             default:
                 break;
         }
-        seenIds.put(dedupeKey, Boolean.TRUE);
+        state.accepted(event.occurredAtMs, now);
+        seenIds.remember(state, id, event.occurredAtMs);
         settle(state, opened, ctx, out, now);
     }
 
     /**
-     * Publishes due alerts and a status change (or the first status of a new account), stores the
-     * state, schedules a flush.
+     * Publishes due alerts and the status when it changed, when the account is new, or when it is
+     * the account's first in this run (after a restore the topic may hold a status the state no
+     * longer has); stores the state, schedules a flush and, under a monthly block, the rollover.
      */
     private void settle(AccountState state, boolean opened, ReadOnlyContext ctx, Collector<AccountStatus> out, long now)
             throws Exception {
@@ -214,18 +253,22 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             metrics.alertsRaised.inc();
         }
         int mask = state.evaluateBlockMask();
-        if (opened || mask != state.blockMask) {
+        if (opened || mask != state.blockMask || versions.firstInRun(state)) {
             metrics.statusChanged(opened ? 0 : state.blockMask, mask);
             state.blockMask = mask;
-            // a hybrid clock: never at or below a version published before a crash and restore
-            state.statusVersion = Math.max(state.statusVersion + 1, now * 1000);
-            out.collect(statusOf(ctx.getCurrentKey(), state, now));
+            publishStatus(state, ctx.getCurrentKey(), out, now);
         }
+        scheduleRollover(state, ctx);
         if (state.flushAtMs == 0) {
             state.flushAtMs = now + settings.flushInterval.toMillis();
             ctx.timerService().registerProcessingTimeTimer(state.flushAtMs);
         }
         account.update(state);
+    }
+
+    private void publishStatus(AccountState state, String accountId, Collector<AccountStatus> out, long now) {
+        versions.next(state, now);
+        out.collect(statusOf(accountId, state, now));
     }
 
     /**
@@ -261,8 +304,12 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
 
     /** Emits the rows of the rollups changed since the last flush and stores them in {@code hourly-rollups}. */
     private void writeOpenRollups(AccountState state, ReadOnlyContext ctx, String accountId) throws Exception {
+        if (state.openRollups.isEmpty()) {
+            return;
+        }
+        long version = versions.next(state, ctx.timerService().currentProcessingTime());
         for (UsageRollup rollup : state.openRollups) {
-            ctx.output(ROLLUPS, rowOf(accountId, rollup));
+            ctx.output(ROLLUPS, rowOf(accountId, rollup, version));
             metrics.rollupRowsFlushed.inc();
             rollups.put(rollupKey(rollup.hourStartMs, rollup.model), rollup);
         }
@@ -278,11 +325,16 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         // the clock, not the timer's time: a timer overdue after a restore, or fired at the end of
         // a bounded replay, moves the account straight to the month the clock is in
         long now = ctx.timerService().currentProcessingTime();
+        if (versions.firstInRun(state)) {
+            // restored: a timer may be the account's only activity in this run
+            publishStatus(state, ctx.getCurrentKey(), out, now);
+        }
         if (timestamp == state.flushAtMs) {
             flush(state, ctx, now);
         }
         if (timestamp == state.rolloverAtMs) {
-            advanceMonth(state, UtcMonths.of(now), ctx);
+            state.rolloverAtMs = 0;
+            advanceMonth(state, UtcMonths.of(now));
             settle(state, false, ctx, out, now);
         }
         account.update(state);
@@ -295,7 +347,8 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     private void flush(AccountState state, OnTimerContext ctx, long now) throws Exception {
         String accountId = ctx.getCurrentKey();
         writeOpenRollups(state, ctx, accountId);
-        long horizon = state.oldestBillableMs(settings.lateHorizon.toMillis());
+        long horizon = state.oldestAcceptedMs(settings.billingWindow.toMillis());
+        seenIds.expire(state, horizon, settings.billingWindow.toMillis() / 8);
         if (horizon != Long.MIN_VALUE && state.oldestRollupHourMs != Long.MAX_VALUE
                 && state.oldestRollupHourMs + HOUR_MS <= horizon) {
             long oldest = Long.MAX_VALUE;
@@ -324,7 +377,7 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             }
             state.oldestPastMonth = oldest;
         }
-        ctx.output(BALANCES, balanceOf(accountId, state, now));
+        ctx.output(BALANCES, balanceOf(accountId, state, now, versions.next(state, now)));
         metrics.balanceRowsFlushed.inc();
         state.flushAtMs = 0;
     }
@@ -359,12 +412,12 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         s.reasons = BlockReason.names(state.blockMask);
         s.balanceUsd = state.balanceUsd();
         s.monthSpendUsd = state.month.chargedUsd;
-        s.version = state.statusVersion;
+        s.version = state.version;
         s.asOfMs = now;
         return s;
     }
 
-    private static UsageHourlyRow rowOf(String accountId, UsageRollup rollup) {
+    private static UsageHourlyRow rowOf(String accountId, UsageRollup rollup, long version) {
         UsageHourlyRow row = new UsageHourlyRow();
         row.accountId = accountId;
         row.model = rollup.model;
@@ -374,10 +427,11 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         row.completionTokens = rollup.completionTokens;
         row.costUsd = rollup.costUsd;
         row.listCostUsd = rollup.listCostUsd;
+        row.version = version;
         return row;
     }
 
-    private static AccountBalanceRow balanceOf(String accountId, AccountState state, long now) {
+    private static AccountBalanceRow balanceOf(String accountId, AccountState state, long now, long version) {
         AccountBalanceRow row = new AccountBalanceRow();
         row.accountId = accountId;
         row.creditsUsd = state.creditsUsd;
@@ -385,7 +439,9 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
         row.balanceUsd = state.balanceUsd();
         row.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
         row.monthSpendUsd = state.month.chargedUsd;
+        row.spendMonthStartMs = UtcMonths.startMs(state.currentMonth);
         row.updatedAtMs = now;
+        row.version = version;
         return row;
     }
 }

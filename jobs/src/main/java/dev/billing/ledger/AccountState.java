@@ -29,12 +29,20 @@ public class AccountState {
     public int currentMonth;
     /** Spend in {@link #currentMonth}; older months are kept apart for late records. */
     public MonthSpend month;
-    /** The newest {@code completed_at} billed; the late-record horizon is measured from it. */
-    public long maxCompletedAtMs;
+    /**
+     * The newest input time accepted ({@code completed_at} or {@code occurred_at}, capped at the
+     * job's clock); the billing window is measured back from it, so downtime and backlogs do not
+     * shorten the window.
+     */
+    public long newestMs;
     /** Bit set of the {@link BlockReason}s that hold; 0 is ACTIVE. */
     public int blockMask;
-    /** Version of the last published status. */
-    public long statusVersion;
+    /** The last version given to this account's status or rows (see {@link VersionClock}). */
+    public long version;
+    /** The run (task start) that gave {@link #version}; another value means state restored since. */
+    public long versionRun;
+    /** The clock reading when {@link #version} was given, to detect a restore onto a clock behind it. */
+    public long versionClockMs;
 
     /** Monthly hard limit on charged spend, or null for none. */
     public BigDecimal monthlyHardLimitUsd;
@@ -54,7 +62,7 @@ public class AccountState {
 
     /** Processing time of the pending flush timer, 0 when none is pending. */
     public long flushAtMs;
-    /** Processing time of the pending month-rollover timer. */
+    /** Processing time of the pending month-rollover timer (only while a monthly limit blocks), 0 when none. */
     public long rolloverAtMs;
 
     /**
@@ -68,6 +76,8 @@ public class AccountState {
     public long oldestRollupHourMs = Long.MAX_VALUE;
     /** The oldest month in {@code past-month-spend}, {@link Integer#MAX_VALUE} when there is none. */
     public int oldestPastMonth = Integer.MAX_VALUE;
+    /** The oldest input time among the ids in {@code seen-ids}, {@link Long#MAX_VALUE} when there is none. */
+    public long oldestSeenMs = Long.MAX_VALUE;
 
     public AccountState() {}
 
@@ -77,7 +87,7 @@ public class AccountState {
         s.spendUsd = BigDecimal.ZERO;
         s.currentMonth = month;
         s.month = MonthSpend.zero();
-        s.maxCompletedAtMs = Long.MIN_VALUE;
+        s.newestMs = Long.MIN_VALUE;
         s.lastTopUpUsd = freeCreditsUsd;
         s.alertThresholdsUsd = new BigDecimal[0];
         s.discountAboveUsd = new BigDecimal[0];
@@ -90,11 +100,16 @@ public class AccountState {
     }
 
     /**
-     * The oldest {@code completed_at} still billable: {@code horizonMs} behind the newest record,
-     * or no bound while the account has no usage.
+     * The oldest input time still accepted: {@code windowMs} behind the newest input, or no bound
+     * before the first.
      */
-    long oldestBillableMs(long horizonMs) {
-        return maxCompletedAtMs == Long.MIN_VALUE ? Long.MIN_VALUE : maxCompletedAtMs - horizonMs;
+    long oldestAcceptedMs(long windowMs) {
+        return newestMs == Long.MIN_VALUE ? Long.MIN_VALUE : newestMs - windowMs;
+    }
+
+    /** Moves the newest input time; a time ahead of the clock counts as the clock. */
+    void accepted(long inputTimeMs, long nowMs) {
+        newestMs = Math.max(newestMs, Math.min(inputTimeMs, nowMs));
     }
 
     void topUp(BigDecimal amountUsd) {

@@ -32,9 +32,11 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         if (s.month != null) {
             MonthSpendSerializer.write(s.month, out);
         }
-        out.writeLong(s.maxCompletedAtMs);
+        out.writeLong(s.newestMs);
         Codec.writeVarInt(out, s.blockMask);
-        Codec.writeZigZagLong(out, s.statusVersion);
+        Codec.writeZigZagLong(out, s.version);
+        out.writeLong(s.versionRun);
+        out.writeLong(s.versionClockMs);
         Codec.writeDecimal(out, s.monthlyHardLimitUsd);
         Codec.writeDecimals(out, s.alertThresholdsUsd);
         Codec.writeDecimal(out, s.alertedUpToUsd);
@@ -52,6 +54,7 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         }
         out.writeLong(s.oldestRollupHourMs);
         out.writeInt(s.oldestPastMonth);
+        out.writeLong(s.oldestSeenMs);
     }
 
     @Override
@@ -63,9 +66,11 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         if (in.readBoolean()) {
             s.month = MonthSpendSerializer.read(in);
         }
-        s.maxCompletedAtMs = in.readLong();
+        s.newestMs = in.readLong();
         s.blockMask = Codec.readVarInt(in);
-        s.statusVersion = Codec.readZigZagLong(in);
+        s.version = Codec.readZigZagLong(in);
+        s.versionRun = in.readLong();
+        s.versionClockMs = in.readLong();
         s.monthlyHardLimitUsd = Codec.readDecimal(in);
         s.alertThresholdsUsd = Codec.readDecimals(in);
         s.alertedUpToUsd = Codec.readDecimal(in);
@@ -84,6 +89,7 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         }
         s.oldestRollupHourMs = in.readLong();
         s.oldestPastMonth = in.readInt();
+        s.oldestSeenMs = in.readLong();
         return s;
     }
 

@@ -22,6 +22,8 @@ final class LedgerMetrics {
     final Counter rollupRowsFlushed;
     final Counter balanceRowsFlushed;
     final Counter alertsRaised;
+    /** Restored versions ahead of this TaskManager's clock plus the restart margin (see VersionClock). */
+    final Counter versionClockBehind;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
 
     LedgerMetrics(MetricGroup group) {
@@ -33,6 +35,7 @@ final class LedgerMetrics {
         rollupRowsFlushed = group.counter("rollupRowsFlushed");
         balanceRowsFlushed = group.counter("balanceRowsFlushed");
         alertsRaised = group.counter("alertsRaised");
+        versionClockBehind = group.counter("versionClockBehind");
         for (RejectReason reason : new RejectReason[] {RejectReason.UNKNOWN_MODEL, RejectReason.TOO_LATE}) {
             rejected.put(reason, group.addGroup("reason", reason.name()).counter("deadLetters"));
         }

@@ -10,7 +10,11 @@ public class AccountBalanceRow {
     public BigDecimal balanceUsd;
     public String status;
     public BigDecimal monthSpendUsd;
+    /** The UTC month {@link #monthSpendUsd} is the spend of (an idle account rolls over on its next input). */
+    public long spendMonthStartMs;
     public long updatedAtMs;
+    /** The account's version when the row was made; an upsert never replaces a newer row. */
+    public long version;
 
     public AccountBalanceRow() {}
 }

@@ -14,6 +14,8 @@ public class UsageHourlyRow {
     public BigDecimal costUsd;
     /** At list (or override) prices. */
     public BigDecimal listCostUsd;
+    /** The account's version when the row was made; an upsert never replaces a newer row. */
+    public long version;
 
     public UsageHourlyRow() {}
 

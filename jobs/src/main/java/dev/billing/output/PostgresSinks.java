@@ -6,6 +6,9 @@ import dev.billing.model.UsageHourlyRow;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -18,17 +21,20 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 public final class PostgresSinks {
     static final String UPSERT_USAGE_HOURLY =
             "INSERT INTO usage_hourly (account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd,"
-                    + " list_cost_usd, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " list_cost_usd, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)"
                     + " ON CONFLICT (account_id, model, hour) DO UPDATE SET requests = EXCLUDED.requests,"
                     + " prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,"
-                    + " cost_usd = EXCLUDED.cost_usd, list_cost_usd = EXCLUDED.list_cost_usd, updated_at = EXCLUDED.updated_at";
+                    + " cost_usd = EXCLUDED.cost_usd, list_cost_usd = EXCLUDED.list_cost_usd, updated_at = EXCLUDED.updated_at,"
+                    + " version = EXCLUDED.version WHERE usage_hourly.version < EXCLUDED.version";
 
     static final String UPSERT_ACCOUNT_BALANCE =
-            "INSERT INTO account_balance (account_id, credits_usd, spend_usd, balance_usd, status, month_spend_usd, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO account_balance (account_id, credits_usd, spend_usd, balance_usd, status, month_spend_usd,"
+                    + " spend_month, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (account_id) DO UPDATE SET credits_usd = EXCLUDED.credits_usd,"
                     + " spend_usd = EXCLUDED.spend_usd, balance_usd = EXCLUDED.balance_usd, status = EXCLUDED.status,"
-                    + " month_spend_usd = EXCLUDED.month_spend_usd, updated_at = EXCLUDED.updated_at";
+                    + " month_spend_usd = EXCLUDED.month_spend_usd, spend_month = EXCLUDED.spend_month,"
+                    + " updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+                    + " WHERE account_balance.version < EXCLUDED.version";
 
     /** Where and how to write. */
     public static final class Target implements Serializable {
@@ -61,6 +67,7 @@ public final class PostgresSinks {
                     ps.setLong(6, row.completionTokens);
                     ps.setBigDecimal(7, Money.toColumn(row.costUsd));
                     ps.setBigDecimal(8, Money.toColumn(row.listCostUsd));
+                    ps.setLong(9, row.version);
                 })
                 .withExecutionOptions(executionOptions(target))
                 .buildAtLeastOnce(connectionOptions(target));
@@ -75,7 +82,9 @@ public final class PostgresSinks {
                     ps.setBigDecimal(4, Money.toColumn(row.balanceUsd));
                     ps.setString(5, row.status);
                     ps.setBigDecimal(6, Money.toColumn(row.monthSpendUsd));
-                    ps.setTimestamp(7, new Timestamp(row.updatedAtMs));
+                    ps.setObject(7, LocalDate.ofInstant(Instant.ofEpochMilli(row.spendMonthStartMs), ZoneOffset.UTC));
+                    ps.setTimestamp(8, new Timestamp(row.updatedAtMs));
+                    ps.setLong(9, row.version);
                 })
                 .withExecutionOptions(executionOptions(target))
                 .buildAtLeastOnce(connectionOptions(target));

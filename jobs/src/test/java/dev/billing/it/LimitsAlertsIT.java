@@ -77,7 +77,7 @@ class LimitsAlertsIT extends PipelineTestBase {
         assertThat(blockedByLimit).as("the dataset must reach monthly limits").isGreaterThanOrEqualTo(3);
         assertThat(exhausted).as("the dataset must exhaust balances").isGreaterThanOrEqualTo(2);
 
-        JobOptions options = fixture.options("it_limits", "--late-horizon", "40d");
+        JobOptions options = fixture.options("it_limits", "--billing-window", "40d");
         KafkaTestClient client = fixture.client;
         JobClient job = PipelineFixture.start(options, "billing-limits-it");
         try {

@@ -158,10 +158,129 @@ class AccountLedgerTest {
         h.restore(snapshot, 5_000);
         h.usage("a", "r2", "deepseek-v3", 30_000_000, 0, T); // replayed after the restore
 
-        assertThat(h.statuses()).singleElement().satisfies(s -> {
-            assertThat(s.status).isEqualTo("BLOCKED");
-            assertThat(s.version).isGreaterThan(publishedBeforeCrash);
+        // the restored flush timer republishes the state's status first, then r2 blocks again
+        assertThat(h.statuses()).extracting(s -> s.status).containsExactly("ACTIVE", "BLOCKED");
+        assertThat(h.statuses()).allSatisfy(s -> assertThat(s.version).isGreaterThan(publishedBeforeCrash));
+    }
+
+    @Test
+    void afterARestoreAReplayInAnotherOrderPublishesTheStatusAgainAboveEveryVersionOut() throws Exception {
+        h.usage("a", "r1", "deepseek-v3", 1_000, 0, T);
+        OperatorSubtaskState snapshot = h.snapshot(); // ACTIVE
+        h.usage("a", "r2", "deepseek-v3", 30_000_000, 0, T); // $7.50 of $5: BLOCKED is published
+        AccountStatus blocked = h.statuses().get(h.statuses().size() - 1);
+        assertThat(blocked.status).isEqualTo("BLOCKED");
+
+        // the crash lands before the purchase; the replay reads the purchase before the usage, so the
+        // state never leaves ACTIVE, the mask equal to the checkpoint's
+        h.restore(snapshot, 0);
+        h.event("a", AccountEventType.CREDITS_PURCHASED, "10.00");
+        h.usage("a", "r2", "deepseek-v3", 30_000_000, 0, T);
+
+        assertThat(h.statuses()).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.status).isEqualTo("ACTIVE");
+            assertThat(s.version).isGreaterThan(blocked.version);
         });
+        h.flush();
+        assertThat(h.lastBalance("a").status).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aRestoreOnATaskManagerWhoseClockIsBehindStillPublishesHigherVersions() throws Exception {
+        h.usage("a", "r1", "deepseek-v3", 1_000, 0, T);
+        OperatorSubtaskState snapshot = h.snapshot();
+        h.usage("a", "r2", "deepseek-v3", 30_000_000, 0, T); // published by the failed run
+        long lastOut = h.statuses().stream().mapToLong(s -> s.version).max().orElseThrow();
+
+        // the new TaskManager's clock is a minute behind the old one's
+        h.restore(snapshot, -60_000);
+        h.event("a", AccountEventType.CREDITS_PURCHASED, "10.00");
+
+        assertThat(h.statuses()).singleElement().satisfies(s -> assertThat(s.version).isGreaterThan(lastOut));
+    }
+
+    @Test
+    void aResendInsideTheWindowIsDroppedWhateverTheDowntime() throws Exception {
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T); // $0.05
+        h.advanceTo(h.now + Duration.ofHours(25).toMillis());
+        h.usage("a", "r2", "llama-3.1-8b", 1_000_000, 0, T + Duration.ofHours(25).toMillis());
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T); // resent 25 h later, inside the 7-day window
+        // eight days of downtime, then the backlog with another resend: the window has not moved
+        h.advanceTo(h.now + Duration.ofDays(8).toMillis());
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T);
+        h.flush();
+
+        assertThat(h.lastBalance("a").spendUsd).isEqualByComparingTo("0.10");
+        assertThat(h.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aResendOutsideTheWindowIsDeadLetteredNeverCharged() throws Exception {
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T);
+        long later = T + Duration.ofDays(7).toMillis() + 1;
+        h.advanceTo(later + 1_000);
+        h.usage("a", "r2", "llama-3.1-8b", 1_000_000, 0, later); // the window moves past r1
+        h.flush(); // the flush may forget r1's id now
+        h.advanceTo(h.now + Duration.ofDays(1).toMillis());
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T);
+        h.flush();
+
+        assertThat(h.lastBalance("a").spendUsd).isEqualByComparingTo("0.10");
+        assertThat(h.deadLetters()).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo(RejectReason.TOO_LATE));
+    }
+
+    @Test
+    void idsLeaveStateOnceTheirInputIsOutsideTheWindow() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            h.usage("a", "old" + i, "llama-3.1-8b", 1_000, 0, T);
+        }
+        h.flush();
+        int withOldIds = h.keyedStateEntries();
+        long later = T + Duration.ofDays(9).toMillis();
+        h.advanceTo(later);
+        h.usage("a", "new", "llama-3.1-8b", 1_000, 0, later);
+        h.flush();
+        // the ten old ids and their hour's rollup are gone; one id and one rollup came
+        assertThat(h.keyedStateEntries()).isEqualTo(withOldIds - 10 + 1);
+    }
+
+    @Test
+    void idleAccountsKeepConstantStateAndNoTimersThroughTwoYearsOfMonthStarts() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            h.usage("idle-" + i, "r", "llama-3.1-8b", 1_000, 0, T);
+        }
+        h.limits("blocked", "0.01");
+        h.usage("blocked", "r", "llama-3.1-8b", 1_000_000, 0, T); // $0.05 > $0.01: blocked until the 1st
+        h.flush();
+        h.advanceTo(monthStart(1) + 1); // lifts the block
+        h.flush(); // and writes the lifted account's row
+        int entries = h.keyedStateEntries();
+        int balancesBefore = h.balances().size();
+        for (int month = 2; month <= 24; month++) {
+            h.advanceTo(monthStart(month) + 1);
+            assertThat(h.keyedStateEntries()).as("state entries after month start " + month).isEqualTo(entries);
+            assertThat(h.timers()).as("timers pending after month start " + month).isZero();
+        }
+        assertThat(h.balances()).as("balance rows written at the month starts").hasSize(balancesBefore);
+        assertThat(h.statuses()).filteredOn(s -> s.accountId.equals("blocked")).extracting(s -> s.status)
+                .containsExactly("ACTIVE", "BLOCKED", "ACTIVE");
+    }
+
+    @Test
+    void onlyAnAccountBlockedByItsMonthlyLimitWaitsForTheMonthStart() throws Exception {
+        h.usage("active", "r", "llama-3.1-8b", 1_000, 0, T);
+        h.limits("blocked", "0.01");
+        h.usage("blocked", "r", "llama-3.1-8b", 1_000_000, 0, T);
+        h.flush();
+        assertThat(h.timers()).as("the blocked account's month start").isEqualTo(1);
+        h.limits("blocked", "100.00"); // raised: nothing left to lift
+        h.flush();
+        assertThat(h.timers()).isZero();
+    }
+
+    private static long monthStart(int monthsAfterT) {
+        return java.time.LocalDate.ofInstant(Instant.ofEpochMilli(T), java.time.ZoneOffset.UTC).withDayOfMonth(1)
+                .plusMonths(monthsAfterT).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
     }
 
     @Test

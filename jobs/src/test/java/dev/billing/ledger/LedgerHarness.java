@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -27,8 +31,8 @@ import org.apache.flink.util.OutputTag;
 /** The ledger in Flink's keyed-broadcast operator harness, with a controlled processing-time clock. */
 final class LedgerHarness implements AutoCloseable {
     static final long FLUSH_MS = 1_000;
-    static final LedgerSettings SETTINGS = new LedgerSettings(new BigDecimal("5.00"), Duration.ofHours(24),
-            Duration.ofDays(7), Duration.ofMillis(FLUSH_MS), new BigDecimal("0.10"));
+    static final LedgerSettings SETTINGS = new LedgerSettings(new BigDecimal("5.00"), Duration.ofDays(7),
+            Duration.ofMillis(FLUSH_MS), new BigDecimal("0.10"));
 
     private KeyedBroadcastOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> harness;
     long now;
@@ -38,6 +42,7 @@ final class LedgerHarness implements AutoCloseable {
         this.now = now;
         harness = create();
         harness.open();
+        harness.setStateTtlProcessingTime(now);
         harness.setProcessingTime(now);
     }
 
@@ -58,8 +63,7 @@ final class LedgerHarness implements AutoCloseable {
         harness = create();
         harness.initializeState(snapshot);
         harness.open();
-        now += laterMs;
-        harness.setProcessingTime(now);
+        advanceTo(now + laterMs);
     }
 
     void rate(String model, String in, String out, long effectiveFrom, String account) throws Exception {
@@ -102,7 +106,25 @@ final class LedgerHarness implements AutoCloseable {
     /** Moves the processing-time clock, firing the timers due. */
     void advanceTo(long timeMs) throws Exception {
         now = timeMs;
+        harness.setStateTtlProcessingTime(now); // state TTL, if any, on the same clock as the timers
         harness.setProcessingTime(now);
+    }
+
+    /** Entries in the ledger's keyed state, all accounts: one per account value, one per map entry. */
+    int keyedStateEntries() throws Exception {
+        KeyedStateBackend<String> backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        int[] entries = {0};
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, AccountLedger.ACCOUNT,
+                (key, state) -> entries[0] += state.value() == null ? 0 : 1);
+        for (var map : List.of(AccountLedger.SEEN_IDS, AccountLedger.HOURLY_ROLLUPS, AccountLedger.PAST_MONTHS)) {
+            backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, map,
+                    (key, state) -> state.keys().forEach(k -> entries[0]++));
+        }
+        return entries[0];
+    }
+
+    int timers() {
+        return harness.numProcessingTimeTimers();
     }
 
     void flush() throws Exception {

@@ -37,9 +37,9 @@ class StateSerializersTest {
         s.spendUsd = d("123456789012345678901234567890.123456789012345678");
         s.month.listUsd = d("-0.000000000000000001");
         s.month.chargedUsd = d("1E+3");
-        s.maxCompletedAtMs = 1_764_000_000_123L;
+        s.newestMs = 1_764_000_000_123L;
         s.blockMask = 3;
-        s.statusVersion = 1_764_000_000_123_000L;
+        s.version = 1_764_000_000_123_000L;
         s.monthlyHardLimitUsd = d("100.00");
         s.alertThresholdsUsd = new BigDecimal[] {d("10"), d("50.5"), d("99.999999")};
         s.alertedUpToUsd = d("50.5");
@@ -57,6 +57,9 @@ class StateSerializersTest {
         s.openRollups.add(UsageRollup.empty("llama-3.1-8b", -3_600_000L));
         s.oldestRollupHourMs = 1_763_000_000_000L;
         s.oldestPastMonth = 676;
+        s.versionRun = -8_123_456_789L;
+        s.versionClockMs = 1_764_000_000_120L;
+        s.oldestSeenMs = 1_763_500_000_000L;
         return s;
     }
 
@@ -76,8 +79,8 @@ class StateSerializersTest {
         s.alertThresholdsUsd = new BigDecimal[] {null, d("1")};
         s.discountPercent = null;
         s.monthlyHardLimitUsd = null;
-        s.maxCompletedAtMs = Long.MIN_VALUE;
-        s.statusVersion = Long.MAX_VALUE;
+        s.newestMs = Long.MIN_VALUE;
+        s.version = Long.MAX_VALUE;
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, s)).usingRecursiveComparison().isEqualTo(s);
     }
 

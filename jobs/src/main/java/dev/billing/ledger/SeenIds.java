@@ -1,0 +1,55 @@
+package dev.billing.ledger;
+
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+
+/**
+ * The request and event ids an account has accepted, each with its input time, to drop resends.
+ * An id is forgotten only once its input time is outside the billing window, where a resend of it
+ * is rejected as TOO_LATE before it is looked up: so a resend is never billed twice, whatever the
+ * downtime or backlog. Forgetting scans the account's ids, so it runs only once the oldest of them
+ * is a slack behind the window, which keeps the scans to a few per id over its life.
+ */
+final class SeenIds {
+    private final MapState<String, Long> ids;
+
+    SeenIds(MapState<String, Long> ids) {
+        this.ids = ids;
+    }
+
+    static String ofRequest(String requestId) {
+        return "r:" + requestId;
+    }
+
+    static String ofEvent(String eventId) {
+        return "e:" + eventId;
+    }
+
+    boolean contains(String id) throws Exception {
+        return ids.contains(id);
+    }
+
+    void remember(AccountState state, String id, long inputTimeMs) throws Exception {
+        ids.put(id, inputTimeMs);
+        state.oldestSeenMs = Math.min(state.oldestSeenMs, inputTimeMs);
+    }
+
+    /** Forgets the ids older than {@code oldestAcceptedMs}, once the oldest is {@code slackMs} older than that. */
+    void expire(AccountState state, long oldestAcceptedMs, long slackMs) throws Exception {
+        if (oldestAcceptedMs == Long.MIN_VALUE || state.oldestSeenMs >= oldestAcceptedMs - slackMs) {
+            return;
+        }
+        long oldest = Long.MAX_VALUE;
+        Iterator<Map.Entry<String, Long>> it = ids.iterator();
+        while (it.hasNext()) {
+            long time = it.next().getValue();
+            if (time < oldestAcceptedMs) {
+                it.remove();
+            } else {
+                oldest = Math.min(oldest, time);
+            }
+        }
+        state.oldestSeenMs = oldest;
+    }
+}
