@@ -40,4 +40,24 @@ class JobOptionsTest {
         new CommandLine(job).parseArgs("--jdbc-password-file", dir.resolve("missing").toString());
         assertThatThrownBy(job.options::password).hasMessageContaining("--jdbc-password-file");
     }
+
+    @Test
+    void theRetiredTwoWindowOptionsAreRefusedWithTheOptionToUse() {
+        for (String retired : new String[] {"--dedupe-retention", "--late-horizon"}) {
+            assertThatThrownBy(() -> new CommandLine(new BillingJob()).parseArgs(retired, "24h"))
+                    .isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageContaining("--billing-window 24h");
+        }
+    }
+
+    @Test
+    void aBillingWindowShorterThanAnHourOrTheFutureSkewIsRefused() {
+        BillingJob job = new BillingJob();
+        new CommandLine(job).parseArgs("--billing-window", "30m");
+        assertThatThrownBy(job.options::settings).hasMessageContaining("--billing-window");
+        new CommandLine(job).parseArgs("--billing-window", "2h", "--max-future-skew", "3h");
+        assertThatThrownBy(job.options::settings).hasMessageContaining("--max-future-skew");
+        new CommandLine(job).parseArgs("--billing-window", "2h");
+        assertThat(job.options.settings().ledger.billingWindow).isEqualTo(Duration.ofHours(2));
+    }
 }
