@@ -2,6 +2,7 @@ package dev.billing.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.billing.embedded.LocalPostgres;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,19 @@ class CliErrorsTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("billing dlq count: Kafka at " + NO_KAFKA + " did not answer within 1500 ms",
+                "check --bootstrap-servers").doesNotContain(STACK_FRAME);
+        assertThat(run.err().lines()).hasSizeLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void reconcileWithUnreachableKafkaIsASentenceWithWhatToCheck() {
+        String postgres = System.getenv().getOrDefault("BILLING_JDBC_URL", LocalPostgres.DEFAULT_URL);
+        CliRun run = CliRun.of(List.of("reconcile", "--from", "2026-11-01", "--jdbc-url", postgres,
+                "--bootstrap-servers", NO_KAFKA, "--kafka-property", "request.timeout.ms=1000",
+                "--kafka-property", "default.api.timeout.ms=1500"));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("billing reconcile: Could not read the input topics", "on " + NO_KAFKA,
                 "check --bootstrap-servers").doesNotContain(STACK_FRAME);
         assertThat(run.err().lines()).hasSizeLessThanOrEqualTo(2);
     }
