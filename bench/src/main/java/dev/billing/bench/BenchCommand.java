@@ -1,5 +1,6 @@
 package dev.billing.bench;
 
+import dev.billing.job.CommandLineErrors;
 import dev.billing.job.JobOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +104,7 @@ public class BenchCommand implements Callable<Integer> {
     double timeoutFactor;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand()).execute(args));
+        System.exit(CommandLineErrors.install(new CommandLine(new BenchCommand())).execute(args));
     }
 
     @Override

@@ -23,6 +23,7 @@ import dev.billing.bench.workload.TopicLoader;
 import dev.billing.bench.workload.UsageMessages;
 import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
+import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -107,7 +108,7 @@ public final class BenchRun {
     private void runPipelines() throws Exception {
         out.phase("Starting a Kafka broker (KRaft, in-process) and finding PostgreSQL");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
-                LocalPostgres postgres = LocalPostgres.locate(out)) {
+                LocalPostgres postgres = LocalPostgres.locate(line -> out.accept(JdbcUrls.redacted(line)))) {
             String bootstrap = kafka.bootstrapServers();
             String jdbcUrl = postgres.freshSchema(SCHEMA);
             out.accept("Kafka " + bootstrap + "; PostgreSQL schema " + SCHEMA + " (recreated)");

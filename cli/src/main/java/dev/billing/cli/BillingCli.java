@@ -5,6 +5,7 @@ import dev.billing.cli.ops.ReportCommand;
 import dev.billing.cli.reconcile.ReconcileCommand;
 import dev.billing.bench.BenchCommand;
 import dev.billing.gateway.GatewayCommand;
+import dev.billing.job.CommandLineErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,11 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class})
 public class BillingCli {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BillingCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** {@code bin/billing}: every error in a sentence on stderr, the stack trace only with --verbose. */
+    public static CommandLine commandLine() {
+        return CommandLineErrors.install(new CommandLine(new BillingCli()));
     }
 }

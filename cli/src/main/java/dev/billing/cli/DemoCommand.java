@@ -31,8 +31,9 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the simulation (default: random).")
     Long seed;
 
-    @Option(names = "--schema", defaultValue = "billing_demo",
-            description = "PostgreSQL schema the demo (re)creates and writes to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schema", defaultValue = "billing_demo", converter = SchemaNameConverter.class,
+            description = "PostgreSQL schema the demo (re)creates and writes to: lower-case letters, digits and _"
+                    + " (default: ${DEFAULT-VALUE}).")
     String schema;
 
     @Override

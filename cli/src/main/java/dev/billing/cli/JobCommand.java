@@ -1,6 +1,7 @@
 package dev.billing.cli;
 
 import dev.billing.job.BillingJob;
+import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
 import java.nio.file.Path;
@@ -29,8 +30,10 @@ public class JobCommand implements Callable<Integer> {
         System.out.println(resumed.map(p -> "Resuming from checkpoint " + p)
                 .orElse("No retained checkpoint in " + options.checkpointDir + ": starting fresh"));
         BillingJob.prepare(options);
-        System.out.println("Billing job running: Kafka " + options.bootstrapServers + ", PostgreSQL " + options.jdbcUrl
-                + ", parallelism " + options.parallelism + ". Ctrl-C stops it; the next start resumes.");
+        // the URL last on its line: a hidden password runs up to the next blank
+        System.out.println("Billing job running at parallelism " + options.parallelism + " on Kafka "
+                + options.bootstrapServers + " and PostgreSQL " + JdbcUrls.redacted(options.jdbcUrl));
+        System.out.println("Ctrl-C stops it; the next start resumes.");
         BillingJob.environment(options, conf).execute(BillingJob.JOB_NAME);
         return 0;
     }

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import picocli.CommandLine;
 
 /** {@code bin/billing args} run in the test's JVM: its exit code and what it printed to stdout and stderr. */
 public record CliRun(int exitCode, String out, String err) {
@@ -18,7 +17,7 @@ public record CliRun(int exitCode, String out, String err) {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int exit;
         try {
-            exit = new CommandLine(new BillingCli()).execute(args.toArray(String[]::new));
+            exit = BillingCli.commandLine().execute(args.toArray(String[]::new));
         } finally {
             System.setOut(originalOut);
             System.setErr(originalErr);

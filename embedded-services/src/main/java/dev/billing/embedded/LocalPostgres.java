@@ -60,11 +60,12 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    /** A URL for a fresh, empty schema in the same database, for isolated test runs. */
+    /** A URL for a fresh, empty schema in the same database, for isolated test runs; {@code schema} is a {@link SchemaName}. */
     public String freshSchema(String schema) {
+        String quoted = SchemaName.quoted(schema);
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            s.execute("CREATE SCHEMA " + schema);
+            s.execute("DROP SCHEMA IF EXISTS " + quoted + " CASCADE");
+            s.execute("CREATE SCHEMA " + quoted);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create schema " + schema + ": " + e.getMessage(), e);
         }

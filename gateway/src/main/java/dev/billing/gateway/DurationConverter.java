@@ -9,9 +9,15 @@ import picocli.CommandLine.TypeConversionException;
 /** Reads durations as the job's options write them ("500ms", "10s", "5m", "1h"), or ISO-8601 ("PT10S"). */
 public final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern BARE_NUMBER = Pattern.compile("\\d+");
 
     @Override
     public Duration convert(String value) {
+        // as the job's options (JobOptions.DurationConverter, in a module the gateway does not depend on)
+        if (BARE_NUMBER.matcher(value.strip()).matches()) {
+            throw new TypeConversionException("'" + value.strip() + "' has no unit: write " + value.strip()
+                    + "s, 500ms, 24h or 7d");
+        }
         Matcher m = SHORT.matcher(value.trim());
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

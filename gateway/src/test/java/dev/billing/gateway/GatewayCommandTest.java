@@ -46,4 +46,15 @@ class GatewayCommandTest {
         assertThat(d.convert("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(d.convert("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
     }
+
+    @Test
+    void refusesADurationWithoutAUnitAsTheJobDoes() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
+
+        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1", "--max-staleness", "2");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("'2' has no unit: write 2s, 500ms, 24h or 7d");
+    }
 }

@@ -23,10 +23,15 @@ public class BillingJob implements Callable<Integer> {
     public JobOptions options = new JobOptions();
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new BillingJob()).execute(args);
+        int exit = commandLine().execute(args);
         if (exit != 0) {
             System.exit(exit);
         }
+    }
+
+    /** The command line of {@code flink run}: errors in a sentence, the stack trace with --verbose. */
+    public static CommandLine commandLine() {
+        return CommandLineErrors.install(new CommandLine(new BillingJob()));
     }
 
     @Override

@@ -12,15 +12,27 @@ import java.util.Properties;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The options of the billing job, shared by {@code flink run} and {@code bin/billing job}. */
 public class JobOptions {
 
-    /** Reads durations the Flink way: "500ms", "10s", "24h", "7d". */
+    /**
+     * Reads durations the Flink way: "500ms", "10s", "24h", "7d". A bare number is refused: Flink
+     * would take "2" as 2 ms, which is never what "--checkpoint-interval 2" meant.
+     */
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return TimeUtils.parseDuration(value);
+            if (value.strip().matches("\\d+")) {
+                throw new TypeConversionException("'" + value.strip() + "' has no unit: write " + value.strip()
+                        + "s, 500ms, 24h or 7d");
+            }
+            try {
+                return TimeUtils.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration: write 10s, 500ms, 24h or 7d");
+            }
         }
     }
 

@@ -19,8 +19,11 @@ public final class Migrations {
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("Could not migrate the schema at " + jdbcUrl + ": " + e.getMessage()
-                    + ". Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
+            // Flyway's first line says what failed; the rest repeats it as SQL state and message
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("").strip();
+            throw new IllegalStateException("Could not migrate the schema at " + JdbcUrls.redacted(jdbcUrl) + " as "
+                    + user + ": " + JdbcUrls.redacted(reason) + (reason.endsWith(".") ? "" : ".")
+                    + " Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
         }
     }
 }

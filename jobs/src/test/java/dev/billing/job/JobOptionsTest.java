@@ -35,6 +35,21 @@ class JobOptionsTest {
     }
 
     @Test
+    void aDurationWithoutAUnitIsAnErrorNotMilliseconds() {
+        BillingJob job = new BillingJob();
+        assertThatThrownBy(() -> new CommandLine(job).parseArgs("--checkpoint-interval", "2"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--checkpoint-interval")
+                .hasMessageContaining("'2' has no unit: write 2s, 500ms, 24h or 7d");
+        assertThatThrownBy(() -> new CommandLine(new BillingJob()).parseArgs("--flush-interval", "2 fortnights"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("'2 fortnights' is not a duration: write 10s, 500ms, 24h or 7d");
+        new CommandLine(job).parseArgs("--checkpoint-interval", "2 s", "--flush-interval", "1min");
+        assertThat(job.options.checkpointInterval).isEqualTo(Duration.ofSeconds(2));
+        assertThat(job.options.flushInterval).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void anUnreadablePasswordFileSaysWhichOptionIsWrong() {
         BillingJob job = new BillingJob();
         new CommandLine(job).parseArgs("--jdbc-password-file", dir.resolve("missing").toString());

@@ -1,5 +1,6 @@
 package dev.billing.bench.measure;
 
+import dev.billing.embedded.SchemaName;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -41,9 +42,10 @@ public final class PostgresStats {
 
     /** Rows now in the two tables (what the upserts converge to). */
     public long rowsPresent() {
+        String quoted = SchemaName.quoted(schema);
         try (Connection c = DriverManager.getConnection(url, user, password);
-                PreparedStatement s = c.prepareStatement("SELECT (SELECT count(*) FROM " + schema + ".usage_hourly)"
-                        + " + (SELECT count(*) FROM " + schema + ".account_balance)");
+                PreparedStatement s = c.prepareStatement("SELECT (SELECT count(*) FROM " + quoted + ".usage_hourly)"
+                        + " + (SELECT count(*) FROM " + quoted + ".account_balance)");
                 ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);

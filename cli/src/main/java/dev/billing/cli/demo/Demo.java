@@ -3,6 +3,7 @@ package dev.billing.cli.demo;
 import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.job.BillingJob;
+import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
 import dev.billing.model.Money;
@@ -38,7 +39,8 @@ public final class Demo {
 
     public Demo(Consumer<String> out, Duration duration, int accounts, int requestsPerSecond, int parallelism, long seed,
             String schema) {
-        this.out = out;
+        // everything the demo says may quote BILLING_JDBC_URL (LocalPostgres, the psql hint): hide its password
+        this.out = line -> out.accept(JdbcUrls.redacted(line));
         this.duration = duration;
         this.accounts = accounts;
         this.requestsPerSecond = requestsPerSecond;

@@ -1,14 +1,14 @@
 package dev.billing.cli.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -40,15 +40,17 @@ public class DlqCommand {
     @Option(names = "--source-topic", description = "Only dead letters from this input topic.")
     String sourceTopic;
 
-    List<JsonNode> matching() throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        DeadLetterTopic.forEach(bootstrapServers, dlqTopic, kafkaProperties, d -> {
-            if ((reason == null || reason.equals(d.path("reason").asText()))
-                    && (sourceTopic == null || sourceTopic.equals(d.path("source_topic").asText()))) {
-                out.add(d);
-            }
-        });
-        return out;
+    /**
+     * Hands each matching dead letter to {@code action} as it is read, until the topic's current
+     * end or until {@code action} returns false; nothing is collected, so any topic size fits.
+     */
+    void readMatching(Predicate<JsonNode> action) {
+        DeadLetterTopic.read(bootstrapServers, dlqTopic, kafkaProperties, d -> !matches(d) || action.test(d));
+    }
+
+    private boolean matches(JsonNode d) {
+        return (reason == null || reason.equals(d.path("reason").asText()))
+                && (sourceTopic == null || sourceTopic.equals(d.path("source_topic").asText()));
     }
 
     @Command(name = "count", mixinStandardHelpOptions = true, description = "Dead letters per reason.")
@@ -58,12 +60,13 @@ public class DlqCommand {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Integer> byReason = new TreeMap<>();
-            for (JsonNode d : dlq.matching()) {
-                byReason.merge(d.path("reason").asText(), 1, Integer::sum);
-            }
+            Map<String, Long> byReason = new TreeMap<>();
+            dlq.readMatching(d -> {
+                byReason.merge(d.path("reason").asText(), 1L, Long::sum);
+                return true;
+            });
             byReason.forEach((r, n) -> System.out.printf("%-24s %8d%n", r, n));
-            System.out.printf("%-24s %8d%n", "total", byReason.values().stream().mapToInt(Integer::intValue).sum());
+            System.out.printf("%-24s %8d%n", "total", byReason.values().stream().mapToLong(Long::longValue).sum());
             return 0;
         }
     }
@@ -78,9 +81,17 @@ public class DlqCommand {
 
         @Override
         public Integer call() throws Exception {
-            dlq.matching().stream().limit(limit).forEach(d -> System.out.printf("%s %s-%d@%d %s | %s%n",
-                    d.path("reason").asText(), d.path("source_topic").asText(), d.path("source_partition").asInt(),
-                    d.path("source_offset").asLong(), d.path("detail").asText(), abbreviate(d.path("original_text").asText(""))));
+            if (limit <= 0) {
+                return 0;
+            }
+            int[] printed = {0};
+            dlq.readMatching(d -> {
+                System.out.printf("%s %s-%d@%d %s | %s%n", d.path("reason").asText(), d.path("source_topic").asText(),
+                        d.path("source_partition").asInt(), d.path("source_offset").asLong(), d.path("detail").asText(),
+                        abbreviate(d.path("original_text").asText("")));
+                System.out.flush(); // a line as soon as it is read, also into a pipe
+                return ++printed[0] < limit;
+            });
             return 0;
         }
     }
@@ -103,30 +114,38 @@ public class DlqCommand {
                         + " (replaying unparseable input would only dead-letter it again).");
                 return 2;
             }
-            List<JsonNode> letters = dlq.matching();
-            int replayed = 0;
-            int skipped = 0;
+            int[] replayed = {0};
+            int[] skipped = {0};
+            AtomicReference<Exception> failed = new AtomicReference<>();
             Properties p = new Properties();
             p.putAll(dlq.kafkaProperties);
             p.put("bootstrap.servers", dlq.bootstrapServers);
             p.put("acks", "all");
             p.put("enable.idempotence", "true");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (JsonNode d : letters) {
+                dlq.readMatching(d -> {
                     if (d.path("original_base64").isNull() || d.path("original_base64").isMissingNode()) {
-                        skipped++;
-                        continue;
+                        skipped[0]++;
+                        return true;
                     }
                     byte[] key = d.path("key_base64").isTextual() ? Base64.getDecoder().decode(d.path("key_base64").asText()) : null;
                     byte[] value = Base64.getDecoder().decode(d.path("original_base64").asText());
                     if (!dryRun) {
-                        producer.send(new ProducerRecord<>(d.path("source_topic").asText(), key, value)).get();
+                        // sent as read, not one at a time: the producer bounds what is in flight (buffer.memory)
+                        producer.send(new ProducerRecord<>(d.path("source_topic").asText(), key, value),
+                                (metadata, e) -> failed.compareAndSet(null, e));
                     }
-                    replayed++;
-                }
+                    replayed[0]++;
+                    return failed.get() == null;
+                });
+                producer.flush();
             }
-            System.out.printf("%s %d dead letters%s%n", dryRun ? "would replay" : "replayed", replayed,
-                    skipped == 0 ? "" : "; " + skipped + " without their original (too large to keep) skipped");
+            if (failed.get() != null) {
+                throw new IllegalStateException("Replay stopped: Kafka refused a record (" + failed.get().getMessage()
+                        + "). Running it again is safe: the job bills each request once.", failed.get());
+            }
+            System.out.printf("%s %d dead letters%s%n", dryRun ? "would replay" : "replayed", replayed[0],
+                    skipped[0] == 0 ? "" : "; " + skipped[0] + " without their original (too large to keep) skipped");
             return 0;
         }
     }

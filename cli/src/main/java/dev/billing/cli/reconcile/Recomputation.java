@@ -1,6 +1,8 @@
 package dev.billing.cli.reconcile;
 
+import dev.billing.embedded.SchemaName;
 import dev.billing.job.BillingWorkflow;
+import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobOptions;
 import dev.billing.job.KafkaBillingSources;
 import dev.billing.job.Migrations;
@@ -49,8 +51,8 @@ final class Recomputation {
         String workUrl = JdbcUrls.withCurrentSchema(options.jdbcUrl, workSchema);
         try (Connection c = DriverManager.getConnection(options.jdbcUrl, options.jdbcUser, options.password());
                 Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + JdbcUrls.quoted(workSchema) + " CASCADE");
-            s.execute("CREATE SCHEMA " + JdbcUrls.quoted(workSchema));
+            s.execute("DROP SCHEMA IF EXISTS " + SchemaName.quoted(workSchema) + " CASCADE");
+            s.execute("CREATE SCHEMA " + SchemaName.quoted(workSchema));
         }
         Migrations.apply(workUrl, options.jdbcUser, options.password());
 

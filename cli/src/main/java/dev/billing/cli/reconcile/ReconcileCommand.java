@@ -1,6 +1,8 @@
 package dev.billing.cli.reconcile;
 
+import dev.billing.cli.SchemaNameConverter;
 import dev.billing.cli.ops.ResultFormat;
+import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code bin/billing reconcile}: recompute the billing from the raw topics and diff it against PostgreSQL. */
 @Command(name = "reconcile", mixinStandardHelpOptions = true, sortOptions = false, exitCodeOnExecutionException = 2,
@@ -48,7 +51,7 @@ public class ReconcileCommand implements Callable<Integer> {
                     + " job is live: balances move with every record.")
     boolean balances = true;
 
-    @Option(names = "--work-schema", defaultValue = "billing_reconcile",
+    @Option(names = "--work-schema", defaultValue = "billing_reconcile", converter = SchemaNameConverter.class,
             description = "Schema of the same database to recompute into; dropped and recreated, kept afterwards for"
                     + " inspection (default: ${DEFAULT-VALUE}).")
     String workSchema;
@@ -64,10 +67,6 @@ public class ReconcileCommand implements Callable<Integer> {
         Instant end = to != null ? to : Instant.now().truncatedTo(ChronoUnit.HOURS);
         if (!from.isBefore(end)) {
             throw new ParameterException(spec.commandLine(), "--from " + from + " must be before --to " + end);
-        }
-        if (!workSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new ParameterException(spec.commandLine(),
-                    "--work-schema must be a plain lower-case PostgreSQL name, not '" + workSchema + "'");
         }
         String billedSchema = currentSchema();
         if (billedSchema.equals(workSchema)) {
@@ -95,7 +94,7 @@ public class ReconcileCommand implements Callable<Integer> {
             rs.next();
             String schema = rs.getString(1);
             if (schema == null) {
-                throw new IllegalStateException("--jdbc-url " + job.jdbcUrl + " names no existing schema: point it where"
+                throw new IllegalStateException("--jdbc-url " + JdbcUrls.redacted(job.jdbcUrl) + " names no existing schema: point it where"
                         + " the job writes (for example ?currentSchema=billing)");
             }
             return schema;
@@ -109,7 +108,12 @@ public class ReconcileCommand implements Callable<Integer> {
             try {
                 return Instant.parse(value);
             } catch (DateTimeParseException notAnInstant) {
-                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                try {
+                    return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                } catch (DateTimeParseException notADate) {
+                    throw new TypeConversionException("'" + value + "' is neither an instant such as 2026-11-01T00:00:00Z"
+                            + " nor a date such as 2026-11-01");
+                }
             }
         }
     }

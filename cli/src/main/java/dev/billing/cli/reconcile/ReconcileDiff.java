@@ -1,6 +1,7 @@
 package dev.billing.cli.reconcile;
 
 import dev.billing.cli.ops.ResultFormat;
+import dev.billing.embedded.SchemaName;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,8 +68,8 @@ final class ReconcileDiff {
     private final Instant to;
 
     ReconcileDiff(String billedSchema, String recomputedSchema, Instant from, Instant to) {
-        this.billedSchema = JdbcUrls.quoted(billedSchema);
-        this.recomputedSchema = JdbcUrls.quoted(recomputedSchema);
+        this.billedSchema = quoted(billedSchema);
+        this.recomputedSchema = SchemaName.quoted(recomputedSchema);
         this.from = from;
         this.to = to;
     }
@@ -96,6 +97,11 @@ final class ReconcileDiff {
                         rs.getBigDecimal(4).stripTrailingZeros().toPlainString(), rs.getLong(5));
             }
         }
+    }
+
+    /** Any existing schema's name (the job's, from current_schema(), may need quoting) as an SQL identifier. */
+    private static String quoted(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
     /** Binds {@code windows} (from, to) pairs starting at parameter {@code first}; returns the next index. */

@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -19,6 +21,8 @@ import org.apache.kafka.common.config.TopicConfig;
  * set between two records) may then differ. Says so before it matters.
  */
 final class TopicOrder {
+    private static final int TIMEOUT_SECONDS = 30;
+
     private TopicOrder() {}
 
     static void warnIfNotAppendTime(JobOptions job, PrintStream out) throws Exception {
@@ -26,7 +30,16 @@ final class TopicOrder {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, job.bootstrapServers);
         List<ConfigResource> inputs = List.of(topic(job.usageTopic), topic(job.eventsTopic), topic(job.ratesTopic));
         try (Admin admin = Admin.create(props)) {
-            Map<ConfigResource, Config> configs = admin.describeConfigs(inputs).all().get(30, TimeUnit.SECONDS);
+            Map<ConfigResource, Config> configs;
+            try {
+                configs = admin.describeConfigs(inputs).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                String why = e instanceof TimeoutException ? "no answer within " + TIMEOUT_SECONDS + " s"
+                        : e.getCause().getMessage();
+                throw new IllegalStateException("Could not read the input topics " + String.join(", ", job.usageTopic,
+                        job.eventsTopic, job.ratesTopic) + " on " + job.bootstrapServers + " (" + why + "): check"
+                        + " --bootstrap-servers, the topic options and the --kafka-property settings for TLS or SASL.", e);
+            }
             configs.forEach((resource, config) -> {
                 var type = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
                 if (type == null || !"LogAppendTime".equals(type.value())) {

@@ -62,6 +62,40 @@ class OperationsIT extends PipelineTestBase {
         }
     }
 
+    /**
+     * dlq list prints each dead letter as it reads it and stops reading at --limit: a record that is
+     * no dead letter after the first two is never reached by "list --limit 2", and "list" prints
+     * the two before it says what is wrong with the third.
+     */
+    @Test
+    void listPrintsDeadLettersAsItReadsThemAndStopsAtTheLimit() throws Exception {
+        String topic = "it-dlq-streaming";
+        // one key: one partition, so the three records are read in this order
+        fixture.client.send(List.of(TestMessage.valid(topic, "k", deadLetter("UNKNOWN_MODEL", 7, "no rate card for m-1")),
+                TestMessage.valid(topic, "k", deadLetter("TOO_LATE", 8, "8 days behind")),
+                TestMessage.valid(topic, "k", "not a dead letter")));
+        String first = "UNKNOWN_MODEL usage-records-0@7 no rate card for m-1 | {\"request_id\":\"r-7\"}";
+        String second = "TOO_LATE usage-records-0@8 8 days behind | {\"request_id\":\"r-8\"}";
+
+        CliRun limited = CliRun.of(List.of("dlq", "--bootstrap-servers=" + fixture.kafka.bootstrapServers(),
+                "--dlq-topic=" + topic, "list", "--limit", "2"));
+        assertThat(limited.exitCode()).as(limited.err()).isZero();
+        assertThat(limited.out().lines()).containsExactly(first, second);
+
+        CliRun all = CliRun.of(List.of("dlq", "--bootstrap-servers=" + fixture.kafka.bootstrapServers(),
+                "--dlq-topic=" + topic, "list"));
+        assertThat(all.exitCode()).isEqualTo(1);
+        assertThat(all.out().lines()).containsExactly(first, second);
+        assertThat(all.err()).containsPattern("The record at offset 2 of " + topic + "-\\d+ is not a dead letter")
+                .doesNotContain("\tat ");
+    }
+
+    private static String deadLetter(String reason, long offset, String detail) {
+        return "{\"reason\":\"" + reason + "\",\"source_topic\":\"usage-records\",\"source_partition\":0,"
+                + "\"source_offset\":" + offset + ",\"detail\":\"" + detail + "\","
+                + "\"original_text\":\"{\\\"request_id\\\":\\\"r-" + offset + "\\\"}\"}";
+    }
+
     private static Map<String, String> billed(JobOptions options) throws Exception {
         Map<String, String> out = new TreeMap<>();
         fixture.query(options, "SELECT account_id, model, sum(requests), sum(cost_usd) FROM usage_hourly GROUP BY 1, 2",

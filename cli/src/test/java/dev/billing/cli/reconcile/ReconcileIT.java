@@ -6,6 +6,7 @@ import dev.billing.cli.CliRun;
 import dev.billing.it.Dataset;
 import dev.billing.it.PipelineFixture;
 import dev.billing.it.PipelineTestBase;
+import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobOptions;
 import java.math.BigDecimal;
 import java.sql.Connection;
