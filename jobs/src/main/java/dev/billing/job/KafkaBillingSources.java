@@ -12,8 +12,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The job's Kafka inputs. The streaming job's sources resume from their checkpointed offsets; a
- * new job starts from the group's committed offsets, else from the earliest record. A replay reads
- * every topic from its earliest record to its end at the start of the replay, and commits nothing.
+ * new job starts from the group's committed offsets, else from the earliest record ({@link StateGuard}
+ * lets it start so only when there are none), or, rebuilding lost state
+ * ({@code --rebuild-state-from-earliest}), from the earliest record whatever the group committed.
+ * A replay reads every topic from its earliest record to its end at the start of the replay, and
+ * commits nothing.
  */
 public final class KafkaBillingSources implements BillingSources {
     private final JobOptions options;
@@ -63,6 +66,8 @@ public final class KafkaBillingSources implements BillingSources {
             builder.setStartingOffsets(OffsetsInitializer.earliest())
                     .setBounded(OffsetsInitializer.latest())
                     .setProperty("commit.offsets.on.checkpoint", "false");
+        } else if (options.rebuildStateFromEarliest) {
+            builder.setStartingOffsets(OffsetsInitializer.earliest());
         } else {
             builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
