@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class KafkaBillingSources implements BillingSources {
     private final JobOptions options;
     private final boolean replay;
+    private RateCardsFirst rateCardsFirst;
 
     public KafkaBillingSources(JobOptions options) {
         this(options, false);
@@ -29,6 +30,14 @@ public final class KafkaBillingSources implements BillingSources {
     private KafkaBillingSources(JobOptions options, boolean replay) {
         this.options = options;
         this.replay = replay;
+    }
+
+    /** The start of usage and events in a rebuild, prepared once for both. */
+    private RateCardsFirst rateCardsFirst() {
+        if (rateCardsFirst == null) {
+            rateCardsFirst = RateCardsFirst.prepare(options);
+        }
+        return rateCardsFirst;
     }
 
     /** Bounded sources over everything the topics hold now, for a batch replay. */
@@ -67,7 +76,7 @@ public final class KafkaBillingSources implements BillingSources {
                     .setBounded(OffsetsInitializer.latest())
                     .setProperty("commit.offsets.on.checkpoint", "false");
         } else if (options.rebuildStateFromEarliest) {
-            builder.setStartingOffsets(OffsetsInitializer.earliest());
+            builder.setStartingOffsets(topic.equals(options.ratesTopic) ? OffsetsInitializer.earliest() : rateCardsFirst());
         } else {
             builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
