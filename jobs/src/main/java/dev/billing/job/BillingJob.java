@@ -1,7 +1,10 @@
 package dev.billing.job;
 
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -36,10 +39,33 @@ public class BillingJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // under flink run this environment carries the client's configuration: the cluster's
+        // config.yaml and what -s and -D set, merged with the job's own
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobConfiguration.of(options));
+        try {
+            checkStart(options, env.getConfiguration());
+        } catch (StateGuard.Refusal refused) {
+            System.err.println(refused.getMessage());
+            return 2;
+        }
         prepare(options);
-        StreamExecutionEnvironment env = environment(options, JobConfiguration.of(options));
-        env.execute(JOB_NAME);
+        define(env, options).execute(JOB_NAME);
         return 0;
+    }
+
+    /**
+     * Before anything is written: a checkpoint directory must be known (the option or the
+     * cluster's), and lost state must not be silently rebuilt (see {@link StateGuard}).
+     */
+    static void checkStart(JobOptions options, ReadableConfig conf) {
+        if (conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isEmpty()) {
+            throw new StateGuard.Refusal("No checkpoint directory: pass --checkpoint-dir (a path or a URI such as"
+                    + " s3://bucket/billing/checkpoints), or configure " + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
+                    + " in the cluster's config.yaml. The balances live in the checkpoints: they must be kept where a"
+                    + " restart finds them, not on one node's local disk.");
+        }
+        StateGuard.check(options, StateGuard.restorePath(conf), "no checkpoint or savepoint given: flink run -s <path>"
+                + " sets " + StateRecoveryOptions.SAVEPOINT_PATH.key());
     }
 
     /** Creates missing topics and applies migrations, as configured. */
@@ -53,7 +79,10 @@ public class BillingJob implements Callable<Integer> {
     }
 
     public static StreamExecutionEnvironment environment(JobOptions options, Configuration conf) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return define(StreamExecutionEnvironment.getExecutionEnvironment(conf), options);
+    }
+
+    private static StreamExecutionEnvironment define(StreamExecutionEnvironment env, JobOptions options) {
         BillingWorkflow.defineWorkflow(env, new KafkaBillingSources(options), new ProductionSinks(options),
                 options.settings());
         return env;

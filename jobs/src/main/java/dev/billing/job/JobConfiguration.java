@@ -2,13 +2,7 @@ package dev.billing.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -17,6 +11,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
 
 /** The Flink configuration the job needs: RocksDB, exactly-once retained checkpoints, restarts. */
 public final class JobConfiguration {
@@ -27,7 +23,10 @@ public final class JobConfiguration {
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.checkpointDir);
+        if (options.checkpointDir != null) {
+            // without it, a flink run keeps the cluster's own directory (see BillingJob)
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.checkpointDir);
+        }
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval);
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
@@ -60,41 +59,47 @@ public final class JobConfiguration {
     }
 
     /** Makes the job resume from the newest retained checkpoint under {@code --checkpoint-dir}, if any. */
-    public static Optional<Path> resumeFromLatestCheckpoint(Configuration conf, String checkpointDir) {
-        Optional<Path> latest = latestCheckpoint(checkpointDir);
-        latest.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString()));
+    public static Optional<String> resumeFromLatestCheckpoint(Configuration conf, String checkpointDir) {
+        Optional<String> latest = latestCheckpoint(checkpointDir);
+        latest.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p));
         return latest;
     }
 
-    static Optional<Path> latestCheckpoint(String checkpointDir) {
-        Path root = checkpointDir.startsWith("file:") ? Paths.get(URI.create(checkpointDir)) : Paths.get(checkpointDir);
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> jobs = Files.list(root)) {
-            return jobs.filter(Files::isDirectory)
-                    .flatMap(JobConfiguration::completedCheckpoints)
-                    .max(Comparator.comparing(JobConfiguration::modified));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
-        }
-    }
-
-    private static Stream<Path> completedCheckpoints(Path jobDir) {
-        try (Stream<Path> entries = Files.list(jobDir)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith("chk-"))
-                    .filter(p -> Files.exists(p.resolve("_metadata")))
-                    .toList().stream();
-        } catch (IOException e) {
-            return Stream.empty();
-        }
-    }
-
-    private static long modified(Path checkpoint) {
+    /**
+     * The newest {@code <job-id>/chk-<n>} with a {@code _metadata} under {@code checkpointDir} (a
+     * URI, see {@link CheckpointDirs}), through Flink's file systems, so any scheme the job can
+     * write checkpoints to is searched the same way.
+     */
+    static Optional<String> latestCheckpoint(String checkpointDir) {
+        org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(checkpointDir);
         try {
-            return Files.getLastModifiedTime(checkpoint.resolve("_metadata")).toMillis();
+            FileSystem fs = root.getFileSystem();
+            if (!fs.exists(root)) {
+                return Optional.empty();
+            }
+            FileStatus newest = null;
+            for (FileStatus job : listed(fs, root)) {
+                if (!job.isDir()) {
+                    continue;
+                }
+                for (FileStatus chk : listed(fs, job.getPath())) {
+                    org.apache.flink.core.fs.Path metadata = new org.apache.flink.core.fs.Path(chk.getPath(), "_metadata");
+                    if (chk.isDir() && chk.getPath().getName().startsWith("chk-") && fs.exists(metadata)) {
+                        FileStatus written = fs.getFileStatus(metadata);
+                        if (newest == null || written.getModificationTime() > newest.getModificationTime()) {
+                            newest = written;
+                        }
+                    }
+                }
+            }
+            return Optional.ofNullable(newest).map(m -> m.getPath().getParent().toUri().toString());
         } catch (IOException e) {
-            return 0L;
+            throw new UncheckedIOException("cannot search " + checkpointDir + " for checkpoints: " + e.getMessage(), e);
         }
+    }
+
+    private static FileStatus[] listed(FileSystem fs, org.apache.flink.core.fs.Path dir) throws IOException {
+        FileStatus[] entries = fs.listStatus(dir);
+        return entries == null ? new FileStatus[0] : entries;
     }
 }

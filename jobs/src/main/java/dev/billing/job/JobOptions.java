@@ -90,8 +90,14 @@ public class JobOptions {
     @Option(names = "--jdbc-batch-interval", defaultValue = "200ms", converter = DurationConverter.class, description = "Longest wait before a partial JDBC batch is written (default: ${DEFAULT-VALUE}).")
     public Duration jdbcBatchInterval;
 
-    @Option(names = "--checkpoint-dir", defaultValue = "file:///tmp/billing-checkpoints", description = "Checkpoint storage URI; checkpoints are retained so a restart can resume (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-dir", converter = CheckpointDirs.Converter.class, description = "Where checkpoints go: a path (/var/lib/billing/checkpoints, relative too) or a URI (file:///..., s3://...). They are retained, and the job's balances live in them: a start without them is refused once the job has run (see --rebuild-state-from-earliest). Default: bin/billing job: $XDG_STATE_HOME/billing/checkpoints, ~/.local/state/billing/checkpoints when unset; flink run: the cluster's execution.checkpointing.dir.")
     public String checkpointDir;
+
+    @Option(names = "--rebuild-state-from-earliest", description = "The checkpoints are lost: rebuild the state by reading the input topics from their earliest records (ignoring the group's committed offsets), judging time checks by each record's Kafka timestamp as a replay does. Needs the topics' retention to reach back to the first record; overwrites account_balance and usage_hourly with the rebuilt totals. Refused together with a checkpoint or savepoint to restore.")
+    public boolean rebuildStateFromEarliest;
+
+    /** Not an option: set by {@link StateGuard} for a rebuild, the highest row version already in PostgreSQL. */
+    public long versionFloor;
 
     @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class, description = "Exactly-once checkpoint interval; rollups and the dead-letter topic are complete up to the last checkpoint (default: ${DEFAULT-VALUE}).")
     public Duration checkpointInterval;
@@ -155,7 +161,10 @@ public class JobOptions {
             throw new IllegalArgumentException("--billing-window " + billingWindow.toString().substring(2).toLowerCase()
                     + " is too short: it must be at least 1h (an hour's rollup) and longer than --max-future-skew");
         }
-        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction);
-        return new BillingWorkflow.Settings(ledger, minimumPurchaseUsd, maxFutureSkew);
+        LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction)
+                .withVersionFloor(versionFloor);
+        BillingWorkflow.Settings settings = new BillingWorkflow.Settings(ledger, minimumPurchaseUsd, maxFutureSkew);
+        // a rebuild reads the past: judge it by the clock it was read by, as a replay does
+        return rebuildStateFromEarliest ? settings.forReplay() : settings;
     }
 }

@@ -12,12 +12,16 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The job's Kafka inputs. The streaming job's sources resume from their checkpointed offsets; a
- * new job starts from the group's committed offsets, else from the earliest record. A replay reads
- * every topic from its earliest record to its end at the start of the replay, and commits nothing.
+ * new job starts from the group's committed offsets, else from the earliest record ({@link StateGuard}
+ * lets it start so only when there are none), or, rebuilding lost state
+ * ({@code --rebuild-state-from-earliest}), from the earliest record whatever the group committed.
+ * A replay reads every topic from its earliest record to its end at the start of the replay, and
+ * commits nothing.
  */
 public final class KafkaBillingSources implements BillingSources {
     private final JobOptions options;
     private final boolean replay;
+    private RateCardsFirst rateCardsFirst;
 
     public KafkaBillingSources(JobOptions options) {
         this(options, false);
@@ -26,6 +30,14 @@ public final class KafkaBillingSources implements BillingSources {
     private KafkaBillingSources(JobOptions options, boolean replay) {
         this.options = options;
         this.replay = replay;
+    }
+
+    /** The start of usage and events in a rebuild, prepared once for both. */
+    private RateCardsFirst rateCardsFirst() {
+        if (rateCardsFirst == null) {
+            rateCardsFirst = RateCardsFirst.prepare(options);
+        }
+        return rateCardsFirst;
     }
 
     /** Bounded sources over everything the topics hold now, for a batch replay. */
@@ -63,6 +75,8 @@ public final class KafkaBillingSources implements BillingSources {
             builder.setStartingOffsets(OffsetsInitializer.earliest())
                     .setBounded(OffsetsInitializer.latest())
                     .setProperty("commit.offsets.on.checkpoint", "false");
+        } else if (options.rebuildStateFromEarliest) {
+            builder.setStartingOffsets(topic.equals(options.ratesTopic) ? OffsetsInitializer.earliest() : rateCardsFirst());
         } else {
             builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
