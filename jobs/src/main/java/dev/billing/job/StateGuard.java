@@ -112,7 +112,8 @@ public final class StateGuard {
     }
 
     private static Traces traces(JobOptions options) {
-        return new Traces(options.groupId, committedTopics(options), accounts(options), options.jdbcUrl);
+        long accounts = accounts(options); // PostgreSQL first: a wrong URL fails at once, Kafka waits for its timeout
+        return new Traces(options.groupId, committedTopics(options), accounts, options.jdbcUrl);
     }
 
     /** The input topics on which the job's consumer group has committed an offset, in option order. */
@@ -129,10 +130,11 @@ public final class StateGuard {
                 return List.of();
             }
             throw new IllegalStateException("Could not read the committed offsets of consumer group " + options.groupId
-                    + " on " + options.bootstrapServers + ": " + e.getCause().getMessage(), e);
+                    + " on " + options.bootstrapServers + ": " + e.getCause().getMessage()
+                    + ". Check --bootstrap-servers and --kafka-property.", e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("Could not read the committed offsets of consumer group " + options.groupId
-                    + " on " + options.bootstrapServers + " within " + TIMEOUT_S + " s", e);
+                    + " on " + options.bootstrapServers + " within " + TIMEOUT_S + " s. Check --bootstrap-servers.", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading committed offsets", e);

@@ -55,7 +55,7 @@ class CommandLineErrorsTest {
         Run r = run(unreachableDatabase().toArray(String[]::new));
 
         assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("Could not migrate the schema", "Check --jdbc-url").doesNotContain(STACK_FRAME, "hunter2");
+        assertThat(r.err).contains("Could not count the balances", "Check --jdbc-url").doesNotContain(STACK_FRAME, "hunter2");
         assertThat(r.err.lines()).hasSizeLessThanOrEqualTo(2);
     }
 
@@ -66,7 +66,7 @@ class CommandLineErrorsTest {
         Run r = run(args.toArray(String[]::new));
 
         assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("Could not migrate the schema", STACK_FRAME + "dev.billing.job.Migrations.apply")
+        assertThat(r.err).contains("Could not count the balances", STACK_FRAME + "dev.billing.job.StateGuard.accounts")
                 .doesNotContain("hunter2");
     }
 
