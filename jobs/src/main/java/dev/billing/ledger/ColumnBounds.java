@@ -1,5 +1,6 @@
 package dev.billing.ledger;
 
+import dev.billing.model.RejectReason;
 import java.math.BigDecimal;
 
 /**
@@ -13,7 +14,7 @@ import java.math.BigDecimal;
  * String overflow = new ColumnBounds.Check()
  *         .plus("account_balance.spend_usd", state.spendUsd, charged)
  *         .plus("usage_hourly.prompt_tokens", rollup.promptTokens, usage.promptTokens)
- *         .firstOverflow();   // null when every total fits
+ *         .firstOverflow();   // null when every total fits; check.reason() is the dead-letter reason
  * }</pre>
  */
 public final class ColumnBounds {
@@ -49,12 +50,14 @@ public final class ColumnBounds {
     /** Several totals checked at once, naming the first column that would overflow. */
     public static final class Check {
         private String overflow;
+        private RejectReason reason;
 
         /** {@code total + amount}, bound for a {@code numeric(38,18)} column. */
         public Check plus(String column, BigDecimal total, BigDecimal amount) {
             if (overflow == null && !sumFits(total, amount)) {
                 overflow = column + " would be " + total.add(amount).toPlainString()
                         + ", beyond numeric(38,18) (|value| < 10^20)";
+                reason = RejectReason.INVALID_AMOUNT;
             }
             return this;
         }
@@ -63,6 +66,7 @@ public final class ColumnBounds {
         public Check plus(String column, long total, long increment) {
             if (overflow == null && !bigintSumFits(total, increment)) {
                 overflow = column + " " + total + " + " + increment + " would be beyond bigint (2^63 - 1)";
+                reason = RejectReason.INVALID_FIELD;
             }
             return this;
         }
@@ -70,6 +74,14 @@ public final class ColumnBounds {
         /** Why the message must be rejected, or null when every total fits. */
         public String firstOverflow() {
             return overflow;
+        }
+
+        /**
+         * The dead-letter reason for the first overflow: {@code INVALID_AMOUNT} for money (the
+         * message's amount or cost), {@code INVALID_FIELD} for a count (its tokens); null when all fit.
+         */
+        public RejectReason reason() {
+            return reason;
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.billing.embedded.LocalPostgres;
+import dev.billing.model.RejectReason;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -94,7 +95,7 @@ class ColumnBoundsTest {
     }
 
     @Test
-    void aCheckNamesTheFirstColumnThatWouldOverflow() {
+    void aCheckNamesTheFirstColumnThatWouldOverflowAndItsReason() {
         BigDecimal top = new BigDecimal("99999999999999999999");
         assertThat(new ColumnBounds.Check()
                 .plus("account_balance.spend_usd", BigDecimal.ONE, BigDecimal.ONE)
@@ -106,7 +107,11 @@ class ColumnBoundsTest {
                 .plus("account_balance.credits_usd", top, BigDecimal.ONE)
                 .firstOverflow();
         assertThat(overflow).startsWith("usage_hourly.prompt_tokens ").contains("bigint");
-        assertThat(new ColumnBounds.Check().plus("account_balance.credits_usd", top, BigDecimal.ONE).firstOverflow())
-                .startsWith("account_balance.credits_usd would be 100000000000000000000");
+        ColumnBounds.Check money = new ColumnBounds.Check().plus("account_balance.credits_usd", top, BigDecimal.ONE);
+        assertThat(money.firstOverflow()).startsWith("account_balance.credits_usd would be 100000000000000000000");
+        assertThat(money.reason()).isEqualTo(RejectReason.INVALID_AMOUNT);
+        assertThat(new ColumnBounds.Check().plus("usage_hourly.requests", Long.MAX_VALUE, 1).reason())
+                .isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(new ColumnBounds.Check().plus("usage_hourly.requests", 1, 1).reason()).isNull();
     }
 }
