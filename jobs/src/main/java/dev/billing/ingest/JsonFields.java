@@ -9,7 +9,10 @@ import dev.billing.model.Money;
 import dev.billing.model.RejectReason;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /** Reads the fields of a contract message, turning every violation into a {@link Rejection}. */
@@ -17,6 +20,19 @@ final class JsonFields {
     static final int MAX_ID_LENGTH = 256;
     /** No request is a trillion tokens; the cap keeps every hourly sum far inside 64 bits. */
     static final long MAX_TOKENS = 1_000_000_000_000L;
+    /**
+     * The earliest time a message may carry. Nothing was billed by this service before 2000, and a
+     * floor far from the edges keeps every time exact on its way to PostgreSQL: pgjdbc converts a
+     * {@code java.sql.Timestamp} through the JVM's hybrid Julian/Gregorian calendar, which shifts
+     * instants before 1582-10-15 by days, and {@code timestamptz} ends at 4713 BC anyway.
+     */
+    static final Instant EARLIEST_TIME = Instant.parse("2000-01-01T00:00:00Z");
+    /**
+     * Times from here on are rejected: the contract writes times as RFC 3339 date-times, which
+     * have four-digit years, so a later time could not be written back out (an alert, a status,
+     * a dead letter) in the contract's own format.
+     */
+    static final Instant END_OF_TIME = LocalDate.of(10_000, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
     /** Strict: a second document after the first, or a key given twice, makes a message ambiguous. */
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -61,6 +77,10 @@ final class JsonFields {
             throw new Rejection(RejectReason.INVALID_FIELD,
                     "'" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
         }
+        String unstorable = Ids.unstorable(text);
+        if (unstorable != null) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' " + unstorable);
+        }
         return text;
     }
 
@@ -90,12 +110,18 @@ final class JsonFields {
         if (!node.isTextual()) {
             throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be an ISO-8601 string");
         }
+        Instant at;
         try {
-            return OffsetDateTime.parse(node.textValue()).toInstant().toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException e) {
+            at = OffsetDateTime.parse(node.textValue()).toInstant();
+        } catch (DateTimeParseException e) {
             throw new Rejection(RejectReason.INVALID_FIELD,
                     "'" + field + "' is not an ISO-8601 time: " + abbreviate(node.textValue()));
         }
+        if (at.isBefore(EARLIEST_TIME) || !at.isBefore(END_OF_TIME)) {
+            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' is outside " + EARLIEST_TIME
+                    + " .. 9999-12-31: " + abbreviate(node.textValue()));
+        }
+        return at.toEpochMilli();
     }
 
     static BigDecimal requiredUsd(JsonNode parent, String field) throws Rejection {

@@ -128,30 +128,60 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             return;
         }
         int recordMonth = UtcMonths.of(usage.completedAtMs);
-        advanceMonth(state, Math.max(UtcMonths.of(now), recordMonth));
         BigDecimal listCost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
-        BigDecimal charged = chargeMonth(state, recordMonth, listCost);
+        // every total the record adds to must still fit its column; checked before the state changes
+        MonthSpend month = recordMonth > state.currentMonth ? MonthSpend.zero()
+                : recordMonth == state.currentMonth ? state.month : pastMonth(recordMonth);
+        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.discountAboveUsd, state.discountPercent);
+        UsageRollup rollup = rollupFor(state, usage);
+        ColumnBounds.Check bounds = new ColumnBounds.Check()
+                .plus("account_balance.spend_usd", state.spendUsd, charged)
+                .plus("account_balance.balance_usd", state.balanceUsd(), charged.negate())
+                .plus("account_balance.month_spend_usd", month.chargedUsd, charged)
+                .plus("the month's list spend", month.listUsd, listCost)
+                .plus("usage_hourly.cost_usd", rollup.costUsd, charged)
+                .plus("usage_hourly.list_cost_usd", rollup.listCostUsd, listCost)
+                .plus("usage_hourly.requests", rollup.requests, 1)
+                .plus("usage_hourly.prompt_tokens", rollup.promptTokens, usage.promptTokens)
+                .plus("usage_hourly.completion_tokens", rollup.completionTokens, usage.completionTokens);
+        if (overflows(bounds, usage.source, ctx, now)) {
+            return;
+        }
+        advanceMonth(state, Math.max(UtcMonths.of(now), recordMonth));
+        chargeMonth(state, recordMonth, listCost, charged);
         state.spendUsd = state.spendUsd.add(charged);
         state.accepted(usage.completedAtMs, now);
-        addToRollup(state, usage, charged, listCost, ctx);
+        addToRollup(state, rollup, usage, charged, listCost, ctx);
         seenIds.remember(state, id, usage.completedAtMs);
         metrics.billed(charged);
         settle(state, opened, ctx, out, now);
     }
 
-    /** Adds a record's cost to its own month; returns what is charged after volume discounts. */
-    private BigDecimal chargeMonth(AccountState state, int recordMonth, BigDecimal listCost) throws Exception {
+    /** Adds a record's list cost and charge to its own month. */
+    private void chargeMonth(AccountState state, int recordMonth, BigDecimal listCost, BigDecimal charged)
+            throws Exception {
         boolean current = recordMonth == state.currentMonth;
-        MonthSpend month = current ? state.month : pastMonths.get(recordMonth);
-        if (month == null) {
-            month = MonthSpend.zero();
-        }
-        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.discountAboveUsd, state.discountPercent);
+        MonthSpend month = current ? state.month : pastMonth(recordMonth);
         month.add(listCost, charged);
         if (!current) {
             putPastMonth(state, recordMonth, month);
         }
-        return charged;
+    }
+
+    private MonthSpend pastMonth(int month) throws Exception {
+        MonthSpend spend = pastMonths.get(month);
+        return spend == null ? MonthSpend.zero() : spend;
+    }
+
+    /** Dead-letters a message that would take a total past its PostgreSQL column. True when rejected. */
+    private boolean overflows(ColumnBounds.Check bounds, dev.billing.model.SourceRecord source, ReadOnlyContext ctx,
+            long now) {
+        if (bounds.firstOverflow() == null) {
+            return false;
+        }
+        ctx.output(DEAD_LETTERS, new DeadLetter(source, bounds.reason(), bounds.firstOverflow(), now));
+        metrics.rejected(bounds.reason());
+        return true;
     }
 
     private void putPastMonth(AccountState state, int month, MonthSpend spend) throws Exception {
@@ -216,6 +246,13 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
             metrics.duplicatesDropped.inc();
             return;
         }
+        if ((event.type == dev.billing.model.AccountEventType.CREDITS_PURCHASED
+                || event.type == dev.billing.model.AccountEventType.CREDITS_ADJUSTED)
+                && overflows(new ColumnBounds.Check()
+                        .plus("account_balance.credits_usd", state.creditsUsd, event.amountUsd)
+                        .plus("account_balance.balance_usd", state.balanceUsd(), event.amountUsd), event.source, ctx, now)) {
+            return;
+        }
         advanceMonth(state, UtcMonths.of(now));
         switch (event.type) {
             case CREDITS_PURCHASED:
@@ -272,30 +309,32 @@ public class AccountLedger extends KeyedBroadcastProcessFunction<String, LedgerI
     }
 
     /**
-     * Adds a record to its (model, hour) rollup. A rollup already changed in this flush interval is
+     * The (model, hour) rollup a record adds to. A rollup already changed in this flush interval is
      * in the account's value ({@link AccountState#openRollups}) and costs no state access; otherwise
-     * it is read once from {@code hourly-rollups} and joins the open ones until the flush writes it
-     * back.
+     * it is read once from {@code hourly-rollups} (or starts empty) and joins the open ones in
+     * {@link #addToRollup} until the flush writes it back.
      */
-    private void addToRollup(AccountState state, UsageRecord usage, BigDecimal cost, BigDecimal listCost,
-            ReadOnlyContext ctx) throws Exception {
+    private UsageRollup rollupFor(AccountState state, UsageRecord usage) throws Exception {
         long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
         for (UsageRollup open : state.openRollups) {
             if (open.hourStartMs == hour && open.model.equals(usage.model)) {
-                open.add(usage.promptTokens, usage.completionTokens, cost, listCost);
-                return;
+                return open;
             }
         }
-        if (state.openRollups.size() >= MAX_OPEN_ROLLUPS) {
-            writeOpenRollups(state, ctx, ctx.getCurrentKey()); // a burst of late records: keep the value small
-        }
-        UsageRollup rollup = rollups.get(rollupKey(hour, usage.model));
-        if (rollup == null) {
-            rollup = UsageRollup.empty(usage.model, hour);
-            state.oldestRollupHourMs = Math.min(state.oldestRollupHourMs, hour);
+        UsageRollup stored = rollups.get(rollupKey(hour, usage.model));
+        return stored != null ? stored : UsageRollup.empty(usage.model, hour);
+    }
+
+    private void addToRollup(AccountState state, UsageRollup rollup, UsageRecord usage, BigDecimal cost,
+            BigDecimal listCost, ReadOnlyContext ctx) throws Exception {
+        if (!state.openRollups.contains(rollup)) {
+            if (state.openRollups.size() >= MAX_OPEN_ROLLUPS) {
+                writeOpenRollups(state, ctx, ctx.getCurrentKey()); // a burst of late records: keep the value small
+            }
+            state.openRollups.add(rollup);
+            state.oldestRollupHourMs = Math.min(state.oldestRollupHourMs, rollup.hourStartMs);
         }
         rollup.add(usage.promptTokens, usage.completionTokens, cost, listCost);
-        state.openRollups.add(rollup);
     }
 
     private static String rollupKey(long hourStartMs, String model) {

@@ -36,7 +36,8 @@ final class LedgerMetrics {
         balanceRowsFlushed = group.counter("balanceRowsFlushed");
         alertsRaised = group.counter("alertsRaised");
         versionClockBehind = group.counter("versionClockBehind");
-        for (RejectReason reason : new RejectReason[] {RejectReason.UNKNOWN_MODEL, RejectReason.TOO_LATE}) {
+        for (RejectReason reason : new RejectReason[] {RejectReason.UNKNOWN_MODEL, RejectReason.TOO_LATE,
+                RejectReason.INVALID_AMOUNT, RejectReason.INVALID_FIELD}) {
             rejected.put(reason, group.addGroup("reason", reason.name()).counter("deadLetters"));
         }
     }

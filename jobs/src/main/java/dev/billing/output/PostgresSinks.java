@@ -9,14 +9,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import java.util.List;
 
 /**
- * Upserts of rollup and balance rows. Each row carries whole totals taken from the ledger's
- * checkpointed state, never increments, so the at-least-once JDBC sink is enough for exact
- * results: after a restore the job replays from its checkpoint and rewrites the same totals.
+ * Upserts of rollup and balance rows: per table, its statement, how a row binds to it, and its
+ * key. Each row carries whole totals taken from the ledger's checkpointed state, never increments,
+ * so the at-least-once {@link PostgresUpsertSink} is enough for exact results: after a restore the
+ * job replays from its checkpoint and rewrites the same totals. A row PostgreSQL refuses goes to
+ * billing_quarantine instead of stopping the job.
  */
 public final class PostgresSinks {
     static final String UPSERT_USAGE_HOURLY =
@@ -56,54 +56,39 @@ public final class PostgresSinks {
 
     private PostgresSinks() {}
 
-    public static JdbcSink<UsageHourlyRow> usageHourly(Target target) {
-        return JdbcSink.<UsageHourlyRow>builder()
-                .withQueryStatement(UPSERT_USAGE_HOURLY, (ps, row) -> {
-                    ps.setString(1, row.accountId);
-                    ps.setString(2, row.model);
-                    ps.setTimestamp(3, new Timestamp(row.hourStartMs));
-                    ps.setLong(4, row.requests);
-                    ps.setLong(5, row.promptTokens);
-                    ps.setLong(6, row.completionTokens);
-                    ps.setBigDecimal(7, Money.toColumn(row.costUsd));
-                    ps.setBigDecimal(8, Money.toColumn(row.listCostUsd));
-                    ps.setLong(9, row.version);
-                })
-                .withExecutionOptions(executionOptions(target))
-                .buildAtLeastOnce(connectionOptions(target));
+    /** usage_hourly: one row per (account, model, UTC hour). */
+    static final UpsertTable<UsageHourlyRow> USAGE_HOURLY = new UpsertTable<>("usage_hourly",
+            List.of("account_id", "model", "hour"), UPSERT_USAGE_HOURLY, (ps, row) -> {
+                ps.setString(1, row.accountId);
+                ps.setString(2, row.model);
+                ps.setTimestamp(3, new Timestamp(row.hourStartMs));
+                ps.setLong(4, row.requests);
+                ps.setLong(5, row.promptTokens);
+                ps.setLong(6, row.completionTokens);
+                ps.setBigDecimal(7, Money.toColumn(row.costUsd));
+                ps.setBigDecimal(8, Money.toColumn(row.listCostUsd));
+                ps.setLong(9, row.version);
+            }, row -> List.of(row.accountId, row.model, Instant.ofEpochMilli(row.hourStartMs)));
+
+    /** account_balance: one row per account. */
+    static final UpsertTable<AccountBalanceRow> ACCOUNT_BALANCE = new UpsertTable<>("account_balance",
+            List.of("account_id"), UPSERT_ACCOUNT_BALANCE, (ps, row) -> {
+                ps.setString(1, row.accountId);
+                ps.setBigDecimal(2, Money.toColumn(row.creditsUsd));
+                ps.setBigDecimal(3, Money.toColumn(row.spendUsd));
+                ps.setBigDecimal(4, Money.toColumn(row.balanceUsd));
+                ps.setString(5, row.status);
+                ps.setBigDecimal(6, Money.toColumn(row.monthSpendUsd));
+                ps.setObject(7, LocalDate.ofInstant(Instant.ofEpochMilli(row.spendMonthStartMs), ZoneOffset.UTC));
+                ps.setTimestamp(8, new Timestamp(row.updatedAtMs));
+                ps.setLong(9, row.version);
+            }, row -> List.of(row.accountId));
+
+    public static PostgresUpsertSink<UsageHourlyRow> usageHourly(Target target) {
+        return new PostgresUpsertSink<>(USAGE_HOURLY, target, RetryPolicy.DEFAULT);
     }
 
-    public static JdbcSink<AccountBalanceRow> accountBalance(Target target) {
-        return JdbcSink.<AccountBalanceRow>builder()
-                .withQueryStatement(UPSERT_ACCOUNT_BALANCE, (ps, row) -> {
-                    ps.setString(1, row.accountId);
-                    ps.setBigDecimal(2, Money.toColumn(row.creditsUsd));
-                    ps.setBigDecimal(3, Money.toColumn(row.spendUsd));
-                    ps.setBigDecimal(4, Money.toColumn(row.balanceUsd));
-                    ps.setString(5, row.status);
-                    ps.setBigDecimal(6, Money.toColumn(row.monthSpendUsd));
-                    ps.setObject(7, LocalDate.ofInstant(Instant.ofEpochMilli(row.spendMonthStartMs), ZoneOffset.UTC));
-                    ps.setTimestamp(8, new Timestamp(row.updatedAtMs));
-                    ps.setLong(9, row.version);
-                })
-                .withExecutionOptions(executionOptions(target))
-                .buildAtLeastOnce(connectionOptions(target));
-    }
-
-    private static JdbcExecutionOptions executionOptions(Target target) {
-        return JdbcExecutionOptions.builder()
-                .withBatchSize(target.batchSize)
-                .withBatchIntervalMs(target.batchInterval.toMillis())
-                .withMaxRetries(5)
-                .build();
-    }
-
-    private static JdbcConnectionOptions connectionOptions(Target target) {
-        return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(target.url)
-                .withDriverName("org.postgresql.Driver")
-                .withUsername(target.user)
-                .withPassword(target.password)
-                .build();
+    public static PostgresUpsertSink<AccountBalanceRow> accountBalance(Target target) {
+        return new PostgresUpsertSink<>(ACCOUNT_BALANCE, target, RetryPolicy.DEFAULT);
     }
 }

@@ -23,15 +23,18 @@ class BadInputCorpusTest {
     @Test
     void theCorpusCoversEveryKindOfHostileInput() {
         assertThat(corpus()).hasSizeGreaterThanOrEqualTo(30);
-        assertThat(corpus()).extracting(BadInputCorpus.Entry::input).containsOnly("usage", "events");
+        assertThat(corpus()).extracting(BadInputCorpus.Entry::input).containsOnly("usage", "events", "rates");
     }
 
     /** The ledger, not the parser, knows the models: those entries pass parsing and are tested end to end. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void isRejectedWithItsReason(BadInputCorpus.Entry entry) {
-        RecordParser<?> parser = entry.input().equals("usage")
-                ? new UsageRecordParser(Duration.ofHours(1)) : new AccountEventParser(new BigDecimal("5.00"));
+        RecordParser<?> parser = switch (entry.input()) {
+            case "usage" -> new UsageRecordParser(Duration.ofHours(1));
+            case "events" -> new AccountEventParser(new BigDecimal("5.00"));
+            default -> new RateCardParser();
+        };
         Rejection r = catchThrowableOfType(Rejection.class,
                 () -> parser.parse(new SourceRecord("t", 0, 0, NOW, null, entry.value()), NOW));
         if (entry.reason().equals("UNKNOWN_MODEL")) {

@@ -87,6 +87,33 @@ class ParseFunctionTest {
         assertRejected(usageHarness(), usage("r", "a", "m", prompt, completion, total, at), reason);
     }
 
+    /** The bounds that keep every value storable let through what lies just inside them. */
+    @Test
+    void valuesJustInsideTheStorableBoundsPass() throws Exception {
+        var usage = usageHarness();
+        usage.processElement(record(usage("r-\ud83d\ude42", "\u8d26\u6237-\ud83d\ude42", "m\\u0001", "1", "1", "2",
+                "\"2000-01-01T00:00:00Z\"")), NOW);
+        UsageRecord r = usage.extractOutputValues().get(0);
+        assertThat(r.accountId).isEqualTo("账户-🙂");
+        assertThat(r.model).isEqualTo("m\u0001"); // a control character other than NUL is storable text
+        assertThat(r.completedAtMs).isEqualTo(Instant.parse("2000-01-01T00:00:00Z").toEpochMilli());
+
+        var events = atNow(ProcessFunctionTestHarnesses.forProcessFunction(
+                new ParseFunction<>(new AccountEventParser(new BigDecimal("5.00")))));
+        events.processElement(record(event("CREDITS_PURCHASED", ",\"amount_usd\":\"1000000000.000000\"")), NOW);
+        events.processElement(record(event("CREDITS_ADJUSTED", ",\"amount_usd\":\"-1000000000\"")), NOW);
+        assertThat(events.extractOutputValues()).extracting(e -> e.amountUsd)
+                .containsExactly(new BigDecimal("1000000000.000000"), new BigDecimal("-1000000000"));
+
+        var rates = atNow(ProcessFunctionTestHarnesses.forProcessFunction(new ParseFunction<>(new RateCardParser())));
+        rates.processElement(record(("{\"model\":\"m\",\"input_usd_per_1m\":\"1000000000\",\"output_usd_per_1m\":\"0\","
+                + "\"effective_from\":\"9999-12-31T23:59:59.999Z\"}").getBytes(StandardCharsets.UTF_8)), NOW);
+        assertThat(rates.extractOutputValues()).extracting(c -> c.inputUsdPer1m).containsExactly(new BigDecimal("1000000000"));
+        assertThat(deadLetters(usage)).isEmpty();
+        assertThat(deadLetters(events)).isEmpty();
+        assertThat(deadLetters(rates)).isEmpty();
+    }
+
     @Test
     void emptyAndNullMessagesAreDeadLettered() throws Exception {
         assertRejected(usageHarness(), new byte[0], RejectReason.UNPARSEABLE_JSON);

@@ -239,7 +239,12 @@ public final class Dataset {
         bad.add(TestMessage.bad(USAGE, ghost, usage(ghost, "x".repeat(600_000), "llama-3.1-8b", "1", "1", "2", at),
                 "INVALID_FIELD"));
         for (BadInputCorpus.Entry e : BadInputCorpus.entries()) {
-            bad.add(new TestMessage(e.input().equals("usage") ? USAGE : EVENTS, "corpus", e.value(), e.reason()));
+            String topic = switch (e.input()) {
+                case "usage" -> USAGE;
+                case "events" -> EVENTS;
+                default -> RATES;
+            };
+            bad.add(new TestMessage(topic, "corpus", e.value(), e.reason()));
         }
         return bad;
     }

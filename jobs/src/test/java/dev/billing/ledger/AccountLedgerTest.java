@@ -278,6 +278,45 @@ class AccountLedgerTest {
         assertThat(h.timers()).isZero();
     }
 
+    @Test
+    void aPurchaseThatWouldTakeTheCreditsPastTheirColumnIsDeadLetteredAndBillingGoesOn() throws Exception {
+        // each amount fits numeric(38,18) alone (the parser caps one at $1e9; the ledger guards the sums)
+        h.event("a", AccountEventType.CREDITS_PURCHASED, "60000000000000000000");
+        h.event("a", AccountEventType.CREDITS_PURCHASED, "60000000000000000000");
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T);
+        h.flush();
+
+        assertThat(h.deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo(RejectReason.INVALID_AMOUNT);
+            assertThat(d.detail).contains("account_balance.credits_usd");
+        });
+        AccountBalanceRow row = h.lastBalance("a");
+        assertThat(row.creditsUsd).isEqualByComparingTo("60000000000000000005.00");
+        assertThat(row.spendUsd).isEqualByComparingTo("0.05");
+        assertThat(ColumnBounds.fits(row.balanceUsd)).isTrue();
+    }
+
+    @Test
+    void aRecordThatWouldTakeAnHourlyTokenSumPastBigintIsDeadLetteredBeforeItTouchesState() throws Exception {
+        h.rate("free", "0", "0", 0L, null);
+        h.usage("a", "r1", "free", 5_000_000_000_000_000_000L, 0, T);
+        h.usage("a", "r2", "free", 5_000_000_000_000_000_000L, 0, T); // the hour's prompt tokens would pass 2^63
+        h.usage("a", "r3", "free", 7, 0, T);
+        h.flush();
+
+        assertThat(h.deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(d.detail).contains("usage_hourly.prompt_tokens");
+        });
+        assertThat(h.rollups()).singleElement().satisfies(r -> {
+            assertThat(r.requests).isEqualTo(2);
+            assertThat(r.promptTokens).isEqualTo(5_000_000_000_000_000_007L);
+        });
+        h.usage("a", "r2", "free", 1, 0, T); // the rejected id was not remembered: a corrected resend is billed
+        h.flush();
+        assertThat(h.rollups().get(h.rollups().size() - 1).requests).isEqualTo(3);
+    }
+
     private static long monthStart(int monthsAfterT) {
         return java.time.LocalDate.ofInstant(Instant.ofEpochMilli(T), java.time.ZoneOffset.UTC).withDayOfMonth(1)
                 .plusMonths(monthsAfterT).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();

@@ -40,7 +40,7 @@ public final class JfrProfile {
         {"org.apache.kafka", "Kafka client"},
         {"kafka.", "Kafka client"},
         {"org.postgresql", "PostgreSQL JDBC"},
-        {"org.apache.flink.connector.jdbc", "PostgreSQL JDBC"},
+        {"dev.billing.output.PostgresUpsert", "PostgreSQL JDBC"},
         {"java.math", "BigDecimal (java.math)"},
         {"dev.billing.bench", "benchmark harness"},
         {"java.time", "java.time (timestamps)"},
