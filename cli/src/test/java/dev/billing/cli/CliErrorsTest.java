@@ -106,7 +106,7 @@ class CliErrorsTest {
                 "--no-create-topics", "--checkpoint-dir", dir.toUri().toString()));
         CliRun quiet = CliRun.of(job);
         assertThat(quiet.exitCode()).isEqualTo(1);
-        assertThat(quiet.err()).contains("billing job: Could not migrate the schema at " + NO_DB
+        assertThat(quiet.err()).contains("billing job: Could not count the balances at " + NO_DB
                 + "?sslmode=disable&password=*** ", "Check --jdbc-url").doesNotContain(STACK_FRAME);
         assertThat(quiet.printed()).doesNotContain("hunter2");
 

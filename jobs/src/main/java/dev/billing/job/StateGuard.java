@@ -130,8 +130,8 @@ public final class StateGuard {
                 return List.of();
             }
             throw new IllegalStateException("Could not read the committed offsets of consumer group " + options.groupId
-                    + " on " + options.bootstrapServers + ": " + e.getCause().getMessage()
-                    + ". Check --bootstrap-servers and --kafka-property.", e);
+                    + " on " + options.bootstrapServers + ": " + sentence(e.getCause().getMessage())
+                    + " Check --bootstrap-servers and --kafka-property.", e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("Could not read the committed offsets of consumer group " + options.groupId
                     + " on " + options.bootstrapServers + " within " + TIMEOUT_S + " s. Check --bootstrap-servers.", e);
@@ -165,8 +165,8 @@ public final class StateGuard {
                 return rs.getLong(1);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not count the balances at " + JdbcUrls.redacted(options.jdbcUrl) + ": " + e.getMessage()
-                    + ". Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
+            throw new IllegalStateException("Could not count the balances at " + JdbcUrls.redacted(options.jdbcUrl) + ": " + sentence(e.getMessage())
+                    + " Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
         }
     }
 
@@ -189,7 +189,13 @@ public final class StateGuard {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read the row versions at " + JdbcUrls.redacted(options.jdbcUrl)
-                    + ": " + e.getMessage() + ". Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
+                    + ": " + sentence(e.getMessage()) + " Check --jdbc-url, --jdbc-user and BILLING_JDBC_PASSWORD.", e);
         }
+    }
+
+    /** A driver's message as a sentence that ends in one period. */
+    private static String sentence(String message) {
+        String text = message == null ? "no detail" : message.strip();
+        return text.endsWith(".") ? text : text + ".";
     }
 }
