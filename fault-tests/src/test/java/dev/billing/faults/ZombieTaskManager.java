@@ -1,0 +1,165 @@
+package dev.billing.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.billing.it.LedgerModel;
+import dev.billing.it.PipelineFixture;
+import dev.billing.job.JobOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * A zombie writer: the TaskManager that runs a share of the ledger and of the JDBC sinks is frozen
+ * (SIGSTOP) while its sinks hold rows they have not written, so that it is cut off from the
+ * JobManager but keeps its connections to PostgreSQL. The JobManager notices the missing
+ * heartbeats and fails the job over to the other TaskManagers, and the new attempt writes newer
+ * totals. Then the zombie is resumed (SIGCONT): it finds itself disconnected, fails its tasks, and
+ * closing its JDBC writers flushes what they held, older totals, into the same rows. Then it is
+ * killed. No row may be left with the older total.
+ *
+ * <p>Evidence that the zombie really wrote after resuming comes from PostgreSQL itself: a
+ * statement-level trigger in the scenario's schema logs the backend of every upsert statement, and
+ * the backends of the zombie are found by the ports of its sockets (read from /proc while it is
+ * frozen). A statement counts even when a fence lets it change no row.
+ */
+final class ZombieTaskManager implements FaultScenariosIT.Fault {
+    /** How long after a completed checkpoint the sinks are sure to hold rows: the ledger flushes every 300 ms. */
+    private static final long HOLDING_AFTER_CHECKPOINT_MS = 1_000;
+
+    private final FlinkCluster cluster;
+    private final String job;
+    private final PipelineFixture services;
+    private final JobOptions options;
+    private final String applicationName;
+    private final long checkpointIntervalMs;
+    private final ScenarioInput input;
+    private final Callable<Map<String, LedgerModel.Row>> rows;
+
+    ZombieTaskManager(FlinkCluster cluster, String job, PipelineFixture services, JobOptions options, String applicationName,
+            ScenarioInput input, Callable<Map<String, LedgerModel.Row>> rows) {
+        this.cluster = cluster;
+        this.job = job;
+        this.services = services;
+        this.options = options;
+        this.applicationName = applicationName;
+        this.checkpointIntervalMs = options.checkpointInterval.toMillis();
+        this.input = input;
+        this.rows = rows;
+    }
+
+    @Override
+    public void inject() throws Exception {
+        installProbe();
+        FlinkCluster.TaskManager zombie = cluster.runningSubtaskOf(job, "account_balance");
+        PipelineFixture.awaitTrue("the JDBC sinks hold rows flushed by the ledger since the last checkpoint",
+                this::sinksHoldRows);
+        zombie.signal("STOP");
+        List<Integer> backends = backendsOf(zombie);
+        System.out.println("zombie: " + zombie.id() + " (pid " + zombie.process().pid() + ") frozen with PostgreSQL backends "
+                + backends);
+        assertThat(backends).as("the zombie's connections to PostgreSQL").isNotEmpty();
+
+        PipelineFixture.awaitTrue("the JobManager failed the job over to the other TaskManagers",
+                () -> cluster.failuresOf(job) > 0 && cluster.runsWithout(job, zombie));
+        PipelineFixture.awaitEqual("the new attempt wrote the rollups of everything streamed", input.afterStream::rows, rows);
+        PipelineFixture.awaitEqual("the new attempt wrote the balances of everything streamed", input.afterStream::balances,
+                () -> services.balances(options));
+
+        Timestamp resumed = databaseNow();
+        zombie.signal("CONT");
+        PipelineFixture.awaitTrue("the zombie closed its JDBC writers, flushing what they held",
+                () -> alive(backends).isEmpty());
+        cluster.kill(zombie); // let it die: left alone it would register again as a fresh TaskManager
+        Map<String, Long> writes = upsertsSince(resumed, backends);
+        System.out.println("zombie: upsert statements it ran after resuming, by table: " + writes);
+
+        assertThat(writes).as("the zombie must have written after resuming, or this scenario tested nothing").isNotEmpty();
+        assertThat(rows.call()).as("usage_hourly after the zombie's late flush: no row may keep an older total")
+                .isEqualTo(input.afterStream.rows());
+        assertThat(services.balances(options)).as("account_balance after the zombie's late flush: no row may keep an"
+                + " older total").isEqualTo(input.afterStream.balances());
+    }
+
+    /**
+     * With a JDBC batch interval far beyond the checkpoint interval the sinks write only at
+     * checkpoints, so once the last checkpoint is a second old, and the next is not about to start,
+     * they hold every row the ledger flushed in that second.
+     */
+    private boolean sinksHoldRows() throws Exception {
+        JsonNode stats = cluster.checkpoints(job);
+        JsonNode last = stats.path("latest").path("completed");
+        if (stats.path("counts").path("in_progress").asInt() != 0 || last.isMissingNode() || last.isNull()) {
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        long acked = last.path("latest_ack_timestamp").asLong();
+        long nextTrigger = last.path("trigger_timestamp").asLong() + checkpointIntervalMs;
+        return now >= acked + HOLDING_AFTER_CHECKPOINT_MS && now <= nextTrigger - 500;
+    }
+
+    /** Logs every upsert statement on the two tables with its backend, in the scenario's own schema. */
+    private void installProbe() throws SQLException {
+        execute("CREATE TABLE zombie_probe (backend_pid int, at timestamptz, tbl text)",
+                "CREATE FUNCTION zombie_probe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO zombie_probe VALUES (pg_backend_pid(), clock_timestamp(), TG_TABLE_NAME);"
+                        + " RETURN NULL; END $$",
+                "CREATE TRIGGER zombie_probe AFTER INSERT ON usage_hourly FOR EACH STATEMENT EXECUTE FUNCTION zombie_probe()",
+                "CREATE TRIGGER zombie_probe AFTER INSERT ON account_balance FOR EACH STATEMENT EXECUTE FUNCTION zombie_probe()");
+    }
+
+    /** The PostgreSQL backends serving the TaskManager's connections. */
+    private List<Integer> backendsOf(FlinkCluster.TaskManager tm) throws Exception {
+        Set<Integer> ports = ProcessSockets.establishedLocalPorts(tm.process().pid());
+        List<Integer> out = new ArrayList<>();
+        services.query(options, "SELECT pid, client_port FROM pg_stat_activity WHERE application_name = '"
+                + applicationName + "'", rs -> {
+                    if (ports.contains(rs.getInt(2))) {
+                        out.add(rs.getInt(1));
+                    }
+                });
+        return out;
+    }
+
+    private List<Integer> alive(List<Integer> backends) throws SQLException {
+        List<Integer> out = new ArrayList<>();
+        services.query(options, "SELECT pid FROM pg_stat_activity", rs -> {
+            if (backends.contains(rs.getInt(1))) {
+                out.add(rs.getInt(1));
+            }
+        });
+        return out;
+    }
+
+    private Map<String, Long> upsertsSince(Timestamp since, List<Integer> backends) throws SQLException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        services.query(options, "SELECT tbl, count(*) FROM zombie_probe WHERE at > '" + since.toInstant() + "'"
+                + " AND backend_pid IN (" + backends.stream().map(String::valueOf).collect(Collectors.joining(","))
+                + ") GROUP BY tbl", rs -> out.put(rs.getString(1), rs.getLong(2)));
+        return out;
+    }
+
+    private Timestamp databaseNow() throws SQLException {
+        Timestamp[] now = new Timestamp[1];
+        services.query(options, "SELECT clock_timestamp()", rs -> now[0] = rs.getTimestamp(1));
+        return now[0];
+    }
+
+    private void execute(String... sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(options.jdbcUrl, services.postgres.user, services.postgres.password);
+                Statement s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+        }
+    }
+}
