@@ -134,14 +134,26 @@ final class FlinkCluster implements AutoCloseable {
         tm.process().waitFor();
     }
 
-    /** The TaskManager that runs the first subtask of the job's vertex whose name starts with {@code vertexName}. */
+    /** The TaskManager that runs the first subtask of the job's vertex named {@code vertexName}. */
     TaskManager runningSubtaskOf(String jobId, String vertexName) throws Exception {
         for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-            if (vertex.path("name").asText().startsWith(vertexName)) {
+            if (vertex.path("name").asText().equals(vertexName)) {
                 String id = get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText())
                         .path("subtasks").path(0).path("taskmanager-id").asText();
                 return taskManagers.stream().filter(tm -> tm.id().equals(id)).findFirst()
                         .orElseThrow(() -> new IllegalStateException("no TaskManager " + id + " for " + vertexName));
+            }
+        }
+        throw new IllegalStateException("no vertex " + vertexName + " in job " + jobId);
+    }
+
+    /** A metric of one subtask of the job's vertex named {@code vertexName}, as a number (-1 while not reported). */
+    long subtaskMetric(String jobId, String vertexName, int subtask, String metric) throws Exception {
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            if (vertex.path("name").asText().equals(vertexName)) {
+                JsonNode values = get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/" + subtask
+                        + "/metrics?get=" + metric);
+                return values.size() == 0 ? -1 : values.path(0).path("value").asLong();
             }
         }
         throw new IllegalStateException("no vertex " + vertexName + " in job " + jobId);

@@ -33,8 +33,10 @@ import java.util.stream.Collectors;
  * frozen). A statement counts even when a fence lets it change no row.
  */
 final class ZombieTaskManager implements FaultScenariosIT.Fault {
-    /** How long after a completed checkpoint the sinks are sure to hold rows: the ledger flushes every 300 ms. */
-    private static final long HOLDING_AFTER_CHECKPOINT_MS = 1_000;
+    /** The sink whose rows are watched; its subtask 0 runs on the TaskManager that is frozen. */
+    private static final String SINK = "account_balance: Writer";
+    /** After this long a completed checkpoint's statistics and the sink's metrics are sure to be from after its barrier. */
+    private static final long SETTLED_AFTER_CHECKPOINT_MS = 500;
 
     private final FlinkCluster cluster;
     private final String job;
@@ -44,6 +46,9 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     private final long checkpointIntervalMs;
     private final ScenarioInput input;
     private final Callable<Map<String, LedgerModel.Row>> rows;
+    /** The last completed checkpoint seen, and the rows the sink had received just after it. */
+    private long checkpointSeen = -1;
+    private long receivedAfterCheckpoint;
 
     ZombieTaskManager(FlinkCluster cluster, String job, PipelineFixture services, JobOptions options, String applicationName,
             ScenarioInput input, Callable<Map<String, LedgerModel.Row>> rows) {
@@ -60,7 +65,7 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     @Override
     public void inject() throws Exception {
         installProbe();
-        FlinkCluster.TaskManager zombie = cluster.runningSubtaskOf(job, "account_balance");
+        FlinkCluster.TaskManager zombie = cluster.runningSubtaskOf(job, SINK);
         PipelineFixture.awaitTrue("the JDBC sinks hold rows flushed by the ledger since the last checkpoint",
                 this::sinksHoldRows);
         zombie.signal("STOP");
@@ -92,8 +97,10 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
 
     /**
      * With a JDBC batch interval far beyond the checkpoint interval the sinks write only at
-     * checkpoints, so once the last checkpoint is a second old, and the next is not about to start,
-     * they hold every row the ledger flushed in that second.
+     * checkpoints (their barrier flushes them). So once the sink on the TaskManager to be frozen has
+     * received rows after the last completed checkpoint, and the next checkpoint is not about to
+     * start, it holds rows it has not written. Needs fresh checkpoint statistics and metrics from
+     * the REST API (the cluster's caches are set short for this scenario).
      */
     private boolean sinksHoldRows() throws Exception {
         JsonNode stats = cluster.checkpoints(job);
@@ -104,7 +111,16 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         long now = System.currentTimeMillis();
         long acked = last.path("latest_ack_timestamp").asLong();
         long nextTrigger = last.path("trigger_timestamp").asLong() + checkpointIntervalMs;
-        return now >= acked + HOLDING_AFTER_CHECKPOINT_MS && now <= nextTrigger - 500;
+        if (now < acked + SETTLED_AFTER_CHECKPOINT_MS || now > nextTrigger - 500) {
+            return false;
+        }
+        long received = cluster.subtaskMetric(job, SINK, 0, "numRecordsIn");
+        if (last.path("id").asLong() != checkpointSeen) {
+            checkpointSeen = last.path("id").asLong();
+            receivedAfterCheckpoint = received;
+            return false;
+        }
+        return received > receivedAfterCheckpoint;
     }
 
     /** Logs every upsert statement on the two tables with its backend, in the scenario's own schema. */
