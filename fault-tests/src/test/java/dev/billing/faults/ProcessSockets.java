@@ -10,13 +10,14 @@ import java.util.stream.Stream;
 
 /**
  * The TCP connections a process holds, read from Linux's /proc: which local ports its established
- * sockets use. A PostgreSQL backend knows its client's port ({@code pg_stat_activity.client_port}),
- * so this tells which backends serve one TaskManager, even while that process is frozen.
+ * sockets to a server port use. A PostgreSQL backend knows its client's port
+ * ({@code pg_stat_activity.client_port}), so this tells which backends serve one TaskManager, even
+ * while that process is frozen.
  */
 final class ProcessSockets {
     private ProcessSockets() {}
 
-    static Set<Integer> establishedLocalPorts(long pid) throws IOException {
+    static Set<Integer> establishedLocalPorts(long pid, int remotePort) throws IOException {
         Set<String> inodes = new HashSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             for (Path fd : fds.toList()) {
@@ -40,12 +41,17 @@ final class ProcessSockets {
             for (String line : lines.subList(1, lines.size())) {
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
                 String[] f = line.trim().split("\\s+");
-                if (f.length > 9 && f[3].equals("01") && inodes.contains(f[9])) { // 01: ESTABLISHED
-                    String local = f[1];
-                    ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                if (f.length > 9 && f[3].equals("01") && inodes.contains(f[9]) // 01: ESTABLISHED
+                        && port(f[2]) == remotePort) {
+                    ports.add(port(f[1]));
                 }
             }
         }
         return ports;
+    }
+
+    /** The port of an address as /proc writes it: hex address, colon, hex port. */
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
     }
 }
