@@ -29,9 +29,13 @@ import java.util.stream.Collectors;
  * killed. No row may be left with the older total.
  *
  * <p>Evidence that the zombie really wrote after resuming comes from PostgreSQL itself: a
- * statement-level trigger in the scenario's schema logs the backend of every upsert statement, and
- * the backends of the zombie are found by the ports of its sockets (read from /proc while it is
- * frozen). A statement counts even when a fence lets it change no row.
+ * BEFORE INSERT row trigger in the scenario's schema logs every row an upsert proposes (it fires
+ * even when the row then meets a conflict, and even when a fence lets it change nothing) with the
+ * backend that sent it; the backends of the zombie are found by the ports of its sockets (read from
+ * /proc while it is frozen). For balance rows it also logs the ledger time the row was made at,
+ * which tells the held batch (made before the freeze) from rows the zombie's ledger made after it
+ * resumed (its overdue flush timers fire at once): those carry a wall-clock time later than the new
+ * attempt's last write, so a fence must not rank rows by the time they were made.
  */
 final class ZombieTaskManager implements FaultScenariosIT.Fault {
     /** The sink whose rows are watched; its subtask 0 runs on the TaskManager that is frozen. */
@@ -87,7 +91,8 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
                 () -> alive(backends).isEmpty());
         cluster.kill(zombie); // let it die: left alone it would register again as a fresh TaskManager
         Map<String, Long> writes = upsertsSince(resumed, backends);
-        System.out.println("zombie: upsert statements it ran after resuming, by table: " + writes);
+        System.out.println("zombie: rows it tried to write after resuming, by table (and balance rows its ledger made"
+                + " after resuming): " + writes);
 
         assertThat(writes).as("the zombie must have written after resuming, or this scenario tested nothing").isNotEmpty();
         // nothing writes any more (the stream is over and the new attempt has written it): check once
@@ -125,14 +130,15 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         return received > receivedAfterCheckpoint;
     }
 
-    /** Logs every upsert statement on the two tables with its backend, in the scenario's own schema. */
+    /** Logs every row an upsert proposes on the two tables, with its backend, in the scenario's own schema. */
     private void installProbe() throws SQLException {
-        execute("CREATE TABLE zombie_probe (backend_pid int, at timestamptz, tbl text)",
+        execute("CREATE TABLE zombie_probe (backend_pid int, at timestamptz, tbl text, account_id text, made_at timestamptz)",
                 "CREATE FUNCTION zombie_probe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                        + " INSERT INTO zombie_probe VALUES (pg_backend_pid(), clock_timestamp(), TG_TABLE_NAME);"
-                        + " RETURN NULL; END $$",
-                "CREATE TRIGGER zombie_probe AFTER INSERT ON usage_hourly FOR EACH STATEMENT EXECUTE FUNCTION zombie_probe()",
-                "CREATE TRIGGER zombie_probe AFTER INSERT ON account_balance FOR EACH STATEMENT EXECUTE FUNCTION zombie_probe()");
+                        + " INSERT INTO zombie_probe VALUES (pg_backend_pid(), clock_timestamp(), TG_TABLE_NAME,"
+                        + " NEW.account_id, CASE WHEN TG_TABLE_NAME = 'account_balance' THEN NEW.updated_at END);"
+                        + " RETURN NEW; END $$",
+                "CREATE TRIGGER zombie_probe BEFORE INSERT ON usage_hourly FOR EACH ROW EXECUTE FUNCTION zombie_probe()",
+                "CREATE TRIGGER zombie_probe BEFORE INSERT ON account_balance FOR EACH ROW EXECUTE FUNCTION zombie_probe()");
     }
 
     /** The PostgreSQL backends serving the TaskManager's connections. */
@@ -160,11 +166,18 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         return out;
     }
 
+    /** Rows the backends proposed after {@code since}, by table, and the balance rows among them made after it. */
     private Map<String, Long> upsertsSince(Timestamp since, List<Integer> backends) throws SQLException {
         Map<String, Long> out = new java.util.TreeMap<>();
-        services.query(options, "SELECT tbl, count(*) FROM zombie_probe WHERE at > '" + since.toInstant() + "'"
-                + " AND backend_pid IN (" + backends.stream().map(String::valueOf).collect(Collectors.joining(","))
-                + ") GROUP BY tbl", rs -> out.put(rs.getString(1), rs.getLong(2)));
+        String after = "'" + since.toInstant() + "'";
+        services.query(options, "SELECT tbl, count(*), count(*) FILTER (WHERE made_at > " + after + ") FROM zombie_probe"
+                + " WHERE at > " + after + " AND backend_pid IN ("
+                + backends.stream().map(String::valueOf).collect(Collectors.joining(",")) + ") GROUP BY tbl", rs -> {
+                    out.put(rs.getString(1), rs.getLong(2));
+                    if (rs.getString(1).equals("account_balance")) {
+                        out.put("account_balance made after resuming", rs.getLong(3));
+                    }
+                });
         return out;
     }
 
