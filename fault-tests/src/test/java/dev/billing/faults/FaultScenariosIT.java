@@ -7,6 +7,7 @@ import dev.billing.cli.BillingCli;
 import dev.billing.it.KafkaTestClient;
 import dev.billing.it.LedgerModel;
 import dev.billing.it.PipelineFixture;
+import dev.billing.it.TestMessage;
 import dev.billing.job.JobOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -21,10 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -52,6 +56,8 @@ class FaultScenariosIT {
     private static final int RECORDS = 2_400;
     private static final int PER_SECOND = 160;
     private static final String JDBC_APP = "billing-fault-test";
+    /** Truncated JSON: dead-lettered as UNPARSEABLE_JSON from any input topic. */
+    private static final byte[] MARKER = "{\"marker\": ".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     @FunctionalInterface
     interface Fault {
@@ -173,6 +179,8 @@ class FaultScenariosIT {
         final Path dir;
         final ScenarioInput input;
         final JobOptions options;
+        /** Where every message that must be dead-lettered landed, with its reason. */
+        final Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
         final List<String> args;
         String jarId;
 
@@ -242,46 +250,80 @@ class FaultScenariosIT {
         }
 
         void run(Fault fault) throws Exception {
-            Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
-            deadLetters.putAll(services.client.send(input.messages(input.setupEvents)));
-            awaitCommitted("rate cards and limits", options.ratesTopic, options.eventsTopic);
-            deadLetters.putAll(services.client.send(input.messages(input.setupUsage)));
-            awaitCommitted("warm-up records", options.usageTopic);
+            Phases phases = new Phases(name);
+            List<TestMessage> setup = input.messages(input.setup);
+            List<KafkaTestClient.Sent> setupSent = services.client.sendAll(setup);
+            expect(setup, setupSent);
+            awaitCheckpointed("the rate cards, limits and warm-up records", setupSent);
+            phases.done("setup");
 
             int faultAt = input.size() / 5 + random.nextInt(input.size() / 2);
             System.out.println(name + ": fault after " + faultAt + " of " + input.size() + " records");
-            deadLetters.putAll(PacedSender.send(services.kafka.bootstrapServers(), input.messages(input.stream), PER_SECOND,
-                    faultAt, fault));
-            // the rate cards that streamed are in a completed checkpoint now: the records they price cannot overtake them
-            awaitCommitted("the stream", options.usageTopic, options.eventsTopic, options.ratesTopic);
-            deadLetters.putAll(services.client.send(input.messages(input.tail)));
+            List<TestMessage> stream = input.messages(input.stream);
+            List<KafkaTestClient.Sent> streamSent = PacedSender.send(services.kafka.bootstrapServers(), stream, PER_SECOND,
+                    faultAt, fault);
+            expect(stream, streamSent);
+            phases.done("stream and fault");
+            List<KafkaTestClient.Sent> cardsSent = new ArrayList<>();
+            for (int i = 0; i < stream.size(); i++) {
+                if (input.streamedCards.contains(input.stream.get(i))) {
+                    cardsSent.add(streamSent.get(i));
+                }
+            }
+            awaitCheckpointed("the rate cards that streamed", cardsSent);
+            List<TestMessage> tail = input.messages(input.tail);
+            expect(tail, services.client.sendAll(tail));
+            phases.done("streamed cards checkpointed, tail sent");
 
             LedgerModel model = input.model;
             PipelineFixture.awaitEqual(name + ": rollups", model::rows, this::rows);
             PipelineFixture.awaitEqual(name + ": balances", model::balances, () -> services.balances(options));
+            phases.done("money");
             PipelineFixture.awaitEqual(name + ": alerts, each once", () -> sorted(model.alertIds()), this::alertIds);
             PipelineFixture.awaitEqual(name + ": dead letters, each once", () -> deadLetters,
                     () -> services.deadLetters(options.dlqTopic));
+            phases.done("alerts and dead letters");
             assertThat(reconcile(input.fromMs)).as(name + ": bin/billing reconcile finds what the job wrote to PostgreSQL")
                     .isZero();
+            phases.done("reconcile");
             assertThat(services.statusHistory(options.statusTopic, s -> s.get("status").asText() + " " + reasons(s))
                     .get(ScenarioInput.account(1))).as(name + ": the limit account, blocked by its low limit, unblocked"
                     + " by the raise").containsSubsequence("BLOCKED [MONTHLY_LIMIT]", "ACTIVE []");
             // statuses are published at once, not on checkpoints: the last ones are there by now
             PipelineFixture.awaitEqual(name + ": what a gateway holds in the end (each account's highest-version status)"
                     + " is the state", model::finalStatuses, this::gatewayView, Duration.ofSeconds(10));
+            phases.done("statuses");
         }
 
-        /** Waits until the job has committed (so checkpointed) everything sent to {@code topics}. */
-        private void awaitCommitted(String what, String... topics) throws Exception {
-            PipelineFixture.awaitTrue(what + " committed by the job", () -> {
-                for (String topic : topics) {
-                    if (!services.client.groupCaughtUp(options.groupId, topic)) {
-                        return false;
-                    }
+        /** Where each message that must be dead-lettered landed, and its reason. */
+        private void expect(List<TestMessage> messages, List<KafkaTestClient.Sent> where) {
+            for (int i = 0; i < messages.size(); i++) {
+                if (messages.get(i).expectedReason() != null) {
+                    deadLetters.put(where.get(i), messages.get(i).expectedReason());
                 }
-                return true;
-            });
+            }
+        }
+
+        /**
+         * Waits until the job has the messages sent to {@code where} in a completed checkpoint, so that
+         * no restore can replay later input ahead of them. Behind each, in its partition, goes a
+         * malformed marker: a source reads a partition in order, and the dead-letter topic is
+         * committed with a checkpoint, so once the markers' dead letters are visible, a completed
+         * checkpoint holds everything before them. (Waiting for the consumer group's committed
+         * offsets would take up to 10 s more per wait: the Kafka source commits an idle partition
+         * only when its fetch poll times out.)
+         */
+        private void awaitCheckpointed(String what, List<KafkaTestClient.Sent> where) throws Exception {
+            Set<KafkaTestClient.Sent> markers = new HashSet<>();
+            for (KafkaTestClient.Sent partition : new LinkedHashSet<>(where.stream()
+                    .map(w -> new KafkaTestClient.Sent(w.topic(), w.partition(), 0)).toList())) {
+                KafkaTestClient.Sent marker = services.client.sendTo(partition.topic(), partition.partition(),
+                        "marker/" + seed + "/" + markers.size(), MARKER);
+                markers.add(marker);
+                deadLetters.put(marker, "UNPARSEABLE_JSON");
+            }
+            PipelineFixture.awaitTrue(name + ": " + what + " in a completed checkpoint",
+                    () -> services.deadLetters(options.dlqTopic).keySet().containsAll(markers));
         }
 
         /** An auditor's check: the topics replayed by {@code bin/billing reconcile} give what PostgreSQL holds. */
@@ -323,6 +365,24 @@ class FaultScenariosIT {
                         new BigDecimal(v.get("balance_usd").asText()), new BigDecimal(v.get("month_spend_usd").asText())));
             });
             return out;
+        }
+    }
+
+    /** Prints how long each phase of a scenario took, for the CI time budget. */
+    private static final class Phases {
+        private final String name;
+        private final List<String> took = new ArrayList<>();
+        private long since = System.nanoTime();
+
+        Phases(String name) {
+            this.name = name;
+        }
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            took.add(String.format("%s %.1f s", phase, (now - since) / 1e9));
+            since = now;
+            System.out.println(name + ": " + String.join(", ", took));
         }
     }
 

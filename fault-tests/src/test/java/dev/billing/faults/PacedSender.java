@@ -3,9 +3,7 @@ package dev.billing.faults;
 import dev.billing.it.KafkaTestClient;
 import dev.billing.it.TestMessage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,10 +20,10 @@ final class PacedSender {
     /**
      * Sends {@code messages} in order at about {@code perSecond} per second and starts {@code fault}
      * on its own thread when {@code faultAt} have been sent, so the producers keep sending during
-     * the fault. Returns when everything is sent and the fault is over, with where each message that
-     * must be dead-lettered landed and its reason. The producer retries through broker outages.
+     * the fault. Returns when everything is sent and the fault is over, with where each message
+     * landed. The producer retries through broker outages.
      */
-    static Map<KafkaTestClient.Sent, String> send(String bootstrap, List<TestMessage> messages, int perSecond, int faultAt,
+    static List<KafkaTestClient.Sent> send(String bootstrap, List<TestMessage> messages, int perSecond, int faultAt,
             FaultScenariosIT.Fault fault) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
@@ -37,8 +35,7 @@ final class PacedSender {
             long start = System.nanoTime();
             Thread faultThread = null;
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Future<RecordMetadata>> bad = new ArrayList<>();
-            List<String> reasons = new ArrayList<>();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < messages.size(); i++) {
                 if (i == faultAt) {
                     faultThread = new Thread(() -> {
@@ -51,11 +48,7 @@ final class PacedSender {
                     faultThread.start();
                 }
                 TestMessage m = messages.get(i);
-                Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value()));
-                if (m.expectedReason() != null) {
-                    bad.add(sent);
-                    reasons.add(m.expectedReason());
-                }
+                sent.add(producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value())));
                 long due = start + i * 1_000_000_000L / perSecond;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -69,12 +62,12 @@ final class PacedSender {
             if (failure.get() != null) {
                 throw new IllegalStateException("injecting the fault failed", failure.get());
             }
-            Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
-            for (int i = 0; i < bad.size(); i++) {
-                RecordMetadata md = bad.get(i).get();
-                deadLetters.put(new KafkaTestClient.Sent(md.topic(), md.partition(), md.offset()), reasons.get(i));
+            List<KafkaTestClient.Sent> out = new ArrayList<>();
+            for (Future<RecordMetadata> f : sent) {
+                RecordMetadata md = f.get();
+                out.add(new KafkaTestClient.Sent(md.topic(), md.partition(), md.offset()));
             }
-            return deadLetters;
+            return out;
         }
     }
 }

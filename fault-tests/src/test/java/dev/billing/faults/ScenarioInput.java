@@ -53,13 +53,14 @@ import java.util.function.Function;
  * Rate cards: a card must reach the job before the records it prices, which nothing guarantees
  * across topics, let alone across a failover. So the cards that change prices inside the window of
  * the streamed records (a list price change, a new model, an account override, each from a time
- * inside the window) go out before the stream, and the test waits until the job has committed them
- * in a checkpoint; the cards that stream during the fault take effect only from the end of the
- * window ({@link #cardsFromMs}), after every streamed record, and price only the tail: records sent
- * once the job has committed the whole stream. The constructor proves all of this for its seed by
- * feeding the model the stream in both extreme orders (every account's events before its usage,
- * and after it) and requiring the same rollups, balances, alerts, final statuses and rejections:
- * any interleaving lies between the two, and each alert condition is monotone in it.
+ * inside the window) go out before the stream, and the test waits until the job has them in a
+ * completed checkpoint (so no restore can replay the stream ahead of them); the cards that stream
+ * during the fault take effect only from the end of the window ({@link #cardsFromMs}), after every
+ * streamed record, and price only the tail: records sent once the job has those cards in a
+ * completed checkpoint. The constructor proves all of this for its seed by feeding the model in
+ * both extreme orders (every account's events before its usage, and after it) and requiring the
+ * same rollups, balances, alerts, final statuses and rejections: any interleaving lies between
+ * the two, and each alert condition is monotone in it.
  */
 final class ScenarioInput {
     static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
@@ -80,12 +81,15 @@ final class ScenarioInput {
     private final Map<List<Message>, List<TestMessage>> sendable = new IdentityHashMap<>();
     private int eventSeq;
 
-    /** Rate cards and limits, sent first; then the warm-up records; the job has committed each before the next. */
-    final List<Message> setupEvents = new ArrayList<>();
-    final List<Message> setupUsage = new ArrayList<>();
+    /** Rate cards, limits and warm-up records, sent first: the job has them in a completed checkpoint before the stream. */
+    final List<Message> setup = new ArrayList<>();
+    private final List<Message> setupEvents = new ArrayList<>();
+    private final List<Message> setupUsage = new ArrayList<>();
+    /** The rate cards among the stream: in a completed checkpoint before the tail, which they price. */
+    final List<Message> streamedCards = new ArrayList<>();
     /** Sent at a steady pace while the fault hits. */
     final List<Message> stream = new ArrayList<>();
-    /** Sent once the job has committed the whole stream: records priced by the cards that streamed. */
+    /** Sent once the job has the streamed rate cards in a completed checkpoint: records priced by those cards. */
     final List<Message> tail = new ArrayList<>();
     /** The streamed records are in [fromMs, cardsFromMs); the streamed rate cards take effect at cardsFromMs. */
     final long fromMs;
@@ -107,6 +111,8 @@ final class ScenarioInput {
         cardsFromMs = nowMs - 60_000;
 
         setup(accounts);
+        setup.addAll(setupEvents);
+        setup.addAll(setupUsage);
         List<Message> usage = usage(accounts, records);
         List<Message> during = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
@@ -117,7 +123,7 @@ final class ScenarioInput {
         tail(accounts);
 
         model = new LedgerModel(nowMs);
-        for (List<Message> phase : List.of(setupEvents, setupUsage, stream, tail)) {
+        for (List<Message> phase : List.of(setup, stream, tail)) {
             List<TestMessage> out = new ArrayList<>();
             for (Message m : phase) {
                 TestMessage t = m.message();
@@ -125,7 +131,7 @@ final class ScenarioInput {
             }
             sendable.put(phase, out);
         }
-        afterStream = feed(setupEvents, setupUsage, stream);
+        afterStream = feed(setup, stream);
         proveOrderIndependent();
     }
 
@@ -214,6 +220,7 @@ final class ScenarioInput {
         for (Message c : cards) {
             add(during, positions, c, randomPosition(span));
         }
+        streamedCards.addAll(cards);
     }
 
     /** A handful of corpus messages on usage and events, malformed rate cards, and a record from the future. */
@@ -302,15 +309,19 @@ final class ScenarioInput {
     }
 
     /**
-     * Every interleaving of an account's events and usage lies between "all its streamed events
-     * first" and "all its usage first"; if the two give the same ground truth, so does the order
-     * the job happens to see, before and after the fault.
+     * Every interleaving of an account's events and usage lies between "all its events first" and
+     * "all its usage first"; if the two give the same ground truth, so does the order the job happens
+     * to see, before and after the fault. What the test enforces is kept: the setup before the
+     * stream, the streamed rate cards before the tail. Inside the setup the warm-up records may
+     * overtake the limits and cards (they are priced before any card takes effect); the tail is
+     * usage like the stream, so the streamed events may come after it.
      */
     private void proveOrderIndependent() {
-        List<Message> events = stream.stream().filter(m -> !m.message().topic().equals(topics.usageTopic)).toList();
         List<Message> records = stream.stream().filter(m -> m.message().topic().equals(topics.usageTopic)).toList();
-        LedgerModel eventsFirst = feed(setupEvents, setupUsage, events, records, tail);
-        LedgerModel usageFirst = feed(setupEvents, setupUsage, records, events, tail);
+        List<Message> events = stream.stream().filter(m -> !m.message().topic().equals(topics.usageTopic)
+                && !streamedCards.contains(m)).toList();
+        LedgerModel eventsFirst = feed(setupEvents, setupUsage, streamedCards, events, records, tail);
+        LedgerModel usageFirst = feed(setupUsage, setupEvents, streamedCards, records, tail, events);
         for (LedgerModel other : List.of(eventsFirst, usageFirst)) {
             check("rollups", model.rows(), other.rows());
             check("balances", model.balances(), other.balances());
