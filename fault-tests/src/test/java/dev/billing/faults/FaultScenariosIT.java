@@ -371,7 +371,6 @@ class FaultScenariosIT {
     /** Prints how long each phase of a scenario took, for the CI time budget. */
     private static final class Phases {
         private final String name;
-        private final List<String> took = new ArrayList<>();
         private long since = System.nanoTime();
 
         Phases(String name) {
@@ -380,9 +379,8 @@ class FaultScenariosIT {
 
         void done(String phase) {
             long now = System.nanoTime();
-            took.add(String.format("%s %.1f s", phase, (now - since) / 1e9));
+            System.out.printf("%s: %s took %.1f s%n", name, phase, (now - since) / 1e9);
             since = now;
-            System.out.println(name + ": " + String.join(", ", took));
         }
     }
 
