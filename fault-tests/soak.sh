@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak: repeats every fault scenario (TaskManager kill -9, broker bounce, PostgreSQL cut,
-# stop-with-savepoint + rescale, kill -9 of the job command) with new random seeds until the time
-# is up, and prints one PASS/FAIL line per fault with its money check. Not part of `mvn verify`.
+# stop-with-savepoint + rescale, a frozen zombie TaskManager, kill -9 of the job command) with new
+# random seeds until the time is up, and prints one PASS/FAIL line per fault with its money check.
+# Not part of `mvn verify`.
 #
 #   fault-tests/soak.sh [minutes]      (default 30)
 set -uo pipefail

@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -27,6 +29,20 @@ import java.util.UUID;
  * REST API: the shaded jar is uploaded and run.
  */
 final class FlinkCluster implements AutoCloseable {
+    /**
+     * A TaskManager process and the resource id it registers with, which the REST API reports for
+     * the subtasks it runs.
+     */
+    record TaskManager(String id, Process process) {
+        /** Sends a signal to the process: STOP freezes it (a TaskManager cut off from the cluster), CONT resumes it. */
+        void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STARTUP = Duration.ofMinutes(2);
 
@@ -37,33 +53,41 @@ final class FlinkCluster implements AutoCloseable {
     private final int restPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process jobManager;
-    private final List<Process> taskManagers = new ArrayList<>();
+    private final List<TaskManager> taskManagers = new ArrayList<>();
     private int started;
 
     FlinkCluster(Path dir) throws IOException {
+        this(dir, Map.of());
+    }
+
+    /** A cluster whose config.yaml has {@code overrides} (key -> value) on top of the defaults below. */
+    FlinkCluster(Path dir, Map<String, String> overrides) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.configDir = Files.createDirectories(dir.resolve("conf"));
         this.classpath = Files.readString(Path.of(System.getProperty("flink.cluster.classpath"))).trim();
         this.jvmFlags = Arrays.asList(System.getProperty("jvm.add.opens", "").trim().split("\\s+"));
         this.restPort = freePort();
-        Files.writeString(configDir.resolve("config.yaml"), String.join("\n",
-                "jobmanager.rpc.address: localhost",
-                "jobmanager.rpc.port: " + freePort(),
-                "jobmanager.bind-host: localhost",
-                "jobmanager.memory.process.size: 900m",
-                "rest.address: localhost",
-                "rest.bind-address: localhost",
-                "rest.port: " + restPort,
-                "taskmanager.host: localhost",
-                "taskmanager.bind-host: localhost",
-                "taskmanager.numberOfTaskSlots: 1",
-                "taskmanager.memory.process.size: 1200m",
-                "heartbeat.interval: 2000",
-                "heartbeat.timeout: 10000",
-                "parallelism.default: 2",
-                "web.upload.dir: " + Files.createDirectories(dir.resolve("uploads")),
-                "io.tmp.dirs: " + Files.createDirectories(dir.resolve("tmp")),
-                ""));
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("jobmanager.rpc.address", "localhost");
+        config.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        config.put("jobmanager.bind-host", "localhost");
+        config.put("jobmanager.memory.process.size", "900m");
+        config.put("rest.address", "localhost");
+        config.put("rest.bind-address", "localhost");
+        config.put("rest.port", Integer.toString(restPort));
+        config.put("taskmanager.host", "localhost");
+        config.put("taskmanager.bind-host", "localhost");
+        config.put("taskmanager.numberOfTaskSlots", "1");
+        config.put("taskmanager.memory.process.size", "1200m");
+        config.put("heartbeat.interval", "2000");
+        config.put("heartbeat.timeout", "10000");
+        config.put("parallelism.default", "2");
+        config.put("web.upload.dir", Files.createDirectories(dir.resolve("uploads")).toString());
+        config.put("io.tmp.dirs", Files.createDirectories(dir.resolve("tmp")).toString());
+        config.putAll(overrides); // YAML allows each key once
+        StringBuilder yaml = new StringBuilder();
+        config.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+        Files.writeString(configDir.resolve("config.yaml"), yaml);
         Files.writeString(configDir.resolve("log4j.properties"), String.join("\n",
                 "rootLogger.level = INFO",
                 "rootLogger.appenderRef.file.ref = file",
@@ -91,16 +115,66 @@ final class FlinkCluster implements AutoCloseable {
     void addTaskManager() throws Exception {
         List<String> resources = taskManagerResources();
         List<String> jvm = Arrays.asList(resources.get(0).trim().split("\\s+"));
-        List<String> dynamic = Arrays.asList(resources.get(1).trim().split("\\s+"));
-        taskManagers.add(launch("taskmanager-" + (++started), jvm,
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", dynamic));
+        String id = "taskmanager-" + (++started);
+        List<String> dynamic = new ArrayList<>(Arrays.asList(resources.get(1).trim().split("\\s+")));
+        dynamic.addAll(List.of("-D", "taskmanager.resource-id=" + id));
+        taskManagers.add(new TaskManager(id, launch(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                dynamic)));
     }
 
     /** kill -9 of a TaskManager. */
     void killTaskManager(int index) throws InterruptedException {
-        Process p = taskManagers.remove(index);
-        p.destroyForcibly();
-        p.waitFor();
+        kill(taskManagers.get(index));
+    }
+
+    /** kill -9 of a TaskManager. */
+    void kill(TaskManager tm) throws InterruptedException {
+        taskManagers.remove(tm);
+        tm.process().destroyForcibly();
+        tm.process().waitFor();
+    }
+
+    /** The TaskManager that runs the first subtask of the job's vertex named {@code vertexName}. */
+    TaskManager runningSubtaskOf(String jobId, String vertexName) throws Exception {
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            if (vertex.path("name").asText().equals(vertexName)) {
+                String id = get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText())
+                        .path("subtasks").path(0).path("taskmanager-id").asText();
+                return taskManagers.stream().filter(tm -> tm.id().equals(id)).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no TaskManager " + id + " for " + vertexName));
+            }
+        }
+        throw new IllegalStateException("no vertex " + vertexName + " in job " + jobId);
+    }
+
+    /** A metric of one subtask of the job's vertex named {@code vertexName}, as a number (-1 while not reported). */
+    long subtaskMetric(String jobId, String vertexName, int subtask, String metric) throws Exception {
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            if (vertex.path("name").asText().equals(vertexName)) {
+                JsonNode values = get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/" + subtask
+                        + "/metrics?get=" + metric);
+                return values.size() == 0 ? -1 : values.path(0).path("value").asLong();
+            }
+        }
+        throw new IllegalStateException("no vertex " + vertexName + " in job " + jobId);
+    }
+
+    /** True when every subtask of the job is RUNNING, none of them on {@code tm}. */
+    boolean runsWithout(String jobId, TaskManager tm) throws Exception {
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            for (JsonNode subtask : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()).path("subtasks")) {
+                if (!subtask.path("status").asText().equals("RUNNING")
+                        || subtask.path("taskmanager-id").asText().equals(tm.id())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The job's checkpoint statistics, as the REST API gives them. */
+    JsonNode checkpoints(String jobId) throws Exception {
+        return get("/jobs/" + jobId + "/checkpoints");
     }
 
     int taskManagerCount() {
@@ -252,11 +326,11 @@ final class FlinkCluster implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        for (Process tm : taskManagers) {
-            tm.destroyForcibly();
+        for (TaskManager tm : taskManagers) {
+            tm.process().destroyForcibly();
         }
-        for (Process tm : taskManagers) {
-            tm.waitFor();
+        for (TaskManager tm : taskManagers) {
+            tm.process().waitFor();
         }
         taskManagers.clear();
         if (jobManager != null) {

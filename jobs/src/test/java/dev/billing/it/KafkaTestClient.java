@@ -51,6 +51,18 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Sends all messages in order and returns where the bad ones landed, with their expected reason. */
     public Map<Sent, String> send(List<TestMessage> messages) throws ExecutionException, InterruptedException {
+        List<Sent> sent = sendAll(messages);
+        Map<Sent, String> bad = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).expectedReason() != null) {
+                bad.put(sent.get(i), messages.get(i).expectedReason());
+            }
+        }
+        return bad;
+    }
+
+    /** Sends all messages in order and returns where each landed. */
+    public List<Sent> sendAll(List<TestMessage> messages) throws ExecutionException, InterruptedException {
         for (String topic : messages.stream().map(TestMessage::topic).distinct().toList()) {
             awaitLeaders(topic);
         }
@@ -59,14 +71,18 @@ public final class KafkaTestClient implements AutoCloseable {
             futures.add(producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value())));
         }
         producer.flush();
-        Map<Sent, String> bad = new HashMap<>();
-        for (int i = 0; i < messages.size(); i++) {
-            RecordMetadata md = futures.get(i).get();
-            if (messages.get(i).expectedReason() != null) {
-                bad.put(new Sent(md.topic(), md.partition(), md.offset()), messages.get(i).expectedReason());
-            }
+        List<Sent> out = new ArrayList<>();
+        for (Future<RecordMetadata> f : futures) {
+            RecordMetadata md = f.get();
+            out.add(new Sent(md.topic(), md.partition(), md.offset()));
         }
-        return bad;
+        return out;
+    }
+
+    /** Sends one message to a chosen partition and returns where it landed. */
+    public Sent sendTo(String topic, int partition, String key, byte[] value) throws ExecutionException, InterruptedException {
+        RecordMetadata md = producer.send(new ProducerRecord<>(topic, partition, key, value)).get();
+        return new Sent(md.topic(), md.partition(), md.offset());
     }
 
     /**

@@ -115,7 +115,7 @@ public final class PipelineFixture implements AutoCloseable {
     }
 
     /** Dead letters as where the rejected input was -> reason; a duplicate shows as "A+DUPLICATE+B". */
-    Map<KafkaTestClient.Sent, String> deadLetters(String topic) {
+    public Map<KafkaTestClient.Sent, String> deadLetters(String topic) {
         Map<KafkaTestClient.Sent, String> out = new HashMap<>();
         for (JsonNode d : readValid(topic, "dead-letter")) {
             out.merge(new KafkaTestClient.Sent(d.get("source_topic").asText(), d.get("source_partition").asInt(),
@@ -138,7 +138,13 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** Polls until {@code actual} equals {@code expected}; on timeout, fails showing both. */
     public static <T> void awaitEqual(String what, Callable<T> expected, Callable<T> actual) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        awaitEqual(what, expected, actual, TIMEOUT);
+    }
+
+    /** Polls until {@code actual} equals {@code expected}, at most {@code timeout}; on timeout, fails showing both. */
+    public static <T> void awaitEqual(String what, Callable<T> expected, Callable<T> actual, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         T want = expected.call();
         T got = actual.call();
         while (!want.equals(got) && System.nanoTime() < deadline) {
