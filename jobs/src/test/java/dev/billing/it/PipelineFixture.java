@@ -160,14 +160,16 @@ public final class PipelineFixture implements AutoCloseable {
             return "";
         }
         List<String> lines = new ArrayList<>();
-        for (Object key : new java.util.TreeSet<Object>(java.util.stream.Stream.concat(w.keySet().stream(), g.keySet().stream())
-                .map(Object::toString).toList())) {
+        java.util.Set<Object> keys = new java.util.LinkedHashSet<>(w.keySet());
+        keys.addAll(g.keySet());
+        for (Object key : keys) {
             Object a = w.get(key);
             Object b = g.get(key);
             if (!java.util.Objects.equals(a, b)) {
                 lines.add(key + ": expected " + a + ", got " + b);
             }
         }
+        lines.sort(null);
         return "; " + lines.size() + " entries differ, first: " + lines.stream().limit(15).toList();
     }
 
