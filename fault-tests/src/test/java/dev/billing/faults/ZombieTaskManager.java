@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * (SIGSTOP) while its sinks hold rows they have not written, so that it is cut off from the
  * JobManager but keeps its connections to PostgreSQL. The JobManager notices the missing
  * heartbeats and fails the job over to the other TaskManagers, and the new attempt writes newer
- * totals. Then the zombie is resumed (SIGCONT): it finds itself disconnected, fails its tasks, and
- * closing its JDBC writers flushes what they held, older totals, into the same rows. Then it is
+ * totals. Then the zombie is resumed (SIGCONT): before it finds itself disconnected and fails its
+ * tasks, its JDBC writers' overdue batch timers fire and write what they held, older totals, into
+ * the same rows. Then it is
  * killed. No row may be left with the older total.
  *
  * <p>Evidence that the zombie really wrote after resuming comes from PostgreSQL itself: a
