@@ -230,6 +230,9 @@ final class ScenarioInput {
         int usage = 0;
         int events = 0;
         for (BadInputCorpus.Entry e : corpus) {
+            if (e.input().equals("rates")) {
+                continue; // the compacted rate-card topic gets its malformed cards below, each with a key of its own
+            }
             boolean isUsage = e.input().equals("usage");
             if (isUsage ? usage++ < 4 : events++ < 3) {
                 bad(during, positions, new TestMessage(isUsage ? topics.usageTopic : topics.eventsTopic, "corpus",
