@@ -17,7 +17,6 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,6 +58,11 @@ public final class BillingWorkflow {
             return new Settings(ledger, minimumPurchaseUsd, maxFutureSkew, true);
         }
 
+        /** A bounded replay in batch mode: the ledger sees one account at a time. */
+        public Settings forBatchReplay() {
+            return new Settings(ledger.keyContiguous(), minimumPurchaseUsd, maxFutureSkew, true);
+        }
+
         public static Settings defaults() {
             return new Settings(LedgerSettings.defaults(), new BigDecimal("5.00"), Duration.ofHours(1));
         }
@@ -79,7 +83,6 @@ public final class BillingWorkflow {
         SingleOutputStreamOperator<RateCard> rates = sources.rateCards(env)
                 .process(new ParseFunction<>(new RateCardParser(), settings.replay), TypeInformation.of(RateCard.class))
                 .uid("parse-rate-cards").name("parse rate cards");
-        BroadcastStream<RateCard> rateBroadcast = rates.broadcast(AccountLedger.RATE_CARDS);
 
         DataStream<LedgerInput> ledgerInput = usage
                 .map(LedgerInput::of, TypeInformation.of(LedgerInput.class)).name("usage to ledger input")
@@ -87,9 +90,9 @@ public final class BillingWorkflow {
 
         SingleOutputStreamOperator<AccountStatus> ledger = ledgerInput
                 .keyBy(LedgerInput::accountId)
-                .connect(rateBroadcast)
-                .process(new AccountLedger(settings.ledger), TypeInformation.of(AccountStatus.class))
-                .uid("account-ledger").name("account ledger");
+                .connect(rates.broadcast())
+                .transform("account ledger", TypeInformation.of(AccountStatus.class), new AccountLedger(settings.ledger))
+                .uid("account-ledger");
 
         ledger.sinkTo(sinks.accountStatus()).uid("sink-account-status").name("account-status");
         // the JDBC sinks in tasks of their own: a batch write to PostgreSQL does not stall the ledger

@@ -60,8 +60,6 @@ public class AccountState {
     public BigDecimal[] discountAboveUsd;
     public BigDecimal[] discountPercent;
 
-    /** Processing time of the pending flush timer, 0 when none is pending. */
-    public long flushAtMs;
     /** Processing time of the pending month-rollover timer (only while a monthly limit blocks), 0 when none. */
     public long rolloverAtMs;
 

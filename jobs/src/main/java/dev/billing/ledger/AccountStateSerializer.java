@@ -46,7 +46,6 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         out.writeBoolean(s.lowBalanceAlerted);
         Codec.writeDecimals(out, s.discountAboveUsd);
         Codec.writeDecimals(out, s.discountPercent);
-        Codec.writeZigZagLong(out, s.flushAtMs);
         Codec.writeZigZagLong(out, s.rolloverAtMs);
         Codec.writeVarInt(out, s.openRollups.size());
         for (UsageRollup r : s.openRollups) {
@@ -80,7 +79,6 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         s.lowBalanceAlerted = in.readBoolean();
         s.discountAboveUsd = Codec.readDecimals(in);
         s.discountPercent = Codec.readDecimals(in);
-        s.flushAtMs = Codec.readZigZagLong(in);
         s.rolloverAtMs = Codec.readZigZagLong(in);
         int open = Codec.readVarInt(in);
         s.openRollups = new ArrayList<>(Math.max(open, 4));

@@ -27,23 +27,51 @@ public class LedgerSettings implements Serializable {
      * taken for stale ones.
      */
     public final long versionFloor;
+    /** A bundle closes at this many inputs (see {@link AccountLedger}). */
+    public final int bundleSize;
+    /** ... or this long after its first input: part of the cutoff latency. */
+    public final Duration bundleTime;
+    /**
+     * The input arrives account by account and the state backend keeps only the current account
+     * (a bounded replay in batch mode): apply inputs at once, flush each account when it ends.
+     */
+    public final boolean keyContiguous;
 
     public LedgerSettings(BigDecimal freeCreditsUsd, Duration billingWindow, Duration flushInterval,
             BigDecimal lowBalanceFraction) {
-        this(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, 0L);
+        this(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, 0L, DEFAULT_BUNDLE_SIZE,
+                DEFAULT_BUNDLE_TIME, false);
     }
 
     public LedgerSettings(BigDecimal freeCreditsUsd, Duration billingWindow, Duration flushInterval,
-            BigDecimal lowBalanceFraction, long versionFloor) {
+            BigDecimal lowBalanceFraction, long versionFloor, int bundleSize, Duration bundleTime, boolean keyContiguous) {
         this.freeCreditsUsd = freeCreditsUsd;
         this.billingWindow = billingWindow;
         this.flushInterval = flushInterval;
         this.lowBalanceFraction = lowBalanceFraction;
         this.versionFloor = versionFloor;
+        this.bundleSize = bundleSize;
+        this.bundleTime = bundleTime;
+        this.keyContiguous = keyContiguous;
     }
 
+    public static final int DEFAULT_BUNDLE_SIZE = 1_000;
+    public static final Duration DEFAULT_BUNDLE_TIME = Duration.ofMillis(20);
+
     public LedgerSettings withVersionFloor(long floor) {
-        return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, floor);
+        return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, floor, bundleSize,
+                bundleTime, keyContiguous);
+    }
+
+    public LedgerSettings withBundles(int size, Duration time) {
+        return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, versionFloor, size,
+                time, keyContiguous);
+    }
+
+    /** For a bounded replay in batch mode. */
+    public LedgerSettings keyContiguous() {
+        return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, versionFloor,
+                bundleSize, bundleTime, true);
     }
 
     public static LedgerSettings defaults() {

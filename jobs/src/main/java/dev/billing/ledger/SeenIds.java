@@ -1,5 +1,6 @@
 package dev.billing.ledger;
 
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
@@ -10,9 +11,14 @@ import org.apache.flink.api.common.state.MapState;
  * is rejected as TOO_LATE before it is looked up: so a resend is never billed twice, whatever the
  * downtime or backlog. Forgetting scans the account's ids, so it runs only once the oldest of them
  * is a slack behind the window, which keeps the scans to a few per id over its life.
+ *
+ * <p>One state access per input: a lookup; the ids accepted in an account's bundle wait in heap
+ * (where a duplicate inside the bundle is found) and are written with one {@code putAll} when the
+ * account's bundle ends ({@link #store}).
  */
 final class SeenIds {
     private final MapState<String, Long> ids;
+    private final Map<String, Long> pending = new HashMap<>();
 
     SeenIds(MapState<String, Long> ids) {
         this.ids = ids;
@@ -26,13 +32,22 @@ final class SeenIds {
         return "e:" + eventId;
     }
 
-    boolean contains(String id) throws Exception {
-        return ids.contains(id);
+    /** Whether the current account accepted {@code id} before; a new account has no ids in state. */
+    boolean contains(String id, boolean newAccount) throws Exception {
+        return pending.containsKey(id) || (!newAccount && ids.contains(id));
     }
 
-    void remember(AccountState state, String id, long inputTimeMs) throws Exception {
-        ids.put(id, inputTimeMs);
+    void remember(AccountState state, String id, long inputTimeMs) {
+        pending.put(id, inputTimeMs);
         state.oldestSeenMs = Math.min(state.oldestSeenMs, inputTimeMs);
+    }
+
+    /** Writes the ids remembered since the last call to the current account's state. */
+    void store() throws Exception {
+        if (!pending.isEmpty()) {
+            ids.putAll(pending);
+            pending.clear();
+        }
     }
 
     /** Forgets the ids older than {@code oldestAcceptedMs}, once the oldest is {@code slackMs} older than that. */

@@ -23,37 +23,49 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
 
-/** The ledger in Flink's keyed-broadcast operator harness, with a controlled processing-time clock. */
+/**
+ * The ledger operator in Flink's keyed two-input operator harness, with a controlled
+ * processing-time clock. Bundles of one input by default, so each input's effect shows at once;
+ * {@link #LedgerHarness(long, int)} sets a larger bundle.
+ */
 final class LedgerHarness implements AutoCloseable {
     static final long FLUSH_MS = 1_000;
+    static final long BUNDLE_MS = 20;
     static final LedgerSettings SETTINGS = new LedgerSettings(new BigDecimal("5.00"), Duration.ofDays(7),
             Duration.ofMillis(FLUSH_MS), new BigDecimal("0.10"));
 
-    private KeyedBroadcastOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> harness;
+    private final LedgerSettings settings;
+    private KeyedTwoInputStreamOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> harness;
     long now;
     private int sequence;
 
     LedgerHarness(long now) throws Exception {
+        this(now, 1);
+    }
+
+    LedgerHarness(long now, int bundleSize) throws Exception {
         this.now = now;
+        this.settings = SETTINGS.withBundles(bundleSize, Duration.ofMillis(BUNDLE_MS));
         harness = create();
         harness.open();
         harness.setStateTtlProcessingTime(now);
         harness.setProcessingTime(now);
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> create()
+    private KeyedTwoInputStreamOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> create()
             throws Exception {
-        return new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new AccountLedger(SETTINGS), List.of(AccountLedger.RATE_CARDS)),
-                LedgerInput::accountId, Types.STRING, 1, 1, 0);
+        // rate cards are broadcast, not keyed: their key selector only satisfies the harness
+        return new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings),
+                LedgerInput::accountId, card -> "", Types.STRING, 1, 1, 0);
     }
 
+    /** A checkpoint: the barrier's pre-snapshot step (the open bundle closes, changed rows flush), then the snapshot. */
     OperatorSubtaskState snapshot() throws Exception {
+        harness.prepareSnapshotPreBarrier(sequence);
         return harness.snapshot(sequence, now);
     }
 
@@ -67,14 +79,14 @@ final class LedgerHarness implements AutoCloseable {
     }
 
     void rate(String model, String in, String out, long effectiveFrom, String account) throws Exception {
-        harness.processBroadcastElement(new RateCard(model, new BigDecimal(in), new BigDecimal(out), effectiveFrom, account), now);
+        harness.processElement2(new RateCard(model, new BigDecimal(in), new BigDecimal(out), effectiveFrom, account), now);
     }
 
     void usage(String account, String requestId, String model, long prompt, long completion, long completedAt)
             throws Exception {
         UsageRecord r = new UsageRecord(requestId, account, model, prompt, completion, completedAt);
         r.source = new SourceRecord("usage-records", 0, sequence++, now, null, new byte[0]);
-        harness.processElement(LedgerInput.of(r), now);
+        harness.processElement1(LedgerInput.of(r), now);
     }
 
     AccountEvent event(String account, AccountEventType type, String amount) throws Exception {
@@ -99,7 +111,7 @@ final class LedgerHarness implements AutoCloseable {
 
     AccountEvent send(AccountEvent e) throws Exception {
         e.source = new SourceRecord("account-events", 0, sequence++, now, null, new byte[0]);
-        harness.processElement(LedgerInput.of(e), now);
+        harness.processElement1(LedgerInput.of(e), now);
         return e;
     }
 

@@ -49,7 +49,6 @@ class StateSerializersTest {
         s.lowBalanceAlerted = true;
         s.discountAboveUsd = new BigDecimal[] {d("100")};
         s.discountPercent = new BigDecimal[] {d("12.50")};
-        s.flushAtMs = 1_764_000_001_000L;
         s.rolloverAtMs = 1_764_547_200_000L;
         UsageRollup open = UsageRollup.empty("deepseek-v3", 1_764_000_000_000L);
         open.add(120, 3_700, d("0.000955"), d("0.000955"));

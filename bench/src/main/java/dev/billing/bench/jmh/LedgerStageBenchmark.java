@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -36,8 +35,9 @@ import picocli.CommandLine;
  * account state read and write, hourly rollup read and write, pricing, status decision). Every
  * record has a new request id, so none is dropped as a resend. One operation is one record.
  * The harness's processing-time clock advances 1 ms every {@link #RECORDS_PER_MS} records (50,000
- * records per simulated second), so the ledger's flush timers fire and its flushes (rollup and
- * balance rows, timer registration) are part of the cost, as in the job.
+ * records per simulated second), so the ledger's bundles close on time as well as on size and its
+ * flushes (rollup and balance rows) are part of the cost, as in the job. {@link #bundleSize} 1 is
+ * the ledger without bundles (one state read and write per record), for a side-by-side figure.
  *
  * <p>The backend is configured like the job's ({@link JobConfiguration}) plus the benchmark's
  * {@code --flink-conf} options, so a RocksDB tuning tried on the pipeline is tried here too.
@@ -48,7 +48,7 @@ import picocli.CommandLine;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class LedgerStageBenchmark {
-    private KeyedBroadcastOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> harness;
     private UsageRecord[] records;
     private long now;
     private long sequence;
@@ -59,6 +59,10 @@ public class LedgerStageBenchmark {
     @Param({""})
     public String flinkConf;
 
+    /** Inputs per ledger bundle. */
+    @Param({"1000", "1"})
+    public int bundleSize = LedgerSettings.DEFAULT_BUNDLE_SIZE;
+
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         now = System.currentTimeMillis();
@@ -68,10 +72,9 @@ public class LedgerStageBenchmark {
         for (int i = 0; i < messages.length; i++) {
             records[i] = parser.parse(messages[i], now);
         }
-        harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new AccountLedger(LedgerSettings.defaults()),
-                        List.of(AccountLedger.RATE_CARDS)),
-                LedgerInput::accountId, Types.STRING, 128, 1, 0);
+        LedgerSettings settings = LedgerSettings.defaults().withBundles(bundleSize, LedgerSettings.DEFAULT_BUNDLE_TIME);
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings),
+                LedgerInput::accountId, card -> "", Types.STRING, 128, 1, 0);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend().configure(backendConfiguration(),
                 getClass().getClassLoader()));
         harness.open();
@@ -95,9 +98,9 @@ public class LedgerStageBenchmark {
     public void bill() throws Exception {
         UsageRecord r = records[(int) (sequence & (BenchmarkMessages.MESSAGES - 1))];
         r.requestId = "jmh-" + sequence++;
-        harness.processElement(LedgerInput.of(r), now);
+        harness.processElement1(LedgerInput.of(r), now);
         if (sequence % RECORDS_PER_MS == 0) {
-            harness.setProcessingTime(++now); // fires the flush timers that are due
+            harness.setProcessingTime(++now); // closes bundles and runs flushes that are due
         }
     }
 

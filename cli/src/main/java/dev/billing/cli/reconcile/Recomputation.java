@@ -60,7 +60,7 @@ final class Recomputation {
         PostgresSinks.Target target = new PostgresSinks.Target(workUrl, options.jdbcUser, options.password(),
                 options.jdbcBatchSize, options.jdbcBatchInterval);
         BillingWorkflow.defineWorkflow(env, KafkaBillingSources.replay(options), new RecomputedSinks(target),
-                options.settings().forReplay());
+                options.settings().forBatchReplay());
         long start = System.nanoTime();
         JobClient job = env.executeAsync(JOB_NAME);
         JobExecutionResult result = null;

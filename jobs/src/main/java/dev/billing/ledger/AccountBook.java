@@ -1,0 +1,291 @@
+package dev.billing.ledger;
+
+import dev.billing.model.AccountEvent;
+import dev.billing.model.AccountEventType;
+import dev.billing.model.BillingAlert;
+import dev.billing.model.BlockReason;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.LedgerInput;
+import dev.billing.model.RateCard;
+import dev.billing.model.RejectReason;
+import dev.billing.model.SourceRecord;
+import dev.billing.model.UsageRecord;
+import dev.billing.model.UtcMonths;
+import dev.billing.pricing.Pricing;
+import dev.billing.pricing.RateBook;
+import dev.billing.pricing.VolumeDiscount;
+import java.math.BigDecimal;
+import java.util.List;
+import org.apache.flink.api.common.state.ValueState;
+
+/**
+ * The billing rules of one account, applied to its keyed state (the caller has made it the current
+ * key): drops resends, grants free credits once, prices usage at the rate in force at its
+ * {@code completed_at} (volume discounts on the month's spend included), applies purchases,
+ * adjustments and limits, keeps spend, balance, monthly spend and hourly rollups, raises alerts,
+ * and decides the account's status.
+ *
+ * <p>An account's inputs come as a bundle: its value is read once, every input applied in order,
+ * the status decided once and the value written once. Every input time is judged against one
+ * billing window (see {@link LedgerSettings#billingWindow}). After a restore, an account publishes
+ * its status again the first time it is touched, with a version above any published before
+ * ({@link VersionClock}).
+ */
+final class AccountBook {
+    /** The processing-time timer of an account's next month start, held only while a monthly limit blocks it. */
+    interface MonthStartTimer {
+        void register(long timeMs) throws Exception;
+
+        void delete(long timeMs) throws Exception;
+    }
+
+    private final LedgerSettings settings;
+    private final ValueState<AccountState> account;
+    private final SeenIds seenIds;
+    private final HourlyRollups rollups;
+    private final PastMonths pastMonths;
+    private final RateBook rates;
+    private final VersionClock versions;
+    private final LedgerMetrics metrics;
+    private final LedgerOutput out;
+    private final MonthStartTimer monthStart;
+
+    AccountBook(LedgerSettings settings, ValueState<AccountState> account, SeenIds seenIds, HourlyRollups rollups,
+            PastMonths pastMonths, RateBook rates, VersionClock versions, LedgerMetrics metrics, LedgerOutput out,
+            MonthStartTimer monthStart) {
+        this.settings = settings;
+        this.account = account;
+        this.seenIds = seenIds;
+        this.rollups = rollups;
+        this.pastMonths = pastMonths;
+        this.rates = rates;
+        this.versions = versions;
+        this.metrics = metrics;
+        this.out = out;
+        this.monthStart = monthStart;
+    }
+
+    /** Applies an account's inputs in their order. True when its state changed (its rows need a flush). */
+    boolean apply(String accountId, List<LedgerInput> inputs, long now) throws Exception {
+        AccountState stored = account.value();
+        AccountState state = stored;
+        boolean isNew = stored == null;
+        for (LedgerInput input : inputs) {
+            AccountState target = state != null ? state : AccountState.opened(settings.freeCreditsUsd, UtcMonths.of(now));
+            boolean accepted = input.usage != null
+                    ? bill(accountId, target, isNew, input.usage, now)
+                    : apply(target, isNew, input.event, now);
+            if (accepted) {
+                state = target;
+                for (BillingAlert alert : SpendAlerts.due(accountId, state, settings.lowBalanceFraction, now)) {
+                    out.alert(alert);
+                    metrics.alertsRaised.inc();
+                }
+            }
+        }
+        if (state == null) {
+            return false;
+        }
+        seenIds.store();
+        settle(accountId, state, isNew, now);
+        return true;
+    }
+
+    /** Bills a usage record; {@code isNew}: the account has nothing in state yet (no ids to look up). */
+    private boolean bill(String accountId, AccountState state, boolean isNew, UsageRecord usage, long now)
+            throws Exception {
+        RateCard rate = rates.rateFor(usage.accountId, usage.model, usage.completedAtMs);
+        if (rate == null) {
+            reject(usage.source, RejectReason.UNKNOWN_MODEL, "no rate for model '" + usage.model + "' at completed_at", now);
+            return false;
+        }
+        if (outsideWindow(state, usage.completedAtMs, usage.source, "completed_at", now)) {
+            return false;
+        }
+        String id = SeenIds.ofRequest(usage.requestId);
+        if (seenIds.contains(id, isNew)) {
+            metrics.duplicatesDropped.inc();
+            return false;
+        }
+        int recordMonth = UtcMonths.of(usage.completedAtMs);
+        BigDecimal listCost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
+        // every total the record adds to must still fit its column; checked before the state changes
+        MonthSpend month = recordMonth > state.currentMonth ? MonthSpend.zero() : pastMonths.of(state, recordMonth);
+        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.discountAboveUsd, state.discountPercent);
+        UsageRollup rollup = rollups.find(state, usage);
+        ColumnBounds.Check bounds = new ColumnBounds.Check()
+                .plus("account_balance.spend_usd", state.spendUsd, charged)
+                .plus("account_balance.balance_usd", state.balanceUsd(), charged.negate())
+                .plus("account_balance.month_spend_usd", month.chargedUsd, charged)
+                .plus("the month's list spend", month.listUsd, listCost)
+                .plus("usage_hourly.cost_usd", rollup.costUsd, charged)
+                .plus("usage_hourly.list_cost_usd", rollup.listCostUsd, listCost)
+                .plus("usage_hourly.requests", rollup.requests, 1)
+                .plus("usage_hourly.prompt_tokens", rollup.promptTokens, usage.promptTokens)
+                .plus("usage_hourly.completion_tokens", rollup.completionTokens, usage.completionTokens);
+        if (overflows(bounds, usage.source, now)) {
+            return false;
+        }
+        pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
+        month = pastMonths.of(state, recordMonth); // the same spend, now where the account keeps it
+        month.add(listCost, charged);
+        pastMonths.store(state, recordMonth, month);
+        state.spendUsd = state.spendUsd.add(charged);
+        state.accepted(usage.completedAtMs, now);
+        if (!rollups.open(state, rollup)) {
+            writeOpenRollups(accountId, state, now); // a burst of late records: keep the value small
+            rollups.open(state, rollup);
+        }
+        rollup.add(usage.promptTokens, usage.completionTokens, charged, listCost);
+        seenIds.remember(state, id, usage.completedAtMs);
+        metrics.billed(charged);
+        return true;
+    }
+
+    private boolean apply(AccountState state, boolean isNew, AccountEvent event, long now) throws Exception {
+        if (outsideWindow(state, event.occurredAtMs, event.source, "occurred_at", now)) {
+            return false;
+        }
+        String id = SeenIds.ofEvent(event.eventId);
+        if (seenIds.contains(id, isNew)) {
+            metrics.duplicatesDropped.inc();
+            return false;
+        }
+        boolean credits = event.type == AccountEventType.CREDITS_PURCHASED || event.type == AccountEventType.CREDITS_ADJUSTED;
+        if (credits && overflows(new ColumnBounds.Check()
+                .plus("account_balance.credits_usd", state.creditsUsd, event.amountUsd)
+                .plus("account_balance.balance_usd", state.balanceUsd(), event.amountUsd), event.source, now)) {
+            return false;
+        }
+        pastMonths.advance(state, UtcMonths.of(now));
+        switch (event.type) {
+            case CREDITS_PURCHASED:
+                state.topUp(event.amountUsd);
+                break;
+            case CREDITS_ADJUSTED:
+                state.creditsUsd = state.creditsUsd.add(event.amountUsd);
+                break;
+            case LIMITS_SET:
+                state.monthlyHardLimitUsd = event.monthlyHardLimitUsd;
+                state.alertThresholdsUsd = event.alertThresholdsUsd;
+                break;
+            case VOLUME_DISCOUNTS_SET:
+                state.discountAboveUsd = event.discountAboveUsd;
+                state.discountPercent = event.discountPercent;
+                break;
+            case ACCOUNT_OPENED:
+            default:
+                break;
+        }
+        state.accepted(event.occurredAtMs, now);
+        seenIds.remember(state, id, event.occurredAtMs);
+        return true;
+    }
+
+    /**
+     * Dead-letters an input older than the account's billing window: its id may be forgotten, and
+     * its hourly rollup is final. True when rejected.
+     */
+    private boolean outsideWindow(AccountState state, long inputTimeMs, SourceRecord source, String field, long now) {
+        if (inputTimeMs >= state.oldestAcceptedMs(settings.billingWindow.toMillis())) {
+            return false;
+        }
+        reject(source, RejectReason.TOO_LATE, field + " is more than " + settings.billingWindow
+                + " (the billing window) before the account's newest input", now);
+        return true;
+    }
+
+    /** Dead-letters a message that would take a total past its PostgreSQL column. True when rejected. */
+    private boolean overflows(ColumnBounds.Check bounds, SourceRecord source, long now) {
+        if (bounds.firstOverflow() == null) {
+            return false;
+        }
+        reject(source, bounds.reason(), bounds.firstOverflow(), now);
+        return true;
+    }
+
+    private void reject(SourceRecord source, RejectReason reason, String detail, long now) {
+        out.deadLetter(new DeadLetter(source, reason, detail, now));
+        metrics.rejected(reason);
+    }
+
+    /**
+     * Publishes the status when it changed, when the account is new, or when it is the account's
+     * first in this run (after a restore the topic may hold a status the state no longer has);
+     * keeps the month-start timer; stores the state.
+     */
+    private void settle(String accountId, AccountState state, boolean isNew, long now) throws Exception {
+        int mask = state.evaluateBlockMask();
+        if (isNew || mask != state.blockMask || versions.firstInRun(state)) {
+            metrics.statusChanged(isNew ? 0 : state.blockMask, mask);
+            state.blockMask = mask;
+            versions.next(state, now);
+            out.status(LedgerRows.statusOf(accountId, state, now));
+        }
+        scheduleMonthStart(state);
+        account.update(state);
+    }
+
+    /**
+     * Keeps a timer on the next month start while, and only while, a monthly limit blocks the
+     * account: the one case where the month start must act without input.
+     */
+    private void scheduleMonthStart(AccountState state) throws Exception {
+        long due = (state.blockMask & BlockReason.MONTHLY_LIMIT.bit()) != 0 ? UtcMonths.startMs(state.currentMonth + 1) : 0;
+        if (state.rolloverAtMs == due) {
+            return;
+        }
+        if (state.rolloverAtMs != 0) {
+            monthStart.delete(state.rolloverAtMs);
+        }
+        if (due != 0) {
+            monthStart.register(due);
+        }
+        state.rolloverAtMs = due;
+    }
+
+    /** The month start of a monthly-blocked account: the month turns, the limit lifts. True when it did. */
+    boolean onMonthStart(String accountId, long now) throws Exception {
+        AccountState state = account.value();
+        if (state == null) {
+            return false;
+        }
+        state.rolloverAtMs = 0; // this timer has fired
+        // the clock, not the timer's time: a timer overdue after a restore, or fired at the end of
+        // a bounded replay, moves the account straight to the month the clock is in
+        pastMonths.advance(state, UtcMonths.of(now));
+        settle(accountId, state, false, now);
+        return true;
+    }
+
+    /**
+     * Writes out the account's changed rollup rows and its balance row; drops ids, rollups and past
+     * months that are outside the billing window, scanning only when the oldest of them is.
+     */
+    void flush(String accountId, long now) throws Exception {
+        AccountState state = account.value();
+        if (state == null) {
+            return;
+        }
+        writeOpenRollups(accountId, state, now);
+        long horizon = state.oldestAcceptedMs(settings.billingWindow.toMillis());
+        seenIds.expire(state, horizon, settings.billingWindow.toMillis() / 8);
+        rollups.expire(state, horizon);
+        pastMonths.expire(state, horizon);
+        out.balance(LedgerRows.balanceOf(accountId, state, now, versions.next(state, now)));
+        metrics.balanceRowsFlushed.inc();
+        account.update(state);
+    }
+
+    private void writeOpenRollups(String accountId, AccountState state, long now) throws Exception {
+        if (state.openRollups.isEmpty()) {
+            return;
+        }
+        long version = versions.next(state, now);
+        for (UsageRollup rollup : state.openRollups) {
+            out.rollup(LedgerRows.rowOf(accountId, rollup, version));
+            metrics.rollupRowsFlushed.inc();
+        }
+        rollups.close(state);
+    }
+}

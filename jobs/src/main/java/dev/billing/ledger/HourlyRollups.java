@@ -1,0 +1,85 @@
+package dev.billing.ledger;
+
+import dev.billing.model.UsageRecord;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+
+/**
+ * An account's (model, UTC hour) rollups. Those changed since the last flush live in the account's
+ * own value ({@link AccountState#openRollups}), so further records of the same (model, hour) cost
+ * no state access; a rollup is read from {@code hourly-rollups} once when it opens and written back
+ * at the flush, which also emits its row.
+ */
+final class HourlyRollups {
+    private static final long HOUR_MS = 3_600_000L;
+    /** Open rollups an account's value holds at most; more are written out early. */
+    static final int MAX_OPEN = 16;
+
+    private final MapState<String, UsageRollup> rollups;
+
+    HourlyRollups(MapState<String, UsageRollup> rollups) {
+        this.rollups = rollups;
+    }
+
+    /**
+     * The rollup a record adds to: an open one (no state access), else the stored one, read once,
+     * else a new empty one. It joins the open ones through {@link #open}.
+     */
+    UsageRollup find(AccountState state, UsageRecord usage) throws Exception {
+        long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
+        for (UsageRollup open : state.openRollups) {
+            if (open.hourStartMs == hour && open.model.equals(usage.model)) {
+                return open;
+            }
+        }
+        UsageRollup stored = rollups.get(key(hour, usage.model));
+        return stored != null ? stored : UsageRollup.empty(usage.model, hour);
+    }
+
+    /** Makes {@code rollup} one of the open ones; false when {@link #MAX_OPEN} are open and must be written out first. */
+    boolean open(AccountState state, UsageRollup rollup) {
+        for (UsageRollup open : state.openRollups) {
+            if (open == rollup) {
+                return true;
+            }
+        }
+        if (state.openRollups.size() >= MAX_OPEN) {
+            return false;
+        }
+        state.openRollups.add(rollup);
+        state.oldestRollupHourMs = Math.min(state.oldestRollupHourMs, rollup.hourStartMs);
+        return true;
+    }
+
+    /** Stores the open rollups, empties the list; the caller emits their rows. */
+    void close(AccountState state) throws Exception {
+        for (UsageRollup rollup : state.openRollups) {
+            rollups.put(key(rollup.hourStartMs, rollup.model), rollup);
+        }
+        state.openRollups.clear();
+    }
+
+    /** Drops the hours no acceptable record can land in; scans only when the oldest is past {@code horizonMs}. */
+    void expire(AccountState state, long horizonMs) throws Exception {
+        if (horizonMs == Long.MIN_VALUE || state.oldestRollupHourMs == Long.MAX_VALUE
+                || state.oldestRollupHourMs + HOUR_MS > horizonMs) {
+            return;
+        }
+        long oldest = Long.MAX_VALUE;
+        Iterator<Map.Entry<String, UsageRollup>> it = rollups.iterator();
+        while (it.hasNext()) {
+            UsageRollup rollup = it.next().getValue();
+            if (rollup.hourStartMs + HOUR_MS <= horizonMs) {
+                it.remove();
+            } else {
+                oldest = Math.min(oldest, rollup.hourStartMs);
+            }
+        }
+        state.oldestRollupHourMs = oldest;
+    }
+
+    private static String key(long hourStartMs, String model) {
+        return hourStartMs + "/" + model;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.billing.ledger;
+
+import dev.billing.model.AccountBalanceRow;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.BlockReason;
+import dev.billing.model.UsageHourlyRow;
+import dev.billing.model.UtcMonths;
+
+/** An account's state as the messages and rows it leaves the ledger as. */
+final class LedgerRows {
+    private LedgerRows() {}
+
+    static AccountStatus statusOf(String accountId, AccountState state, long now) {
+        AccountStatus s = new AccountStatus();
+        s.accountId = accountId;
+        s.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        BlockReason first = BlockReason.first(state.blockMask);
+        s.reason = first == null ? null : first.name();
+        s.reasons = BlockReason.names(state.blockMask);
+        s.balanceUsd = state.balanceUsd();
+        s.monthSpendUsd = state.month.chargedUsd;
+        s.version = state.version;
+        s.asOfMs = now;
+        return s;
+    }
+
+    static UsageHourlyRow rowOf(String accountId, UsageRollup rollup, long version) {
+        UsageHourlyRow row = new UsageHourlyRow();
+        row.accountId = accountId;
+        row.model = rollup.model;
+        row.hourStartMs = rollup.hourStartMs;
+        row.requests = rollup.requests;
+        row.promptTokens = rollup.promptTokens;
+        row.completionTokens = rollup.completionTokens;
+        row.costUsd = rollup.costUsd;
+        row.listCostUsd = rollup.listCostUsd;
+        row.version = version;
+        return row;
+    }
+
+    static AccountBalanceRow balanceOf(String accountId, AccountState state, long now, long version) {
+        AccountBalanceRow row = new AccountBalanceRow();
+        row.accountId = accountId;
+        row.creditsUsd = state.creditsUsd;
+        row.spendUsd = state.spendUsd;
+        row.balanceUsd = state.balanceUsd();
+        row.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        row.monthSpendUsd = state.month.chargedUsd;
+        row.spendMonthStartMs = UtcMonths.startMs(state.currentMonth);
+        row.updatedAtMs = now;
+        row.version = version;
+        return row;
+    }
+}

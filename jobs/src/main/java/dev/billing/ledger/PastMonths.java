@@ -1,0 +1,69 @@
+package dev.billing.ledger;
+
+import dev.billing.model.UtcMonths;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+
+/**
+ * Spend of an account's months before the current one that had usage, kept within the billing
+ * window so a late record is charged in its own month (its limit, alerts and discount tiers).
+ */
+final class PastMonths {
+    private final MapState<Integer, MonthSpend> months;
+
+    PastMonths(MapState<Integer, MonthSpend> months) {
+        this.months = months;
+    }
+
+    /** The spend of {@code month}: the account's current one, or a past one (zero if it had none). */
+    MonthSpend of(AccountState state, int month) throws Exception {
+        if (month == state.currentMonth) {
+            return state.month;
+        }
+        MonthSpend spend = months.get(month);
+        return spend == null ? MonthSpend.zero() : spend;
+    }
+
+    /** Stores a changed past month (the current one lives in the account's value). */
+    void store(AccountState state, int month, MonthSpend spend) throws Exception {
+        if (month != state.currentMonth) {
+            put(state, month, spend);
+        }
+    }
+
+    /** Moves the account into {@code month} if it is newer; a month without usage leaves nothing behind. */
+    void advance(AccountState state, int month) throws Exception {
+        if (month > state.currentMonth) {
+            if (state.month.listUsd.signum() != 0) {
+                put(state, state.currentMonth, state.month);
+            }
+            state.currentMonth = month;
+            state.month = MonthSpend.zero();
+        }
+    }
+
+    /** Drops months wholly before {@code horizonMs}; scans only when the oldest is. */
+    void expire(AccountState state, long horizonMs) throws Exception {
+        if (horizonMs == Long.MIN_VALUE || state.oldestPastMonth >= UtcMonths.of(horizonMs)) {
+            return;
+        }
+        int oldestKept = UtcMonths.of(horizonMs);
+        int oldest = Integer.MAX_VALUE;
+        Iterator<Map.Entry<Integer, MonthSpend>> it = months.iterator();
+        while (it.hasNext()) {
+            int month = it.next().getKey();
+            if (month < oldestKept) {
+                it.remove();
+            } else {
+                oldest = Math.min(oldest, month);
+            }
+        }
+        state.oldestPastMonth = oldest;
+    }
+
+    private void put(AccountState state, int month, MonthSpend spend) throws Exception {
+        months.put(month, spend);
+        state.oldestPastMonth = Math.min(state.oldestPastMonth, month);
+    }
+}
