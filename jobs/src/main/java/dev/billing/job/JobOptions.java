@@ -134,6 +134,12 @@ public class JobOptions {
     @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")
     public Duration flushInterval;
 
+    @Option(names = "--bundle-size", defaultValue = "1000", description = "The ledger applies its input in bundles: an account's inputs in a bundle cost one read and one write of its state. A bundle closes at this many inputs (default: ${DEFAULT-VALUE}).")
+    public int bundleSize;
+
+    @Option(names = "--bundle-time", defaultValue = "20ms", converter = DurationConverter.class, description = "... or this long after its first input, and before every checkpoint; statuses leave when their bundle closes, so this is part of the cutoff latency (default: ${DEFAULT-VALUE}).")
+    public Duration bundleTime;
+
     @Option(names = "--low-balance-fraction", defaultValue = "0.10", description = "A LOW_BALANCE alert fires when the balance falls below this fraction of the last purchase (or of the free credits) (default: ${DEFAULT-VALUE}).")
     public BigDecimal lowBalanceFraction;
 
@@ -161,8 +167,11 @@ public class JobOptions {
             throw new IllegalArgumentException("--billing-window " + billingWindow.toString().substring(2).toLowerCase()
                     + " is too short: it must be at least 1h (an hour's rollup) and longer than --max-future-skew");
         }
+        if (bundleSize < 1 || bundleTime.isNegative() || bundleTime.isZero()) {
+            throw new IllegalArgumentException("--bundle-size must be at least 1 and --bundle-time above 0");
+        }
         LedgerSettings ledger = new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction)
-                .withVersionFloor(versionFloor);
+                .withVersionFloor(versionFloor).withBundles(bundleSize, bundleTime);
         BillingWorkflow.Settings settings = new BillingWorkflow.Settings(ledger, minimumPurchaseUsd, maxFutureSkew);
         // a rebuild reads the past: judge it by the clock it was read by, as a replay does
         return rebuildStateFromEarliest ? settings.forReplay() : settings;
