@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Buffers rows, keeps the last row per primary key (rows are whole totals, so the last one is the
- * truth), and upserts the buffer as one JDBC batch (pgjdbc rewrites it into multi-row INSERTs) when
- * it holds {@code batchSize} keys, when the batch interval has passed since the first buffered
- * row, and in {@link #flush} before every checkpoint, which makes the sink at-least-once: a
- * restored job rewrites the same totals.
+ * truth; one statement may not update a key twice), and upserts the buffer as one statement whose
+ * rows travel as arrays ({@link UpsertTable#arraySql}) when it holds {@code batchSize} keys, when
+ * the batch interval has passed since the first buffered row, and in {@link #flush} before every
+ * checkpoint, which makes the sink at-least-once: a restored job rewrites the same totals.
  *
  * <p>Failures, by SQLSTATE ({@link SqlErrors}): a lost connection is retried on a new one with
  * backoff, then fails the task as any sink would, so an outage of PostgreSQL fails over and
@@ -126,17 +126,14 @@ final class PostgresUpsertWriter<T> implements SinkWriter<T> {
     }
 
     private void upsert(Connection c, List<T> rows) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(table.upsertSql)) {
-            for (T row : rows) {
-                try {
-                    table.binder.bind(ps, row);
-                } catch (RuntimeException e) {
-                    // a value the binder cannot even express (e.g. a decimal the column would round) is the row's fault
-                    throw new SQLException("the row cannot be bound: " + e, "22000", e);
-                }
-                ps.addBatch();
+        try (PreparedStatement ps = c.prepareStatement(table.arraySql())) {
+            try {
+                table.bindArrays(c, ps, rows);
+            } catch (RuntimeException e) {
+                // a value that cannot even be expressed (e.g. a decimal the column would round) is a row's fault
+                throw new SQLException("a row cannot be bound: " + e, "22000", e);
             }
-            ps.executeBatch();
+            ps.execute();
         }
         c.commit();
     }
@@ -219,8 +216,6 @@ final class PostgresUpsertWriter<T> implements SinkWriter<T> {
             if (target.password != null) {
                 props.setProperty("password", target.password);
             }
-            // one multi-row INSERT per batch; safe with ON CONFLICT because the buffer holds each key once
-            props.setProperty("reWriteBatchedInserts", "true");
             Connection c = DriverManager.getConnection(target.url, props);
             c.setAutoCommit(false);
             connection = c;
