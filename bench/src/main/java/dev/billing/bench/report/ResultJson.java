@@ -60,7 +60,7 @@ public final class ResultJson {
         num(pg, "rows_per_record_at_full_speed", r.postgresRowsPerRecord);
         pg.put("rows_written_pg_stat_total", r.postgresRowsWrittenPgStat);
         pg.put("rows_present", r.postgresRowsPresent);
-        pg.put("statements_note", "one upsert statement per row, sent in JDBC batches; pg_stat_statements not used");
+        pg.put("statements_note", "one upsert statement per batch of up to --jdbc-batch-size rows (rows as arrays); pg_stat_statements not used");
         num(pg, "rows_per_s_at_half_load", r.steady.postgresRowsPerSecond);
         num(pg, "rows_per_s_at_half_load_pg_stat", r.steady.postgresRowsPerSecondPgStat);
         num(pg, "changed_keys_per_s_at_half_load", r.steady.changedKeysPerSecond);
