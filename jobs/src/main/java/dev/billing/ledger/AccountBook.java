@@ -210,20 +210,28 @@ final class AccountBook {
     }
 
     /**
-     * Publishes the status when it changed, when the account is new, or when it is the account's
-     * first in this run (after a restore the topic may hold a status the state no longer has);
-     * keeps the month-start timer; stores the state.
+     * Publishes the status at once when it changed, when the account is new, or when it is the
+     * account's first in this run (after a restore the topic may hold a status the state no longer
+     * has); otherwise the next flush publishes the moved balance. Keeps the month-start timer;
+     * stores the state.
      */
     private void settle(String accountId, AccountState state, boolean isNew, long now) throws Exception {
         int mask = state.evaluateBlockMask();
         if (isNew || mask != state.blockMask || versions.firstInRun(state)) {
             metrics.statusChanged(isNew ? 0 : state.blockMask, mask);
             state.blockMask = mask;
-            versions.next(state, now);
-            out.status(LedgerRows.statusOf(accountId, state, now));
+            publishStatus(accountId, state, now);
+        } else {
+            state.statusBehind = true;
         }
         scheduleMonthStart(state);
         account.update(state);
+    }
+
+    private void publishStatus(String accountId, AccountState state, long now) {
+        versions.next(state, now);
+        out.status(LedgerRows.statusOf(accountId, state, now));
+        state.statusBehind = false;
     }
 
     /**
@@ -266,6 +274,11 @@ final class AccountBook {
         AccountState state = account.value();
         if (state == null) {
             return;
+        }
+        if (state.statusBehind) {
+            // at most one status per account and flush interval: the topic's balance and month spend
+            // follow the state within a flush, and the cutoffs never wait for it
+            publishStatus(accountId, state, now);
         }
         writeOpenRollups(accountId, state, now);
         long horizon = state.oldestAcceptedMs(settings.billingWindow.toMillis());

@@ -76,6 +76,8 @@ public class AccountState {
     public int oldestPastMonth = Integer.MAX_VALUE;
     /** The oldest input time among the ids in {@code seen-ids}, {@link Long#MAX_VALUE} when there is none. */
     public long oldestSeenMs = Long.MAX_VALUE;
+    /** Balance or month spend moved since the last status: the next flush publishes one. */
+    public boolean statusBehind;
 
     public AccountState() {}
 

@@ -54,6 +54,7 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         out.writeLong(s.oldestRollupHourMs);
         out.writeInt(s.oldestPastMonth);
         out.writeLong(s.oldestSeenMs);
+        out.writeBoolean(s.statusBehind);
     }
 
     @Override
@@ -88,6 +89,7 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         s.oldestRollupHourMs = in.readLong();
         s.oldestPastMonth = in.readInt();
         s.oldestSeenMs = in.readLong();
+        s.statusBehind = in.readBoolean();
         return s;
     }
 

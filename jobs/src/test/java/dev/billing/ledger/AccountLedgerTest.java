@@ -42,7 +42,11 @@ class AccountLedgerTest {
         assertThat(balance.creditsUsd).isEqualByComparingTo("5.00");
         assertThat(balance.spendUsd).isEqualByComparingTo("0.05");
         assertThat(balance.balanceUsd).isEqualByComparingTo("4.95");
-        assertThat(h.statuses()).extracting(s -> s.status).containsExactly("ACTIVE");
+        assertThat(h.statuses()).extracting(s -> s.status).containsOnly("ACTIVE");
+        // the flush publishes the moved balance: the topic's last status is the state's
+        AccountStatus last = h.statuses().get(h.statuses().size() - 1);
+        assertThat(last.balanceUsd).isEqualByComparingTo("4.95");
+        assertThat(last.version).isGreaterThan(h.statuses().get(0).version);
     }
 
     @Test

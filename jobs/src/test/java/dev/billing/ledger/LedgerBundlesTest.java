@@ -83,4 +83,20 @@ class LedgerBundlesTest {
 
         assertThat(h.lastBalance("a").spendUsd).isEqualByComparingTo("1.05");
     }
+
+    @Test
+    void aBalanceThatMovedWithoutAStatusChangeIsPublishedOnceAtTheFlush() throws Exception {
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T);
+        h.advanceTo(h.now + LedgerHarness.BUNDLE_MS); // new account: its first status, $4.95
+        h.usage("a", "r2", "llama-3.1-8b", 1_000_000, 0, T);
+        h.usage("a", "r3", "llama-3.1-8b", 1_000_000, 0, T);
+        h.advanceTo(h.now + LedgerHarness.BUNDLE_MS); // still ACTIVE: no status yet
+        assertThat(h.statuses()).singleElement().satisfies(s -> assertThat(s.balanceUsd).isEqualByComparingTo("4.95"));
+
+        h.flush();
+        assertThat(h.statuses()).hasSize(2);
+        assertThat(h.statuses().get(1).balanceUsd).isEqualByComparingTo("4.85");
+        h.flush(); // nothing moved since
+        assertThat(h.statuses()).hasSize(2);
+    }
 }

@@ -58,6 +58,7 @@ class StateSerializersTest {
         s.oldestPastMonth = 676;
         s.versionRun = -8_123_456_789L;
         s.versionClockMs = 1_764_000_000_120L;
+        s.statusBehind = true;
         s.oldestSeenMs = 1_763_500_000_000L;
         return s;
     }
