@@ -1,8 +1,6 @@
 package dev.billing.ledger;
 
 import dev.billing.model.UsageRecord;
-import java.util.Iterator;
-import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 
 /**
@@ -66,17 +64,9 @@ final class HourlyRollups {
                 || state.oldestRollupHourMs + HOUR_MS > horizonMs) {
             return;
         }
-        long oldest = Long.MAX_VALUE;
-        Iterator<Map.Entry<String, UsageRollup>> it = rollups.iterator();
-        while (it.hasNext()) {
-            UsageRollup rollup = it.next().getValue();
-            if (rollup.hourStartMs + HOUR_MS <= horizonMs) {
-                it.remove();
-            } else {
-                oldest = Math.min(oldest, rollup.hourStartMs);
-            }
-        }
-        state.oldestRollupHourMs = oldest;
+        // an hour is final once it ends at or before the horizon
+        state.oldestRollupHourMs = StateExpiry.removeBefore(rollups.iterator(), e -> e.getValue().hourStartMs,
+                horizonMs - HOUR_MS + 1);
     }
 
     private static String key(long hourStartMs, String model) {

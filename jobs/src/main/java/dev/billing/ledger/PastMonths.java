@@ -1,7 +1,6 @@
 package dev.billing.ledger;
 
 import dev.billing.model.UtcMonths;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 
@@ -48,18 +47,8 @@ final class PastMonths {
         if (horizonMs == Long.MIN_VALUE || state.oldestPastMonth >= UtcMonths.of(horizonMs)) {
             return;
         }
-        int oldestKept = UtcMonths.of(horizonMs);
-        int oldest = Integer.MAX_VALUE;
-        Iterator<Map.Entry<Integer, MonthSpend>> it = months.iterator();
-        while (it.hasNext()) {
-            int month = it.next().getKey();
-            if (month < oldestKept) {
-                it.remove();
-            } else {
-                oldest = Math.min(oldest, month);
-            }
-        }
-        state.oldestPastMonth = oldest;
+        long oldest = StateExpiry.removeBefore(months.iterator(), Map.Entry::getKey, UtcMonths.of(horizonMs));
+        state.oldestPastMonth = oldest == StateExpiry.NONE ? Integer.MAX_VALUE : (int) oldest;
     }
 
     private void put(AccountState state, int month, MonthSpend spend) throws Exception {

@@ -1,7 +1,6 @@
 package dev.billing.ledger;
 
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 
@@ -55,16 +54,6 @@ final class SeenIds {
         if (oldestAcceptedMs == Long.MIN_VALUE || state.oldestSeenMs >= oldestAcceptedMs - slackMs) {
             return;
         }
-        long oldest = Long.MAX_VALUE;
-        Iterator<Map.Entry<String, Long>> it = ids.iterator();
-        while (it.hasNext()) {
-            long time = it.next().getValue();
-            if (time < oldestAcceptedMs) {
-                it.remove();
-            } else {
-                oldest = Math.min(oldest, time);
-            }
-        }
-        state.oldestSeenMs = oldest;
+        state.oldestSeenMs = StateExpiry.removeBefore(ids.iterator(), Map.Entry::getValue, oldestAcceptedMs);
     }
 }
