@@ -124,7 +124,11 @@ public final class PipelineFixture implements AutoCloseable {
         return out;
     }
 
-    /** Per account, the published statuses in version order, as {@code describe} renders them. */
+    /**
+     * Per account, the status transitions in version order, as {@code describe} renders them: a
+     * status republished unchanged (with a moved balance at a flush, or after a restore) is not a
+     * transition and is folded into the one before it.
+     */
     public Map<String, List<String>> statusHistory(String topic, java.util.function.Function<JsonNode, String> describe) {
         Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
         for (JsonNode s : readValid(topic, "account-status")) {
@@ -132,7 +136,15 @@ public final class PipelineFixture implements AutoCloseable {
                     .merge(s.get("version").asLong(), describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
         }
         Map<String, List<String>> out = new TreeMap<>();
-        byVersion.forEach((account, versions) -> out.put(account, new ArrayList<>(versions.values())));
+        byVersion.forEach((account, versions) -> {
+            List<String> transitions = new ArrayList<>();
+            for (String status : versions.values()) {
+                if (transitions.isEmpty() || !transitions.get(transitions.size() - 1).equals(status)) {
+                    transitions.add(status);
+                }
+            }
+            out.put(account, transitions);
+        });
         return out;
     }
 
