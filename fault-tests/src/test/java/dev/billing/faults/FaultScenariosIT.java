@@ -287,9 +287,16 @@ class FaultScenariosIT {
             assertThat(reconcile(input.fromMs)).as(name + ": bin/billing reconcile finds what the job wrote to PostgreSQL")
                     .isZero();
             phases.done("reconcile");
-            assertThat(services.statusHistory(options.statusTopic, s -> s.get("status").asText() + " " + reasons(s))
-                    .get(ScenarioInput.account(1))).as(name + ": the limit account, blocked by its low limit, unblocked"
-                    + " by the raise").containsSubsequence("BLOCKED [MONTHLY_LIMIT]", "ACTIVE []");
+            // the limit account's low limit blocks it and the raise unblocks it; when the ledger reads
+            // both in one bundle (close in the stream, or in the backlog it catches up after the fault)
+            // the block never leaves, so the check is on the order, not on the block's presence
+            List<String> limitAccount = services.statusHistory(options.statusTopic,
+                    s -> s.get("status").asText() + " " + reasons(s)).get(ScenarioInput.account(1));
+            assertThat(limitAccount).as(name + ": the limit account ends unblocked by the raise").endsWith("ACTIVE []");
+            if (limitAccount.contains("BLOCKED [MONTHLY_LIMIT]")) {
+                assertThat(limitAccount).as(name + ": the limit account, blocked by its low limit, unblocked by the raise")
+                        .containsSubsequence("BLOCKED [MONTHLY_LIMIT]", "ACTIVE []");
+            }
             // statuses are published at once, not on checkpoints: the last ones are there by now
             PipelineFixture.awaitEqual(name + ": what a gateway holds in the end (each account's highest-version status)"
                     + " is the state", model::finalStatuses, this::gatewayView, Duration.ofSeconds(10));
