@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.billing.ingest.BadInputCorpus;
 import dev.billing.it.LedgerModel;
 import dev.billing.it.TestMessage;
+import dev.billing.it.UsageJson;
 import dev.billing.job.JobOptions;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -351,15 +352,7 @@ final class ScenarioInput {
 
     private ObjectNode usageJson(String requestId, String account, String modelId, long prompt, long completion,
             long completedAt) {
-        ObjectNode n = json.createObjectNode()
-                .put("request_id", requestId)
-                .put("account_id", account)
-                .put("model", modelId)
-                .put("completed_at", Instant.ofEpochMilli(completedAt).toString())
-                .put("node_id", "node-" + random.nextInt(4));
-        n.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
-        return n;
+        return UsageJson.of(requestId, account, modelId, prompt, completion, completedAt, "node-" + random.nextInt(4));
     }
 
     private static String requestIdOf(Message m) {

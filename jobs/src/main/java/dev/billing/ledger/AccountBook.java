@@ -126,8 +126,11 @@ final class AccountBook {
         if (overflows(bounds, usage.source, now)) {
             return false;
         }
+        boolean newMonth = recordMonth > state.currentMonth;
         pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
-        month = pastMonths.of(state, recordMonth); // the same spend, now where the account keeps it
+        if (newMonth) {
+            month = state.month; // the record opened the account's new month
+        }
         month.add(listCost, charged);
         pastMonths.store(state, recordMonth, month);
         state.spendUsd = state.spendUsd.add(charged);

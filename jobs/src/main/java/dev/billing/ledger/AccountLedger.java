@@ -150,9 +150,14 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
         if (++bundled >= settings.bundleSize) {
             closeBundle();
         } else if (!bundleTimerSet) {
+            // one timer at a time: one left over from a bundle that closed on its size closes the
+            // next bundle no later than its own time would
             bundleTimerSet = true;
             long now = getProcessingTimeService().getCurrentProcessingTime();
-            getProcessingTimeService().registerTimer(now + settings.bundleTime.toMillis(), t -> closeBundle());
+            getProcessingTimeService().registerTimer(now + settings.bundleTime.toMillis(), t -> {
+                bundleTimerSet = false;
+                closeBundle();
+            });
         }
     }
 
@@ -166,7 +171,6 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
 
     /** Applies the open bundle, account by account. */
     private void closeBundle() throws Exception {
-        bundleTimerSet = false;
         if (bundled == 0) {
             return;
         }

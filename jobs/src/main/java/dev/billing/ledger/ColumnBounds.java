@@ -39,6 +39,15 @@ public final class ColumnBounds {
         return fits(credits) && fits(spend) && fits(credits.subtract(spend));
     }
 
+    /**
+     * Whether {@code value} is below 10^19 with at most 18 decimals: two such values always sum into
+     * {@code numeric(38,18)}. Read off the representation, no arithmetic: the check runs for every
+     * record, and nearly every total is far inside the column.
+     */
+    private static boolean below19Digits(BigDecimal value) {
+        return value.precision() - value.scale() <= 19 && value.scale() <= NUMERIC_SCALE;
+    }
+
     /** Whether {@code total + increment} of two counts (tokens, requests; never negative) fits {@code bigint}. */
     public static boolean bigintSumFits(long total, long increment) {
         if (total < 0 || increment < 0) {
@@ -54,7 +63,7 @@ public final class ColumnBounds {
 
         /** {@code total + amount}, bound for a {@code numeric(38,18)} column. */
         public Check plus(String column, BigDecimal total, BigDecimal amount) {
-            if (overflow == null && !sumFits(total, amount)) {
+            if (overflow == null && !(below19Digits(total) && below19Digits(amount)) && !sumFits(total, amount)) {
                 overflow = column + " would be " + total.add(amount).toPlainString()
                         + ", beyond numeric(38,18) (|value| < 10^20)";
                 reason = RejectReason.INVALID_AMOUNT;

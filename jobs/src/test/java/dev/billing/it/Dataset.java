@@ -144,15 +144,7 @@ public final class Dataset {
 
     private ObjectNode usageJson(String requestId, String account, String model, long prompt, long completion,
             long completedAt) {
-        ObjectNode n = json.createObjectNode()
-                .put("request_id", requestId)
-                .put("account_id", account)
-                .put("model", model)
-                .put("completed_at", Instant.ofEpochMilli(completedAt).toString())
-                .put("node_id", "node-" + random.nextInt(8));
-        n.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
-        return n;
+        return UsageJson.of(requestId, account, model, prompt, completion, completedAt, "node-" + random.nextInt(8));
     }
 
     /** Valid records that look hostile: billed like any other, and harmless to PostgreSQL. */

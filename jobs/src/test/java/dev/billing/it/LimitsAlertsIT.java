@@ -137,12 +137,7 @@ class LimitsAlertsIT extends PipelineTestBase {
 
     /** $6.00 of deepseek-v3 list price in one record: more than the free credits. */
     private TestMessage exhausting(String account, long completedAt) {
-        ObjectNode n = json.createObjectNode()
-                .put("request_id", "req-exhaust-" + account)
-                .put("account_id", account)
-                .put("model", "deepseek-v3")
-                .put("completed_at", Instant.ofEpochMilli(completedAt).toString());
-        n.putObject("usage").put("prompt_tokens", 24_000_000).put("completion_tokens", 0).put("total_tokens", 24_000_000);
+        ObjectNode n = UsageJson.of("req-exhaust-" + account, account, "deepseek-v3", 24_000_000, 0, completedAt, null);
         return TestMessage.valid(Dataset.USAGE, account, n.toString());
     }
 
