@@ -20,13 +20,16 @@ final class ChatCompletionsHandler implements HttpHandler {
     private static final int MAX_BODY_BYTES = 4 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Authenticator keys;
     private final CutoffCheck cutoffs;
     private final UsageSink usage;
     private final SimulatedInference inference;
     private final GatewaySettings settings;
     private final GatewayMetrics metrics;
 
-    ChatCompletionsHandler(CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings, GatewayMetrics metrics) {
+    ChatCompletionsHandler(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
+            GatewayMetrics metrics) {
+        this.keys = keys;
         this.cutoffs = cutoffs;
         this.usage = usage;
         this.inference = new SimulatedInference(settings.defaultCompletionTokens());
@@ -55,12 +58,11 @@ final class ChatCompletionsHandler implements HttpHandler {
                     exchange.getRequestMethod() + " is not allowed on " + PATH + "; use POST.");
         }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        String account = ApiKeys.accountId(authorization);
-        if (account == null) {
-            throw new ApiError(401, "invalid_request_error", "invalid_api_key", null, authorization == null
-                    ? "You didn't provide an API key. Send it as 'Authorization: Bearer sk-<account_id>'."
-                    : "Incorrect API key provided. Keys have the form sk-<account_id>.");
-        }
+        Authenticator.Caller caller = keys.authenticate(authorization).orElseThrow(() -> new ApiError(401,
+                "invalid_request_error", "invalid_api_key", null, authorization == null
+                        ? "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'."
+                        : "Incorrect API key provided."));
+        String account = caller.accountId();
         byte[] body = HttpResponses.body(exchange, MAX_BODY_BYTES);
 
         Decision decision = cutoffs.check(account);

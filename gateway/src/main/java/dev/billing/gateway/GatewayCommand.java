@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -87,6 +88,9 @@ public class GatewayCommand implements Callable<Integer> {
             description = "Where 402 answers send users to add credits or raise their limit (default: ${DEFAULT-VALUE}).")
     String dashboardUrl;
 
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -121,7 +125,7 @@ public class GatewayCommand implements Callable<Integer> {
                 say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
                         + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
             }
-            try (GatewayServer server = GatewayServer.start(cutoffs, usage, settings, cutoffs::stats)) {
+            try (GatewayServer server = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, settings, cutoffs::stats)) {
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "). Ctrl-C stops it.");

@@ -30,7 +30,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ExecutorService executor;
     private final GatewayMetrics metrics = new GatewayMetrics();
 
-    private GatewayServer(CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
+    private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
             Supplier<CutoffClientStats> cutoffStats) throws IOException {
         server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
@@ -39,24 +39,30 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(cutoffs, usage, settings, metrics));
+        server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
         server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
     }
 
     /**
      * Binds and starts serving.
      *
+     * @param keys who a request's bearer key belongs to
      * @param cutoffStats the figures /health reports and judges by; null to report only the counters
      */
-    public static GatewayServer start(CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
-            Supplier<CutoffClientStats> cutoffStats) throws IOException {
-        GatewayServer gateway = new GatewayServer(cutoffs, usage, settings, cutoffStats);
+    public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
+            GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats) throws IOException {
+        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats);
         gateway.server.start();
         return gateway;
     }
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The insecure demo scheme, {@code Bearer sk-<account_id>}: for demos and tests only. */
+    public static Authenticator demoAccountKeys() {
+        return new DemoAccountKeys();
     }
 
     /** {@code http://host:port/v1/chat/completions}. */

@@ -32,7 +32,7 @@ class ChatCompletionsHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = GatewayServer.start(id -> unavailable ? Decision.STATUS_UNAVAILABLE : statuses.check(id), usage,
+        server = GatewayServer.start(GatewayServer.demoAccountKeys(), id -> unavailable ? Decision.STATUS_UNAVAILABLE : statuses.check(id), usage,
                 GatewaySettings.local("node-test"), null);
     }
 

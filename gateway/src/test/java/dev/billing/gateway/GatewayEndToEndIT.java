@@ -95,7 +95,7 @@ class GatewayEndToEndIT {
         try (CutoffClient cutoffs = CutoffClient.start(
                         CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
                 KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
-                GatewayServer gateway = GatewayServer.start(cutoffs, usage, GatewaySettings.local("gateway-e2e"),
+                GatewayServer gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("gateway-e2e"),
                         cutoffs::stats);
                 AccountEvents events = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic)) {
             assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();

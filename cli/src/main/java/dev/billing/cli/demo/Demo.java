@@ -94,7 +94,7 @@ public final class Demo {
             try (CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
                             .topic(options.statusTopic).build());
                     KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
-                    GatewayServer gateway = GatewayServer.start(cutoffs, usage, GatewaySettings.local("demo-gateway"),
+                    GatewayServer gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("demo-gateway"),
                             cutoffs::stats);
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),

@@ -1,15 +1,20 @@
 package dev.billing.gateway;
 
+import java.util.Optional;
+
 /**
- * The reference gateway's authentication: the bearer token {@code sk-<account_id>} names the
- * account. A real gateway looks its keys up; the billing side only needs the account id.
+ * The demo's insecure scheme: the bearer token {@code sk-<account_id>} names the account, so
+ * knowing an id spends from it. Only for demos and tests; real keys are looked up.
  */
-final class ApiKeys {
+final class DemoAccountKeys implements Authenticator {
     static final String PREFIX = "sk-";
     private static final String BEARER = "Bearer ";
     private static final int MAX_ACCOUNT_ID_LENGTH = 256;
 
-    private ApiKeys() {}
+    @Override
+    public Optional<Caller> authenticate(String authorizationHeader) {
+        return Optional.ofNullable(accountId(authorizationHeader)).map(account -> new Caller(account, null));
+    }
 
     /** The account of an {@code Authorization} header, or null when it carries no valid key. */
     static String accountId(String authorization) {
