@@ -75,11 +75,11 @@ final class ChatCompletionsHandler implements HttpHandler {
         SimulatedInference.Completion completion = inference.complete(request);
         String requestId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         if (request.stream()) {
-            stream(exchange, requestId, account, request, completion);
+            stream(exchange, requestId, caller, request, completion);
             return;
         }
-        UsageRecord record = new UsageRecord(requestId, account, request.model(), completion.promptTokens(),
-                completion.completionTokens(), Instant.now(), settings.nodeId());
+        UsageRecord record = usageRecord(requestId, caller, request, completion.promptTokens(),
+                completion.completionTokens());
         // reported before answering: a served request is always billed, even if the client hangs up
         usage.emit(record);
         metrics.served.incrementAndGet();
@@ -93,7 +93,7 @@ final class ChatCompletionsHandler implements HttpHandler {
      * the completion tokens sent until then. The usage leaves before the last chunks, so a client
      * that hangs up after the content is billed the same.
      */
-    private void stream(HttpExchange exchange, String requestId, String account, ChatRequest request,
+    private void stream(HttpExchange exchange, String requestId, Authenticator.Caller caller, ChatRequest request,
             SimulatedInference.Completion completion) throws IOException {
         long created = Instant.now().getEpochSecond();
         CompletionStream out = new CompletionStream(exchange, requestId, request.model(), created, request.includeUsage());
@@ -114,8 +114,7 @@ final class ChatCompletionsHandler implements HttpHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the server stops: billed below for what was sent
         } finally {
-            record = new UsageRecord(requestId, account, request.model(), completion.promptTokens(), sent, Instant.now(),
-                    settings.nodeId());
+            record = usageRecord(requestId, caller, request, completion.promptTokens(), sent);
             usage.emit(record);
             metrics.served.incrementAndGet();
         }
@@ -128,6 +127,13 @@ final class ChatCompletionsHandler implements HttpHandler {
             }
         }
         metrics.streamsCutShort.incrementAndGet();
+    }
+
+    /** The one place a served request's usage record is made, plain or streamed. */
+    private UsageRecord usageRecord(String requestId, Authenticator.Caller caller, ChatRequest request, long promptTokens,
+            long completionTokens) {
+        return new UsageRecord(requestId, caller.accountId(), request.model(), promptTokens, completionTokens,
+                Instant.now(), settings.nodeId());
     }
 
     /** The simulated time a node takes to generate one chunk. */

@@ -159,6 +159,7 @@ public class GatewayCommand implements Callable<Integer> {
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "; OpenAI client libraries take the base URL " + server.apiBaseUri()
                         + "). Ctrl-C stops it.");
+                say("HTTP limits: " + HttpLimits.describe() + ".");
                 say("Try: curl -s " + server.chatCompletionsUri() + " -H 'Authorization: Bearer sk-acct-01'"
                         + " -H 'Content-Type: application/json'"
                         + " -d '{\"model\":\"" + defaultModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");

@@ -10,6 +10,11 @@ import java.util.Properties;
  * request time limit, a client that sends half a request holds that thread for good, and a few of
  * them stop the gateway. A value already set (for example {@code -Dsun.net.httpserver.maxReqTime=5}
  * in {@code BILLING_JAVA_OPTS}) wins.
+ *
+ * <p>The JDK counts a request's time from when its connection turns readable, waiting for a free
+ * handler thread included: a request queued behind {@code --threads} slow clients for longer than
+ * the limit is cut off with them. The limit bounds how long slow clients hold the threads; more
+ * threads raise how many it takes.
  */
 final class HttpLimits {
     /** The whole request, line, headers and body, must arrive within this many seconds. */
@@ -42,6 +47,13 @@ final class HttpLimits {
         d.put(MAX_HEADER_BYTES, Integer.toString(32 * 1024));
         d.put(IDLE_INTERVAL, "30");
         return Map.copyOf(d);
+    }
+
+    /** The limits in force, for the start-up line. */
+    static String describe() {
+        return "a request within " + System.getProperty(MAX_REQUEST_TIME) + " s, an answer within "
+                + System.getProperty(MAX_RESPONSE_TIME) + " s, at most " + System.getProperty(MAX_HEADERS) + " headers of "
+                + System.getProperty(MAX_HEADER_BYTES) + " bytes in all";
     }
 
     /** Sets each limit not set yet. */
