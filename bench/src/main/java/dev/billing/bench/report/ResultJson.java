@@ -53,6 +53,7 @@ public final class ResultJson {
         num(root, "load_records_per_s", r.loadRecordsPerSecond);
 
         root.set("passthrough", jobRun(r.passthrough));
+        root.set("keyed_passthrough", jobRun(r.keyedPassthrough));
         root.set("billing", jobRun(r.billing));
 
         ObjectNode pg = root.putObject("postgres");
