@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = {"List an account's API keys, revoked ones included: id, name, created, revoked. Secrets are"
                 + " never shown (they are not stored)."})
 public class ListKeysCommand implements Callable<Integer> {
-    private static final String ROW = "%-20s  %-20s  %-24s  %s%n";
+    private static final String ROW = "%-20s  %-20s  %-27s  %s%n";
 
     @Option(names = "--account", required = true, description = "The account whose keys to list.")
     String account;
