@@ -162,7 +162,7 @@ final class BillingApiHandler implements HttpHandler {
         BigDecimal amount = Usd.parse(request.get("amount_usd"), "amount_usd");
         if (amount.compareTo(minimumPurchaseUsd) < 0) {
             throw ApiError.invalidRequest("amount_usd", "The minimum credit purchase is $" + Usd.format(minimumPurchaseUsd)
-                    + "; amount_usd " + Usd.format(amount) + " is below it.");
+                    + ". amount_usd " + Usd.format(amount) + " is below it: buy $" + Usd.format(minimumPurchaseUsd) + " or more.");
         }
         try {
             payments.charge(account, amount, idempotencyKey);
@@ -236,7 +236,7 @@ final class BillingApiHandler implements HttpHandler {
             amount = Usd.parse(amountNode, "amount_usd");
             if (amount.compareTo(minimumPurchaseUsd) < 0) {
                 throw ApiError.invalidRequest("amount_usd", "The minimum credit purchase is $"
-                        + Usd.format(minimumPurchaseUsd) + "; an auto top-up of " + Usd.format(amount) + " is below it.");
+                        + Usd.format(minimumPurchaseUsd) + ". An auto top-up of " + Usd.format(amount) + " is below it.");
             }
         }
         ObjectNode event = AccountEventPublisher.event("auto-topup-" + UUID.randomUUID(), account, "AUTO_TOPUP_SET",
