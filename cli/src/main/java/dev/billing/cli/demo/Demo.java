@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import dev.billing.gateway.BillingApi;
+import dev.billing.gateway.DatabaseOptions;
 import dev.billing.gateway.GatewayServer;
 import dev.billing.gateway.GatewaySettings;
 import dev.billing.gateway.KafkaUsageSink;
@@ -94,8 +96,11 @@ public final class Demo {
             try (CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
                             .topic(options.statusTopic).build());
                     KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                    BillingApi billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(),
+                                    new DatabaseOptions(jdbcUrl, postgres.user, postgres.password))
+                            .withTopics(options.eventsTopic, options.alertsTopic), cutoffs::status);
                     GatewayServer gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("demo-gateway"),
-                            cutoffs::stats);
+                            cutoffs::stats, billing);
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
                             options.usageTopic, options.eventsTopic, accounts, seed);
@@ -104,6 +109,7 @@ public final class Demo {
                 out.accept("Reference gateway on " + gateway.chatCompletionsUri() + " (try: curl -H 'Authorization: Bearer"
                         + " sk-acct-01' -d '{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' "
                         + gateway.chatCompletionsUri() + ")");
+                out.accept("Billing page: " + gateway.billingPageUri() + " (enter the key sk-acct-01)");
                 out.accept("Simulating " + accounts + " API clients at " + requestsPerSecond + " requests/s for " + duration
                         + " through the gateway (Ctrl-C stops earlier) ...");
                 drive(sim, cutoffs, watcher, view);
