@@ -133,8 +133,25 @@ class BillingPageBrowserIT {
                         && browser.findElement(By.id("credits")).getText().equals("$15.00"));
         assertThat(browser.findElement(By.id("free-credits")).getText()).isEqualTo("$0.00");
         assertThat(browser.findElement(By.id("spend")).getText()).isEqualTo("$" + plain(spend));
-        Await.until("the usage chart has today's bar", TIMEOUT,
-                () -> !browser.findElements(By.cssSelector("#usage-chart rect")).isEmpty());
+        // the limits form: the month's spend shows against the new hard limit
+        browser.findElement(By.id("limit-amount")).sendKeys("100.00");
+        browser.findElement(By.id("threshold-amounts")).sendKeys("80.00, 50.00");
+        browser.findElement(By.id("save-limits")).click();
+        Await.until("the page shows the hard limit and the thresholds", TIMEOUT,
+                () -> browser.findElement(By.id("month-limit")).getText().contains("of a $100.00 monthly hard limit")
+                        && browser.findElement(By.id("thresholds")).getText().equals("$50.00, $80.00"));
+        assertThat(browser.findElement(By.id("limits-msg")).getText()).contains("hard limit $100.00");
+
+        // self-contained: everything the page loaded came from the gateway
+        Object loaded = browser.executeScript("return performance.getEntriesByType('resource').map(e => e.name)"
+                + ".concat([document.location.href]);");
+        String origin = "http://127.0.0.1:" + stack.gateway.port() + "/";
+        assertThat((List<?>) loaded).isNotEmpty().allSatisfy(url -> assertThat(url.toString()).startsWith(origin));
+
+        Await.until("the usage chart's bar for today totals the spend", TIMEOUT,
+                () -> ((List<?>) browser.executeScript( // one read: the chart is redrawn every few seconds
+                        "return Array.from(document.querySelectorAll('#usage-chart text'), t => t.textContent);"))
+                        .contains("$" + plain(spend)));
         assertThat(browser.findElement(By.id("usage-legend")).getText()).contains("deepseek-v3");
         screenshot(browser, "billing-page.png");
         System.out.printf("PAGE: %d requests served, spend $%s, balance $%s%n", served.get() + 1, plain(spend), plain(expected));
