@@ -8,7 +8,6 @@ import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.Decision;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -58,11 +57,7 @@ final class ChatCompletionsHandler implements HttpHandler {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     exchange.getRequestMethod() + " is not allowed on " + PATH + "; use POST.");
         }
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        Authenticator.Caller caller = caller(exchange, authorization).orElseThrow(() -> new ApiError(401,
-                "invalid_request_error", "invalid_api_key", null, authorization == null
-                        ? "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'."
-                        : "Incorrect API key provided."));
+        Authenticator.Caller caller = Callers.of(keys, exchange);
         String account = caller.accountId();
         byte[] body = HttpResponses.body(exchange, MAX_BODY_BYTES);
 
@@ -85,16 +80,6 @@ final class ChatCompletionsHandler implements HttpHandler {
         metrics.served.incrementAndGet();
         exchange.getResponseHeaders().set("X-Request-Id", record.requestId());
         HttpResponses.json(exchange, 200, response(record, completion));
-    }
-
-    private Optional<Authenticator.Caller> caller(HttpExchange exchange, String authorization) throws ApiError {
-        try {
-            return keys.authenticate(authorization);
-        } catch (Authenticator.Unavailable e) {
-            exchange.getResponseHeaders().set("Retry-After", "1");
-            throw new ApiError(503, "server_error", "service_unavailable", null,
-                    "API keys cannot be checked right now; retry in a moment.");
-        }
     }
 
     private void refuse(HttpExchange exchange, Decision decision) throws IOException {

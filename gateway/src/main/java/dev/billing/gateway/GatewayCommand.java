@@ -6,6 +6,7 @@ import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.FailurePolicy;
 import dev.billing.gateway.client.PaymentRequiredBody;
 import dev.billing.gateway.keys.PostgresKeyStore;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Spec;
                 + " account-status topic (402 Payment Required), reporting the usage of every served request to"
                 + " usage-records. Inference is simulated: about 4 characters of prompt per token, and max_tokens"
                 + " (else --default-completion-tokens) completion tokens.",
-            "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503."})
+            "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503.",
+            "The customer's billing API (/v1/billing/balance, usage, credits, limits, auto-topup, alerts, openapi.json)"
+                + " and the billing page (/billing) are served on the same port, behind the same keys."})
 public class GatewayCommand implements Callable<Integer> {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -90,6 +93,19 @@ public class GatewayCommand implements Callable<Integer> {
             description = "Where 402 answers send users to add credits or raise their limit (default: ${DEFAULT-VALUE}).")
     String dashboardUrl;
 
+    @Option(names = "--events-topic", defaultValue = "account-events",
+            description = "Topic the billing API sends purchases, limits and auto top-up settings to (default: ${DEFAULT-VALUE}).")
+    String eventsTopic;
+
+    @Option(names = "--alerts-topic", defaultValue = "billing-alerts",
+            description = "Topic of the billing job's alerts, kept per account for GET /v1/billing/alerts (default: ${DEFAULT-VALUE}).")
+    String alertsTopic;
+
+    @Option(names = "--minimum-purchase", defaultValue = "5.00",
+            description = "Smallest credit purchase or auto top-up the billing API accepts; keep it equal to the job's"
+                    + " --minimum-purchase (default: ${DEFAULT-VALUE}).")
+    BigDecimal minimumPurchaseUsd;
+
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
 
@@ -118,6 +134,10 @@ public class GatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (minimumPurchaseUsd.signum() < 0) {
+            throw new ParameterException(spec.commandLine(), "--minimum-purchase must not be negative, not "
+                    + minimumPurchaseUsd.toPlainString());
+        }
         CutoffClientConfig config = CutoffClientConfig.builder(bootstrapServers)
                 .topic(statusTopic)
                 .failurePolicy(failurePolicy)
@@ -130,9 +150,12 @@ public class GatewayCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(this::stopOnSignal, "gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        BillingApi.Settings billingSettings = new BillingApi.Settings(bootstrapServers, eventsTopic, alertsTopic, database,
+                new Properties(), minimumPurchaseUsd, CardPayments.SIMULATED);
         try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null : keyStore();
                 CutoffClient cutoffs = CutoffClient.start(config);
-                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, new Properties())) {
+                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, new Properties());
+                BillingApi billing = BillingApi.start(billingSettings, cutoffs::status)) {
             Authenticator keys = keyStore != null ? keyStore : GatewayServer.demoAccountKeys();
             say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
             if (cutoffs.awaitBootstrap(bootstrapTimeout)) {
@@ -143,10 +166,12 @@ public class GatewayCommand implements Callable<Integer> {
                 say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
                         + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
             }
-            try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats)) {
+            try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats, billing)) {
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "). Ctrl-C stops it.");
+                say("Billing page: " + server.billingPageUri() + " (billing API: " + server.billingPageUri().resolve(
+                        BillingApiHandler.PATH + "openapi.json") + ").");
                 say("Try: " + (keyStore != null
                         ? "KEY=$(bin/billing keys create --jdbc-url '" + database.describe() + "' --account acct-01 | tail -1); "
                         : "KEY=sk-acct-01; ")

@@ -31,7 +31,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics = new GatewayMetrics();
 
     private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
-            Supplier<CutoffClientStats> cutoffStats) throws IOException {
+            Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
         server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
             Thread t = new Thread(runnable, "gateway-http");
@@ -41,6 +41,9 @@ public final class GatewayServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
         server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
+        if (billing != null) {
+            billing.register(server, keys);
+        }
     }
 
     /**
@@ -51,7 +54,18 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
             GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats) throws IOException {
-        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats);
+        return start(keys, cutoffs, usage, settings, cutoffStats, null);
+    }
+
+    /**
+     * Binds and starts serving, with the customer's billing API and page ({@code /v1/billing/*},
+     * {@code /billing}) behind the same keys.
+     *
+     * @param billing the billing API, or null for none; the caller closes it after the server
+     */
+    public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
+            GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
+        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats, billing);
         gateway.server.start();
         return gateway;
     }
@@ -68,6 +82,11 @@ public final class GatewayServer implements AutoCloseable {
     /** {@code http://host:port/v1/chat/completions}. */
     public URI chatCompletionsUri() {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + ChatCompletionsHandler.PATH);
+    }
+
+    /** {@code http://host:port/billing}, the billing page (when started with a {@link BillingApi}). */
+    public URI billingPageUri() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + BillingPageHandler.PATH);
     }
 
     public URI healthUri() {

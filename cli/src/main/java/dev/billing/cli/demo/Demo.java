@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import dev.billing.gateway.BillingApi;
 import dev.billing.gateway.DatabaseOptions;
 import dev.billing.gateway.GatewayServer;
 import dev.billing.gateway.GatewaySettings;
@@ -102,8 +103,10 @@ public final class Demo {
                     CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
                             .topic(options.statusTopic).build());
                     KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                    BillingApi billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
+                            .withTopics(options.eventsTopic, options.alertsTopic), cutoffs::status);
                     GatewayServer gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("demo-gateway"),
-                            cutoffs::stats);
+                            cutoffs::stats, billing);
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
                             options.usageTopic, options.eventsTopic, accounts, seed, keys);
@@ -114,6 +117,7 @@ public final class Demo {
                 out.accept("Reference gateway on " + gateway.chatCompletionsUri() + " (try: curl -H 'Authorization: Bearer "
                         + keys.get("acct-01") + "' -d '{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' "
                         + gateway.chatCompletionsUri() + ")");
+                out.accept("Billing page: " + gateway.billingPageUri() + " (open it and enter the key of acct-01 above)");
                 out.accept("Simulating " + accounts + " API clients at " + requestsPerSecond + " requests/s for " + duration
                         + " through the gateway (Ctrl-C stops earlier) ...");
                 drive(sim, cutoffs, watcher, view);
