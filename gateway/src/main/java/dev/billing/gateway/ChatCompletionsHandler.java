@@ -58,7 +58,7 @@ final class ChatCompletionsHandler implements HttpHandler {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     exchange.getRequestMethod() + " is not allowed on " + PATH + "; use POST.");
         }
-        Authenticator.Caller caller = BearerAuth.require(keys, exchange);
+        Authenticator.Caller caller = Callers.of(keys, exchange);
         String account = caller.accountId();
         byte[] body = HttpResponses.body(exchange, MAX_BODY_BYTES);
 
@@ -133,7 +133,7 @@ final class ChatCompletionsHandler implements HttpHandler {
     private UsageRecord usageRecord(String requestId, Authenticator.Caller caller, ChatRequest request, long promptTokens,
             long completionTokens) {
         return new UsageRecord(requestId, caller.accountId(), request.model(), promptTokens, completionTokens,
-                Instant.now(), settings.nodeId());
+                Instant.now(), settings.nodeId(), caller.keyId());
     }
 
     /** The simulated time a node takes to generate one chunk. */

@@ -5,6 +5,8 @@ import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.FailurePolicy;
 import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.gateway.keys.PostgresKeyStore;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,14 +32,16 @@ import picocli.CommandLine.Spec;
                 + " POST /v1/chat/completions (plain, or \"stream\": true as server-sent events in the OpenAI chunk"
                 + " format, with stream_options.include_usage a last chunk carrying usage) and GET /v1/models (the"
                 + " models of --models, each of which must have a price on the billing job's rate card). Requests are"
-                + " authenticated by 'Authorization: Bearer sk-<account_id>', cut off by the billing job through the"
-                + " compacted account-status topic (402 Payment Required), and the usage of every served request goes"
-                + " to usage-records, a streamed one's too (when the client hangs up mid-stream: the tokens it was"
-                + " sent). A request the job could not bill (max_tokens beyond 10^12 tokens in all) is answered 400."
-                + " Inference is simulated: about 4 characters of prompt per token, and max_tokens (else"
-                + " --default-completion-tokens) completion tokens, streamed --stream-chunk-tokens per"
-                + " --stream-chunk-interval.",
+                + " authenticated by 'Authorization: Bearer <key>' against the api_keys table in PostgreSQL"
+                + " (bin/billing keys create), cut off by the billing job through the compacted account-status topic"
+                + " (402 Payment Required), and the usage of every served request goes to usage-records, a streamed"
+                + " one's too (when the client hangs up mid-stream: the tokens it was sent). A request the job could"
+                + " not bill (max_tokens beyond 10^12 tokens in all) is answered 400. Inference is simulated: about 4"
+                + " characters of prompt per token, and max_tokens (else --default-completion-tokens) completion"
+                + " tokens, streamed --stream-chunk-tokens per --stream-chunk-interval.",
             "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503.",
+            "The customer's billing API (/v1/billing/balance, usage, credits, limits, auto-topup, alerts, openapi.json)"
+                + " and the billing page (/billing) are served on the same port, behind the same keys.",
             "HTTP limits (JVM system properties, set in BILLING_JAVA_OPTS to change): a request must arrive within"
                 + " 10 s (sun.net.httpserver.maxReqTime), an answer be sent within 600 s (maxRspTime), at most 64"
                 + " headers (maxReqHeaders) of 32 KB in all (maxReqHeaderSize) and a 4 MB body."})
@@ -105,7 +109,7 @@ public class GatewayCommand implements Callable<Integer> {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
             description = "A Kafka client property for the gateway's usage producer and status consumer, e.g."
                     + " security.protocol=SASL_SSL or ssl.truststore.location=/etc/kafka/truststore.jks (repeatable),"
-                    + " as the billing job takes it.")
+                    + " as the billing job takes it; the billing API's Kafka clients get them too.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
@@ -115,8 +119,31 @@ public class GatewayCommand implements Callable<Integer> {
             description = "Where 402 answers send users to add credits or raise their limit (default: ${DEFAULT-VALUE}).")
     String dashboardUrl;
 
+    @Option(names = "--events-topic", defaultValue = "account-events",
+            description = "Topic the billing API sends purchases, limits and auto top-up settings to (default: ${DEFAULT-VALUE}).")
+    String eventsTopic;
+
+    @Option(names = "--alerts-topic", defaultValue = "billing-alerts",
+            description = "Topic of the billing job's alerts, kept per account for GET /v1/billing/alerts (default: ${DEFAULT-VALUE}).")
+    String alertsTopic;
+
+    @Option(names = "--minimum-purchase", defaultValue = "5.00",
+            description = "Smallest credit purchase or auto top-up the billing API accepts; keep it equal to the job's"
+                    + " --minimum-purchase (default: ${DEFAULT-VALUE}).")
+    BigDecimal minimumPurchaseUsd;
+
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
+
+    @Option(names = "--key-cache-ttl", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How long a key lookup is reused: a revoked key is refused, and a new one accepted, within"
+                    + " this time (default: ${DEFAULT-VALUE}).")
+    Duration keyCacheTtl;
+
+    @Option(names = "--insecure-demo-account-keys",
+            description = "INSECURE, for demos only: accept 'Bearer sk-<account_id>' as a key of that account instead"
+                    + " of looking keys up, so anyone who knows or guesses an account id spends from it.")
+    boolean insecureDemoAccountKeys;
 
     @Spec
     CommandSpec spec;
@@ -134,6 +161,10 @@ public class GatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (minimumPurchaseUsd.signum() < 0) {
+            throw new ParameterException(spec.commandLine(), "--minimum-purchase must not be negative, not "
+                    + minimumPurchaseUsd.toPlainString());
+        }
         CutoffClientConfig config = CutoffClientConfig.builder(bootstrapServers)
                 .topic(statusTopic)
                 .failurePolicy(failurePolicy)
@@ -141,10 +172,19 @@ public class GatewayCommand implements Callable<Integer> {
                 .paymentRequiredBody(new PaymentRequiredBody(dashboardUrl))
                 .kafkaProperties(kafkaClientProperties())
                 .build();
+        if (insecureDemoAccountKeys) {
+            say("WARNING: --insecure-demo-account-keys: 'Bearer sk-<account_id>' spends from that account. Anyone who"
+                    + " knows or guesses an account id can spend its credits. Never use this outside a demo.");
+        }
         Thread hook = new Thread(this::stopOnSignal, "gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (CutoffClient cutoffs = CutoffClient.start(config);
-                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, kafkaClientProperties())) {
+        BillingApi.Settings billingSettings = new BillingApi.Settings(bootstrapServers, eventsTopic, alertsTopic, database,
+                kafkaClientProperties(), minimumPurchaseUsd, CardPayments.SIMULATED);
+        try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null : keyStore();
+                CutoffClient cutoffs = CutoffClient.start(config);
+                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, kafkaClientProperties());
+                BillingApi billing = BillingApi.start(billingSettings, cutoffs::status)) {
+            Authenticator keys = keyStore != null ? keyStore : GatewayServer.demoAccountKeys();
             say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
             if (cutoffs.awaitBootstrap(bootstrapTimeout)) {
                 CutoffClientStats stats = cutoffs.stats();
@@ -154,13 +194,18 @@ public class GatewayCommand implements Callable<Integer> {
                 say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
                         + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
             }
-            try (GatewayServer server = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, settings, cutoffs::stats)) {
+            try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats, billing)) {
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "; OpenAI client libraries take the base URL " + server.apiBaseUri()
                         + "). Ctrl-C stops it.");
                 say("HTTP limits: " + HttpLimits.describe() + ".");
-                say("Try: curl -s " + server.chatCompletionsUri() + " -H 'Authorization: Bearer sk-acct-01'"
+                say("Billing page: " + server.billingPageUri() + " (billing API: " + server.billingPageUri().resolve(
+                        BillingApiHandler.PATH + "openapi.json") + ").");
+                say("Try: " + (keyStore != null
+                        ? "KEY=$(bin/billing keys create --jdbc-url '" + database.describe() + "' --account acct-01 | tail -1); "
+                        : "KEY=sk-acct-01; ")
+                        + "curl -s " + server.chatCompletionsUri() + " -H \"Authorization: Bearer $KEY\""
                         + " -H 'Content-Type: application/json'"
                         + " -d '{\"model\":\"" + defaultModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
                 stopRequested.await();
@@ -184,6 +229,19 @@ public class GatewayCommand implements Callable<Integer> {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
         return props;
+    }
+
+    /** The api_keys table of --jdbc-url, checked now so that a wrong database fails the start, not every request. */
+    private PostgresKeyStore keyStore() {
+        PostgresKeyStore store = new PostgresKeyStore(database::connect, database.describe(), keyCacheTtl);
+        try {
+            store.check();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        say("API keys: the api_keys table of " + database.describe() + " (lookups cached for " + keyCacheTtl + ").");
+        return store;
     }
 
     /** Completes with the running server once it listens. */

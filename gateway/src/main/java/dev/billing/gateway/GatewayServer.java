@@ -28,7 +28,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics = new GatewayMetrics();
 
     private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
-            Supplier<CutoffClientStats> cutoffStats) throws IOException {
+            Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
         server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
             Thread t = new Thread(runnable, "gateway-http");
@@ -39,6 +39,9 @@ public final class GatewayServer implements AutoCloseable {
         server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
         server.createContext(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
         server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
+        if (billing != null) {
+            billing.register(server, keys);
+        }
     }
 
     /**
@@ -49,7 +52,18 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
             GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats) throws IOException {
-        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats);
+        return start(keys, cutoffs, usage, settings, cutoffStats, null);
+    }
+
+    /**
+     * Binds and starts serving, with the customer's billing API and page ({@code /v1/billing/*},
+     * {@code /billing}) behind the same keys.
+     *
+     * @param billing the billing API, or null for none; the caller closes it after the server
+     */
+    public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
+            GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
+        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats, billing);
         gateway.server.start();
         return gateway;
     }
@@ -71,6 +85,11 @@ public final class GatewayServer implements AutoCloseable {
     /** {@code http://host:port/v1}: the base URL an OpenAI client library is given. */
     public URI apiBaseUri() {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/v1");
+    }
+
+    /** {@code http://host:port/billing}, the billing page (when started with a {@link BillingApi}). */
+    public URI billingPageUri() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + BillingPageHandler.PATH);
     }
 
     public URI healthUri() {

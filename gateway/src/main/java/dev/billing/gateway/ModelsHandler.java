@@ -47,7 +47,7 @@ final class ModelsHandler implements HttpHandler {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     exchange.getRequestMethod() + " is not allowed on " + PATH + "; use GET.");
         }
-        BearerAuth.require(keys, exchange);
+        Callers.of(keys, exchange);
         String path = exchange.getRequestURI().getPath();
         if (path.equals(PATH) || path.equals(PATH + "/")) {
             ObjectNode list = JSON.createObjectNode().put("object", "list");

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.billing.gateway.client.BlockReason;
+import dev.billing.ingest.DefaultRateCard;
 import dev.billing.ingest.Rejection;
 import dev.billing.ingest.UsageRecordParser;
 import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
 import dev.billing.output.MessageJson;
-import dev.billing.pricing.DefaultRateCard;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +71,22 @@ class ContractTest {
                 card.stream().filter(c -> c.accountId == null).map(c -> c.model).collect(Collectors.toList()));
         assertThat(card).allSatisfy(c -> assertThat(c.effectiveFromMs).isEqualTo(PricedModels.PRICED_SINCE.toEpochMilli()));
         assertThat(GatewaySettings.local("n").models()).allSatisfy(m -> assertThat(PricedModels.priced(m)).isTrue());
+    }
+
+    @Test
+    void theJobBillsAUsageRecordThatNamesItsKey() throws Exception {
+        Instant completed = Instant.parse("2026-03-01T12:00:03.250Z");
+        UsageRecord sent = new UsageRecord("chatcmpl-2", "acct-42", "llama-3.1-8b", 10, 20, completed, "gateway-1",
+                "key_9f86d081884c7d65");
+
+        dev.billing.model.UsageRecord parsed = new UsageRecordParser(Duration.ofHours(1)).parse(
+                new SourceRecord("usage-records", 0, 0, 0, "acct-42".getBytes(), sent.toJson()),
+                completed.toEpochMilli());
+
+        assertThat(new String(sent.toJson())).contains("\"key_id\":\"key_9f86d081884c7d65\"");
+        assertThat(parsed.requestId).isEqualTo("chatcmpl-2");
+        assertThat(parsed.accountId).isEqualTo("acct-42");
+        assertThat(parsed.totalTokens).isEqualTo(30);
     }
 
     @Test

@@ -288,7 +288,8 @@ final class AccountBook {
         seenIds.expire(state, horizon, settings.billingWindow.toMillis() / 8);
         rollups.expire(state, horizon);
         pastMonths.expire(state, horizon);
-        out.balance(LedgerRows.balanceOf(accountId, state, now, versions.next(state, now)));
+        out.balance(LedgerRows.balanceOf(accountId, state, settings.freeCreditsUsd, now,
+                versions.next(state, now)));
         metrics.balanceRowsFlushed.inc();
         account.update(state);
     }

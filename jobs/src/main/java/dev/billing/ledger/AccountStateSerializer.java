@@ -2,9 +2,10 @@ package dev.billing.ledger;
 
 import dev.billing.serde.Codec;
 import dev.billing.serde.RecordSerializer;
+import dev.billing.serde.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.ArrayList;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -98,9 +99,18 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         return new Snapshot();
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<AccountState> {
-        public Snapshot() {
-            super(() -> INSTANCE);
+    /** Format 1: the fields in the order above. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<AccountState> {
+        static final int FORMAT = 1;
+
+        @Override
+        protected int currentFormat() {
+            return FORMAT;
+        }
+
+        @Override
+        protected TypeSerializer<AccountState> serializerFor(int format) {
+            return format == FORMAT ? INSTANCE : null;
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BlockReason;
 import dev.billing.model.UsageHourlyRow;
 import dev.billing.model.UtcMonths;
+import java.math.BigDecimal;
 
 /** An account's state as the messages and rows it leaves the ledger as. */
 final class LedgerRows {
@@ -38,7 +39,14 @@ final class LedgerRows {
         return row;
     }
 
-    static AccountBalanceRow balanceOf(String accountId, AccountState state, long now, long version) {
+    /**
+     * The balance row. Free credits are spent first (the pricing page: enough "before you need to
+     * add funds"), so what is left of them is the grant less the lifetime spend, never below zero.
+     *
+     * @param freeCreditsUsd the free credits the job grants a new account
+     */
+    static AccountBalanceRow balanceOf(String accountId, AccountState state, BigDecimal freeCreditsUsd, long now,
+            long version) {
         AccountBalanceRow row = new AccountBalanceRow();
         row.accountId = accountId;
         row.creditsUsd = state.creditsUsd;
@@ -47,6 +55,9 @@ final class LedgerRows {
         row.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
         row.monthSpendUsd = state.month.chargedUsd;
         row.spendMonthStartMs = UtcMonths.startMs(state.currentMonth);
+        row.monthlyHardLimitUsd = state.monthlyHardLimitUsd;
+        row.alertThresholdsUsd = state.alertThresholdsUsd == null ? new BigDecimal[0] : state.alertThresholdsUsd.clone();
+        row.freeCreditsLeftUsd = freeCreditsUsd.subtract(state.spendUsd).max(BigDecimal.ZERO);
         row.updatedAtMs = now;
         row.version = version;
         return row;

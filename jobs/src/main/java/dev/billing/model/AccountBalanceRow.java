@@ -12,6 +12,12 @@ public class AccountBalanceRow {
     public BigDecimal monthSpendUsd;
     /** The UTC month {@link #monthSpendUsd} is the spend of (an idle account rolls over on its next input). */
     public long spendMonthStartMs;
+    /** The monthly hard limit on charged spend, null for none. */
+    public BigDecimal monthlyHardLimitUsd;
+    /** Spend-alert thresholds, ascending; empty for none. */
+    public BigDecimal[] alertThresholdsUsd;
+    /** Free credits not spent yet (they are spent first); null where not known. */
+    public BigDecimal freeCreditsLeftUsd;
     public long updatedAtMs;
     /** The account's version when the row was made; an upsert never replaces a newer row. */
     public long version;

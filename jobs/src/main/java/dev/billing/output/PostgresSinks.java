@@ -4,6 +4,7 @@ import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.Money;
 import dev.billing.model.UsageHourlyRow;
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -64,9 +65,26 @@ public final class PostgresSinks {
                     Column.of("month_spend_usd", "numeric", row -> Money.toColumn(row.monthSpendUsd).toPlainString()),
                     Column.of("spend_month", "date",
                             row -> LocalDate.ofInstant(Instant.ofEpochMilli(row.spendMonthStartMs), ZoneOffset.UTC).toString()),
+                    Column.of("monthly_hard_limit_usd", "numeric", row -> plainOrNull(row.monthlyHardLimitUsd)),
+                    Column.of("alert_thresholds_usd", "jsonb", row -> decimalStrings(row.alertThresholdsUsd)),
+                    Column.of("free_credits_left_usd", "numeric", row -> plainOrNull(row.freeCreditsLeftUsd)),
                     Column.of("updated_at", "timestamptz", row -> Instant.ofEpochMilli(row.updatedAtMs).toString()),
                     Column.of("version", "bigint", row -> Long.toString(row.version))),
             "version", row -> List.of(row.accountId));
+
+    private static String plainOrNull(BigDecimal usd) {
+        return usd == null ? null : Money.toColumn(usd).toPlainString();
+    }
+
+    /** A JSON array of decimal strings, {@code ["10.00","50.00"]}: exact, unlike JSON numbers in most readers. */
+    private static String decimalStrings(BigDecimal[] usd) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; usd != null && i < usd.length; i++) {
+            // plain decimals hold only digits, '-' and '.': nothing to escape
+            json.append(i == 0 ? "\"" : ",\"").append(usd[i].toPlainString()).append('"');
+        }
+        return json.append(']').toString();
+    }
 
     public static PostgresUpsertSink<UsageHourlyRow> usageHourly(Target target) {
         return new PostgresUpsertSink<>(USAGE_HOURLY, target, RetryPolicy.DEFAULT);

@@ -6,6 +6,7 @@ import dev.billing.model.AccountEventType;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.RejectReason;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -47,6 +48,26 @@ class LimitsAlertsAndDiscountsTest {
         assertThat(h.statuses().get(1).monthSpendUsd).isEqualByComparingTo("1.00");
         h.flush();
         assertThat(h.lastBalance("a").monthSpendUsd).isEqualByComparingTo("1.50");
+    }
+
+    @Test
+    void theBalanceRowCarriesTheLimitTheThresholdsAndTheFreeCreditsLeft() throws Exception {
+        h.limits("a", "20.00", "15.00", "10.00");
+        spend("a", 3 * ONE_DOLLAR); // $3.00 of the $5.00 free credits spent
+        h.flush();
+        assertThat(h.lastBalance("a").monthlyHardLimitUsd).isEqualByComparingTo("20.00");
+        assertThat(h.lastBalance("a").alertThresholdsUsd).extracting(BigDecimal::toPlainString)
+                .containsExactly("10.00", "15.00");
+        assertThat(h.lastBalance("a").freeCreditsLeftUsd).isEqualByComparingTo("2.00");
+
+        h.event("a", AccountEventType.CREDITS_PURCHASED, "10.00");
+        h.limits("a", null);
+        spend("a", 4 * ONE_DOLLAR); // $7.00 spent in all: the free credits are gone, the purchase pays the rest
+        h.flush();
+        assertThat(h.lastBalance("a").freeCreditsLeftUsd).isEqualByComparingTo("0");
+        assertThat(h.lastBalance("a").balanceUsd).isEqualByComparingTo("8.00");
+        assertThat(h.lastBalance("a").monthlyHardLimitUsd).isNull();
+        assertThat(h.lastBalance("a").alertThresholdsUsd).isEmpty();
     }
 
     @Test

@@ -42,6 +42,7 @@ final class InferenceSimulator implements AutoCloseable {
     private final String eventsTopic;
     private final Random random;
     private final List<String> accounts = new ArrayList<>();
+    private final Map<String, String> keys;
     private final Map<String, Long> firstPaymentRequired = new ConcurrentHashMap<>();
     private final java.util.Set<String> flakyRequestIds = new java.util.HashSet<>();
     private long sequence;
@@ -53,7 +54,8 @@ final class InferenceSimulator implements AutoCloseable {
     final AtomicLong topUps = new AtomicLong();
 
     InferenceSimulator(URI gateway, String bootstrapServers, String usageTopic, String eventsTopic, int accountCount,
-            long seed) {
+            long seed, Map<String, String> keys) {
+        this.keys = keys;
         this.gateway = gateway;
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
@@ -63,11 +65,19 @@ final class InferenceSimulator implements AutoCloseable {
         this.usageTopic = usageTopic;
         this.eventsTopic = eventsTopic;
         this.random = new Random(seed);
-        for (int i = 1; i <= accountCount; i++) {
-            String account = String.format("acct-%02d", i);
+        for (String account : accountIds(accountCount)) {
             accounts.add(account);
             event(account, "ACCOUNT_OPENED", null);
         }
+    }
+
+    /** The simulated accounts: acct-01, acct-02, ... */
+    static List<String> accountIds(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(String.format("acct-%02d", i));
+        }
+        return ids;
     }
 
     /** One API request from a random account, through the gateway; now and then a misbehaving node's record. */
@@ -129,7 +139,7 @@ final class InferenceSimulator implements AutoCloseable {
         ObjectNode body = json.createObjectNode().put("model", model).put("max_tokens", maxTokens);
         body.putArray("messages").addObject().put("role", "user").put("content", "x".repeat(50 + random.nextInt(2_000)));
         return HttpRequest.newBuilder(gateway).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer sk-" + account)
+                .header("Authorization", "Bearer " + keys.get(account))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
     }

@@ -1,0 +1,134 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.embedded.EmbeddedKafka;
+import dev.billing.embedded.LocalPostgres;
+import dev.billing.gateway.client.CutoffClient;
+import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.job.BillingJob;
+import dev.billing.job.JobConfiguration;
+import dev.billing.job.JobOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine;
+
+/**
+ * The whole customer side for a test: a real KRaft broker, the real PostgreSQL, the real billing
+ * job (on the test's MiniCluster), and the gateway with its billing API in front, keys in the demo
+ * scheme ({@code sk-<account_id>}). Every billing API answer goes through {@link #call}, which
+ * checks it against the OpenAPI document.
+ */
+final class BillingStack implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofMinutes(2);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final EmbeddedKafka kafka;
+    final LocalPostgres postgres;
+    final JobOptions options;
+    final JobClient job;
+    final CutoffClient cutoffs;
+    final KafkaUsageSink usage;
+    final BillingApi billing;
+    final GatewayServer gateway;
+    final OpenApiCheck openApi = new OpenApiCheck();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    BillingStack(String schema) throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+        postgres = LocalPostgres.locate(System.out::println);
+        options = new JobOptions();
+        new CommandLine(options).parseArgs(
+                "--bootstrap-servers", kafka.bootstrapServers(),
+                "--jdbc-url", postgres.freshSchema(schema),
+                "--jdbc-user", postgres.user,
+                "--jdbc-password", postgres.password,
+                "--checkpoint-dir", Files.createTempDirectory(tmp, "chk").toUri().toString(),
+                "--checkpoint-interval", "1s",
+                "--flush-interval", "300ms",
+                "--parallelism", "2");
+        BillingJob.prepare(options);
+        job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-api-" + schema);
+        cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
+        usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+        billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(),
+                        new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password))
+                .withTopics(options.eventsTopic, options.alertsTopic), cutoffs::status);
+        gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("billing-it"),
+                cutoffs::stats, billing);
+        assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + pathAndQuery);
+    }
+
+    /** A billing API call as {@code account}; the answer is checked against the OpenAPI document. */
+    HttpResponse<String> call(String account, String method, String pathAndQuery, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
+        if (account != null) {
+            b.header("Authorization", "Bearer sk-" + account);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        openApi.check(method, pathAndQuery, r.statusCode(), r.body());
+        return r;
+    }
+
+    JsonNode get(String account, String pathAndQuery) throws Exception {
+        HttpResponse<String> r = call(account, "GET", pathAndQuery, null);
+        assertThat(r.statusCode()).as(pathAndQuery + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** The balance, or null while the job has nothing on the account (404). */
+    JsonNode balance(String account) throws Exception {
+        HttpResponse<String> r = call(account, "GET", "/v1/billing/balance", null);
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** A chat completion as {@code account}. */
+    HttpResponse<String> chat(String account, String requestJson) throws Exception {
+        return http.send(HttpRequest.newBuilder(gateway.chatCompletionsUri())
+                        .header("Authorization", "Bearer sk-" + account)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(requestJson))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            job.cancel().get();
+        } finally {
+            gateway.close();
+            billing.close();
+            usage.close();
+            cutoffs.close();
+            kafka.close();
+            postgres.close();
+        }
+    }
+}

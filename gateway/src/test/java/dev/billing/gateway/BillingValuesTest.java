@@ -1,0 +1,65 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+/** Money in and out of the billing API, purchase ids, and the recent alerts kept. */
+class BillingValuesTest {
+    private static final JsonNodeFactory N = JsonNodeFactory.instance;
+
+    @Test
+    void amountsAreDecimalStringsTheJobAccepts() throws Exception {
+        assertThat(Usd.parse(N.textNode("10.00"), "amount_usd")).isEqualByComparingTo("10");
+        assertThat(Usd.parse(N.textNode("0.000001"), "amount_usd")).isEqualByComparingTo("0.000001");
+        assertThat(Usd.parse(N.textNode("1000000000"), "amount_usd")).isEqualByComparingTo("1000000000");
+        assertThatThrownBy(() -> Usd.parse(N.numberNode(new BigDecimal("10.00")), "amount_usd"))
+                .hasMessageContaining("not a JSON number");
+        assertThatThrownBy(() -> Usd.parse(N.textNode("-5.00"), "amount_usd")).hasMessageContaining("non-negative");
+        assertThatThrownBy(() -> Usd.parse(N.textNode("1.0000001"), "amount_usd")).hasMessageContaining("at most 6 decimals");
+        assertThatThrownBy(() -> Usd.parse(N.textNode("1e3"), "amount_usd")).hasMessageContaining("decimal string");
+        assertThatThrownBy(() -> Usd.parse(N.textNode("1000000000.01"), "amount_usd")).hasMessageContaining("at most");
+        assertThatThrownBy(() -> Usd.parse(null, "amount_usd")).extracting("status").isEqualTo(400);
+    }
+
+    @Test
+    void amountsGoOutPlainWithAtLeastTwoDecimals() {
+        assertThat(Usd.format(new BigDecimal("5.000000000000000000"))).isEqualTo("5.00");
+        assertThat(Usd.format(new BigDecimal("0.000048000000000000"))).isEqualTo("0.000048");
+        assertThat(Usd.format(new BigDecimal("-0.1"))).isEqualTo("-0.10");
+        assertThat(Usd.format(new BigDecimal("1E+3"))).isEqualTo("1000.00");
+        assertThat(Usd.format(null)).isNull();
+    }
+
+    @Test
+    void aPurchaseIdDependsOnTheAccountAndTheIdempotencyKeyOnly() {
+        String id = EventIds.purchase("acct-1", "key-1");
+        assertThat(EventIds.purchase("acct-1", "key-1")).isEqualTo(id);
+        assertThat(EventIds.purchase("acct-2", "key-1")).isNotEqualTo(id);
+        assertThat(EventIds.purchase("acct-1", "key-2")).isNotEqualTo(id);
+        assertThat(EventIds.purchase("ab", "c")).isNotEqualTo(EventIds.purchase("a", "bc"));
+        assertThat(id).matches("credits-[0-9a-f]{32}");
+    }
+
+    @Test
+    void recentAlertsAreNewestFirstOncePerIdAndBounded() {
+        RecentAlerts alerts = new RecentAlerts(3);
+        for (int i = 1; i <= 5; i++) {
+            alerts.add(alert("a", "a/" + i));
+        }
+        alerts.add(alert("a", "a/5")); // redelivered
+        alerts.add(alert("b", "b/1"));
+        assertThat(alerts.of("a")).extracting(a -> a.get("alert_id").asText()).containsExactly("a/5", "a/4", "a/3");
+        assertThat(alerts.of("b")).hasSize(1);
+        assertThat(alerts.of("c")).isEmpty();
+    }
+
+    private static ObjectNode alert(String account, String id) {
+        return N.objectNode().put("alert_id", id).put("account_id", account).put("type", "LOW_BALANCE")
+                .put("occurred_at", "2026-03-01T00:00:00Z");
+    }
+}
