@@ -122,7 +122,9 @@ class GatewayCommandTest {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
 
-        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1", "--kafka-property", kafkaProperty);
+        // demo keys: no key store to reach before the Kafka clients start
+        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1", "--insecure-demo-account-keys",
+                "--kafka-property", kafkaProperty);
 
         assertThat(exit).isEqualTo(1);
         String name = kafkaProperty.substring(0, kafkaProperty.indexOf('='));

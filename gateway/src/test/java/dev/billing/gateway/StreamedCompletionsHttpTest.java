@@ -144,6 +144,20 @@ class StreamedCompletionsHttpTest {
     }
 
     @Test
+    void aStreamedRecordNamesTheKeyItWasAuthenticatedBy() throws Exception {
+        server = GatewayServer.start(header -> java.util.Optional.of(new Authenticator.Caller("acct-k", "key_0123")),
+                statuses::check, usage, GatewaySettings.local("node-stream").withStreaming(4, Duration.ZERO), null);
+
+        HttpResponse<String> r = post("{\"stream\":true,\"max_tokens\":8," + MESSAGES + "}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(usage.records).hasSize(1);
+        assertThat(usage.records.get(0).accountId()).isEqualTo("acct-k");
+        assertThat(usage.records.get(0).keyId()).isEqualTo("key_0123");
+        assertThat(usage.records.get(0).completionTokens()).isEqualTo(8);
+    }
+
+    @Test
     void aBlockedAccountAskingForAStreamGetsThe402AsJson() throws Exception {
         start(4, Duration.ZERO);
         statuses.apply(new dev.billing.gateway.client.AccountStatus("acct-b", true,
