@@ -5,17 +5,22 @@ import dev.billing.serde.RecordSerializer;
 import java.io.IOException;
 import java.util.ArrayList;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * {@link AccountState} in state, written field by field: money as exact decimals (scale and
  * unscaled value), integers as varints, no reflection. The field order is the format: a change to
- * it needs a new snapshot version (and makes older savepoints unreadable).
+ * it needs a new format (see {@link Snapshot}), and a reader of the old one for the migration.
  */
 public final class AccountStateSerializer extends RecordSerializer<AccountState> {
     private static final long serialVersionUID = 1L;
+    /** Format 1: up to the auto top-up; format 2 adds its four fields at the end. */
+    static final int FORMAT = 2;
     public static final AccountStateSerializer INSTANCE = new AccountStateSerializer();
 
     @Override
@@ -55,10 +60,28 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         out.writeInt(s.oldestPastMonth);
         out.writeLong(s.oldestSeenMs);
         out.writeBoolean(s.statusBehind);
+        writeAutoTopUp(s, out);
+    }
+
+    static void writeAutoTopUp(AccountState s, DataOutputView out) throws IOException {
+        Codec.writeDecimal(out, s.autoTopUpBelowUsd);
+        Codec.writeDecimal(out, s.autoTopUpAmountUsd);
+        out.writeBoolean(s.autoTopUpRequested);
+        Codec.writeZigZagInt(out, s.autoTopUpRequests);
     }
 
     @Override
     public AccountState deserialize(DataInputView in) throws IOException {
+        AccountState s = readFormat1(in);
+        s.autoTopUpBelowUsd = Codec.readDecimal(in);
+        s.autoTopUpAmountUsd = Codec.readDecimal(in);
+        s.autoTopUpRequested = in.readBoolean();
+        s.autoTopUpRequests = Codec.readZigZagInt(in);
+        return s;
+    }
+
+    /** The fields of format 1, in its order (format 2 appends). */
+    static AccountState readFormat1(DataInputView in) throws IOException {
         AccountState s = new AccountState();
         s.creditsUsd = Codec.readDecimal(in);
         s.spendUsd = Codec.readDecimal(in);
@@ -95,12 +118,87 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
 
     @Override
     public TypeSerializerSnapshot<AccountState> snapshotConfiguration() {
-        return new Snapshot();
+        return new Snapshot(FORMAT);
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<AccountState> {
+    /**
+     * Which format the state was written in. Snapshot version 3 is what the format-1 serializer
+     * wrote (a {@link SimpleTypeSerializerSnapshot}, which writes no content); version 4 and on
+     * write the format. State of an older format is migrated on restore: read with its reader,
+     * written anew.
+     */
+    public static final class Snapshot implements TypeSerializerSnapshot<AccountState> {
+        private static final int FIRST_VERSIONED = 4;
+        private int format;
+
+        /** For Flink, which reads the format afterwards. */
         public Snapshot() {
-            super(() -> INSTANCE);
+            this(FORMAT);
+        }
+
+        Snapshot(int format) {
+            this.format = format;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return FIRST_VERSIONED;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeInt(format);
+        }
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+            format = readVersion < FIRST_VERSIONED ? 1 : in.readInt();
+        }
+
+        @Override
+        public TypeSerializer<AccountState> restoreSerializer() {
+            return format == FORMAT ? INSTANCE : Format1Reader.INSTANCE;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<AccountState> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<AccountState> oldSnapshot) {
+            if (!(oldSnapshot instanceof Snapshot old) || old.format > FORMAT) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            return old.format == FORMAT
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+        }
+    }
+
+    /** Reads (and writes) state of format 1, for the migration of a checkpoint taken before the auto top-up. */
+    static final class Format1Reader extends RecordSerializer<AccountState> {
+        private static final long serialVersionUID = 1L;
+        static final Format1Reader INSTANCE = new Format1Reader();
+
+        @Override
+        public AccountState createInstance() {
+            return new AccountState();
+        }
+
+        @Override
+        public void serialize(AccountState s, DataOutputView out) throws IOException {
+            DataOutputSerializer format2 = new DataOutputSerializer(128);
+            AccountStateSerializer.INSTANCE.serialize(s, format2);
+            DataOutputSerializer tail = new DataOutputSerializer(16);
+            writeAutoTopUp(s, tail);
+            out.write(format2.getSharedBuffer(), 0, format2.length() - tail.length());
+        }
+
+        @Override
+        public AccountState deserialize(DataInputView in) throws IOException {
+            return readFormat1(in);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<AccountState> snapshotConfiguration() {
+            return new Snapshot(1);
         }
     }
 }

@@ -83,6 +83,7 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
         Codec.writeDecimals(out, e.alertThresholdsUsd);
         Codec.writeDecimals(out, e.discountAboveUsd);
         Codec.writeDecimals(out, e.discountPercent);
+        Codec.writeDecimal(out, e.belowUsd);
         writeSource(e.source, out);
     }
 
@@ -98,6 +99,7 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
         e.alertThresholdsUsd = Codec.readDecimals(in);
         e.discountAboveUsd = Codec.readDecimals(in);
         e.discountPercent = Codec.readDecimals(in);
+        e.belowUsd = Codec.readDecimal(in);
         e.source = readSource(in);
         return e;
     }

@@ -3,6 +3,7 @@ package dev.billing.output;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
+import dev.billing.model.PaymentRequest;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -61,6 +62,22 @@ public final class KafkaSinks {
                         .setTopic(topic)
                         .setKeySerializationSchema(new Serializers.AlertKey())
                         .setValueSerializationSchema(new Serializers.AlertValue())
+                        .build());
+    }
+
+    /**
+     * Auto top-up requests for the payments service, exactly once as alerts: the ledger marks a
+     * request made in the same checkpoint that commits it, so a replay neither repeats nor loses
+     * one (a repeat would charge a card twice). A request reaches the payments service when its
+     * checkpoint completes.
+     */
+    public static KafkaSink<PaymentRequest> paymentRequests(String bootstrapServers, String topic,
+            String transactionalIdPrefix, Properties producer) {
+        return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
+                KafkaRecordSerializationSchema.<PaymentRequest>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(new Serializers.PaymentRequestKey())
+                        .setValueSerializationSchema(new Serializers.PaymentRequestValue())
                         .build());
     }
 

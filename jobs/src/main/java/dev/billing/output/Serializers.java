@@ -3,6 +3,7 @@ package dev.billing.output;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
+import dev.billing.model.PaymentRequest;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 
@@ -50,6 +51,20 @@ final class Serializers {
         @Override
         public byte[] serialize(BillingAlert a) {
             return MessageJson.alert(a);
+        }
+    }
+
+    static final class PaymentRequestKey implements SerializationSchema<PaymentRequest> {
+        @Override
+        public byte[] serialize(PaymentRequest r) {
+            return r.accountId.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final class PaymentRequestValue implements SerializationSchema<PaymentRequest> {
+        @Override
+        public byte[] serialize(PaymentRequest r) {
+            return MessageJson.paymentRequest(r);
         }
     }
 }

@@ -32,6 +32,20 @@ class StateSerializersTest {
         return new BigDecimal(s);
     }
 
+    /** {@link #full()} as the serializer before the auto top-up (format 1) wrote it, from the main branch's classes. */
+    private static final String FORMAT_1_GOLDEN = "/state/account-state-format1.bin";
+
+    /** Every field set, the auto top-up's too. */
+    static AccountState fullWithAutoTopUp() {
+        AccountState s = full();
+        s.autoTopUpBelowUsd = d("2.00");
+        s.autoTopUpAmountUsd = d("10.000000");
+        s.autoTopUpRequested = true;
+        s.autoTopUpRequests = 3;
+        return s;
+    }
+
+    /** Every field of format 1 set (the golden file holds it as format 1 wrote it: keep it unchanged). */
     static AccountState full() {
         AccountState s = AccountState.opened(d("5.00"), 678);
         s.spendUsd = d("123456789012345678901234567890.123456789012345678");
@@ -65,7 +79,7 @@ class StateSerializersTest {
 
     @Test
     void accountStateRoundTripsEveryField() throws Exception {
-        AccountState s = full();
+        AccountState s = fullWithAutoTopUp();
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, s)).usingRecursiveComparison().isEqualTo(s);
         AccountState opened = AccountState.opened(d("5.00"), 1);
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, opened)).usingRecursiveComparison().isEqualTo(opened);
@@ -96,6 +110,47 @@ class StateSerializersTest {
         assertThat(s.month.chargedUsd).isEqualTo(d("1E+3"));
         assertThat(s.alertThresholdsUsd[0]).isEqualTo(d("10"));
         assertThat(AccountStateSerializer.INSTANCE.copy(null)).isNull();
+    }
+
+    @Test
+    void stateWrittenBeforeTheAutoTopUpIsMigratedOnRestore() throws Exception {
+        // the versioned snapshot the format-1 serializer wrote: its class name, version 3, no content
+        DataOutputSerializer old = new DataOutputSerializer(64);
+        old.writeUTF(AccountStateSerializer.Snapshot.class.getName());
+        old.writeInt(3);
+        @SuppressWarnings("unchecked")
+        TypeSerializerSnapshot<AccountState> oldSnapshot = (TypeSerializerSnapshot<AccountState>) TypeSerializerSnapshot
+                .readVersionedSnapshot(new DataInputDeserializer(old.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(AccountStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(oldSnapshot)
+                .isCompatibleAfterMigration()).isTrue();
+
+        byte[] golden;
+        try (var in = getClass().getResourceAsStream(FORMAT_1_GOLDEN)) {
+            golden = in.readAllBytes();
+        }
+        TypeSerializer<AccountState> reader = oldSnapshot.restoreSerializer();
+        DataInputDeserializer in = new DataInputDeserializer(golden);
+        AccountState restored = reader.deserialize(in);
+        assertThat(in.available()).isZero();
+        assertThat(restored).usingRecursiveComparison().isEqualTo(full()); // auto top-up off, never requested
+        assertThat(restored.autoTopUpBelowUsd).isNull();
+        DataOutputSerializer rewritten = new DataOutputSerializer(256);
+        reader.serialize(restored, rewritten);
+        assertThat(rewritten.getCopyOfBuffer()).as("format 1 written back byte for byte").isEqualTo(golden);
+        assertThat(roundTrip(AccountStateSerializer.INSTANCE, restored)).usingRecursiveComparison().isEqualTo(full());
+    }
+
+    @Test
+    void aSnapshotOfAFormatFromTheFutureIsIncompatible() throws Exception {
+        DataOutputSerializer future = new DataOutputSerializer(64);
+        future.writeUTF(AccountStateSerializer.Snapshot.class.getName());
+        future.writeInt(4);
+        future.writeInt(AccountStateSerializer.FORMAT + 1);
+        @SuppressWarnings("unchecked")
+        TypeSerializerSnapshot<AccountState> snapshot = (TypeSerializerSnapshot<AccountState>) TypeSerializerSnapshot
+                .readVersionedSnapshot(new DataInputDeserializer(future.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(AccountStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(snapshot)
+                .isIncompatible()).isTrue();
     }
 
     @Test
