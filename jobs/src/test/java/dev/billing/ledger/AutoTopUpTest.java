@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.billing.ingest.AccountEventParser;
 import dev.billing.ingest.Rejection;
 import dev.billing.model.AccountEventType;
+import dev.billing.model.Money;
 import dev.billing.model.PaymentRequest;
 import dev.billing.model.RejectReason;
 import dev.billing.model.SourceRecord;
@@ -73,7 +74,7 @@ class AutoTopUpTest {
         spendCents("a", 850); // 2.50
         assertThat(h.paymentRequests()).hasSize(1);
         spendCents("a", 100); // 1.50: the next crossing
-        assertThat(h.paymentRequests()).extracting(r -> r.requestId + " " + r.balanceUsd.toPlainString())
+        assertThat(h.paymentRequests()).extracting(r -> r.requestId + " " + Money.format(r.balanceUsd))
                 .containsExactly("a/AUTO_TOPUP/1 1.00", "a/AUTO_TOPUP/2 1.50");
     }
 
@@ -107,8 +108,8 @@ class AutoTopUpTest {
 
         h.event("a", AccountEventType.CREDITS_PURCHASED, "25.00"); // 25.90
         spendCents("a", 2300); // 2.90: below the new level
-        assertThat(h.paymentRequests()).extracting(r -> r.requestId + " " + r.amountUsd.toPlainString() + " "
-                + r.belowUsd.toPlainString()).containsExactly("a/AUTO_TOPUP/1 10.00 2.00", "a/AUTO_TOPUP/2 25.00 3.00");
+        assertThat(h.paymentRequests()).extracting(r -> r.requestId + " " + Money.format(r.amountUsd) + " "
+                + Money.format(r.belowUsd)).containsExactly("a/AUTO_TOPUP/1 10.00 2.00", "a/AUTO_TOPUP/2 25.00 3.00");
     }
 
     @Test

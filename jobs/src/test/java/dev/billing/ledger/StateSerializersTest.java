@@ -118,9 +118,7 @@ class StateSerializersTest {
         DataOutputSerializer old = new DataOutputSerializer(64);
         old.writeUTF(AccountStateSerializer.Snapshot.class.getName());
         old.writeInt(3);
-        @SuppressWarnings("unchecked")
-        TypeSerializerSnapshot<AccountState> oldSnapshot = (TypeSerializerSnapshot<AccountState>) TypeSerializerSnapshot
-                .readVersionedSnapshot(new DataInputDeserializer(old.getCopyOfBuffer()), getClass().getClassLoader());
+        TypeSerializerSnapshot<AccountState> oldSnapshot = TypeSerializerSnapshot.<AccountState>readVersionedSnapshot(new DataInputDeserializer(old.getCopyOfBuffer()), getClass().getClassLoader());
         assertThat(AccountStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(oldSnapshot)
                 .isCompatibleAfterMigration()).isTrue();
 
@@ -146,9 +144,7 @@ class StateSerializersTest {
         future.writeUTF(AccountStateSerializer.Snapshot.class.getName());
         future.writeInt(4);
         future.writeInt(AccountStateSerializer.FORMAT + 1);
-        @SuppressWarnings("unchecked")
-        TypeSerializerSnapshot<AccountState> snapshot = (TypeSerializerSnapshot<AccountState>) TypeSerializerSnapshot
-                .readVersionedSnapshot(new DataInputDeserializer(future.getCopyOfBuffer()), getClass().getClassLoader());
+        TypeSerializerSnapshot<AccountState> snapshot = TypeSerializerSnapshot.<AccountState>readVersionedSnapshot(new DataInputDeserializer(future.getCopyOfBuffer()), getClass().getClassLoader());
         assertThat(AccountStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(snapshot)
                 .isIncompatible()).isTrue();
     }
