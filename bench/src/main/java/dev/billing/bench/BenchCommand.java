@@ -80,6 +80,11 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-jmh", negatable = true, defaultValue = "true", description = "Run the JMH benchmarks (default: on).")
     boolean jmh = true;
 
+    @Option(names = "--no-keyed-passthrough", negatable = true, defaultValue = "true",
+            description = "Also run the passthrough with a keyBy on the account between parse and write, the floor of"
+                    + " any keyed design: how much of the gap is the shuffle (default: on).")
+    boolean keyedPassthrough = true;
+
     @Option(names = "--no-profile", negatable = true, defaultValue = "true",
             description = "Record the billing job with Java Flight Recorder and summarize where its CPU went (default: on).")
     boolean profile = true;
@@ -125,7 +130,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         Path out = output.toAbsolutePath();
         return new BenchSettings(quick, n, a, skew, partitions, parallelism, checkpointInterval, jobHeap, c, phase, cutoffRate, seed,
-                jmh, profile, flinkConf, out, workDir != null ? workDir.toAbsolutePath() : out.resolve("work"), keepWork,
+                jmh, keyedPassthrough, profile, flinkConf, out, workDir != null ? workDir.toAbsolutePath() : out.resolve("work"), keepWork,
                 timeoutFactor);
     }
 }

@@ -2,6 +2,7 @@ package dev.billing.bench;
 
 import dev.billing.bench.jmh.JmhRunner;
 import dev.billing.bench.measure.ConsumerLag;
+import dev.billing.bench.measure.CheckpointOverlap;
 import dev.billing.bench.measure.GatewayProbe;
 import dev.billing.bench.measure.JfrProfile;
 import dev.billing.bench.measure.PostgresStats;
@@ -141,22 +142,32 @@ public final class BenchRun {
 
     private void runPassthrough(String bootstrap) throws Exception {
         out.phase("Passthrough job (Kafka -> parse JSON -> write JSON -> Kafka): the ceiling");
-        List<String> args = new ArrayList<>(List.of("--kind", JobProcessMain.Kind.passthrough.name(),
+        runPassthrough(bootstrap, JobProcessMain.Kind.passthrough, result.passthrough);
+        if (s.keyedPassthrough()) {
+            out.phase("Keyed passthrough (the same, with a keyBy on the account between parse and write): the floor of"
+                    + " any keyed design");
+            runPassthrough(bootstrap, JobProcessMain.Kind.keyed_passthrough, result.keyedPassthrough);
+        }
+    }
+
+    private void runPassthrough(String bootstrap, JobProcessMain.Kind kind, BenchResult.JobRun run) throws Exception {
+        String name = kind.name().replace('_', '-');
+        List<String> args = new ArrayList<>(List.of("--kind", kind.name(),
                 "--bootstrap-servers", bootstrap,
-                "--checkpoint-dir", work.resolve("checkpoints-passthrough").toUri().toString(),
+                "--checkpoint-dir", work.resolve("checkpoints-" + name).toUri().toString(),
                 "--passthrough-input", defaults.usageTopic, "--passthrough-output", PASSTHROUGH_OUTPUT));
         args.addAll(commonJobArgs());
-        try (JobProcess job = JobProcess.start("passthrough", args, s.jobHeap(), null, work.resolve("tmp-passthrough"),
+        try (JobProcess job = JobProcess.start(name, args, s.jobHeap(), null, work.resolve("tmp-" + name),
                 s.output().resolve("logs"), Map.of())) {
             Sample done = job.await("all records passed through", x -> x.counter(PassthroughJob.COUNTER) >= s.records(),
                     s.timeoutFor(s.records()),
-                    new RateProgress("passthrough", PassthroughJob.COUNTER, s.records(), out));
+                    new RateProgress(name, PassthroughJob.COUNTER, s.records(), out));
             Sample last = job.finish(Duration.ofSeconds(60));
-            fillJobRun(result.passthrough, job, PassthroughJob.COUNTER, last != null ? last : done);
-            coresDuringThroughput(result.passthrough, job.samples(), PassthroughJob.COUNTER);
-            out.accept(String.format("  passthrough: %,.0f records/s (steady, %d%%..%d%% of the records); cores busy:"
-                            + " job %.2f, harness %.2f", result.passthrough.recordsPerSecond, (int) (Throughput.FROM * 100),
-                    (int) (Throughput.TO * 100), result.passthrough.jobCores, result.passthrough.harnessCores));
+            fillJobRun(run, job, PassthroughJob.COUNTER, last != null ? last : done);
+            coresDuringThroughput(run, job.samples(), PassthroughJob.COUNTER);
+            out.accept(String.format("  %s: %,.0f records/s (steady, %d%%..%d%% of the records); cores busy:"
+                            + " job %.2f, harness %.2f", name, run.recordsPerSecond, (int) (Throughput.FROM * 100),
+                    (int) (Throughput.TO * 100), run.jobCores, run.harnessCores));
         }
     }
 
@@ -329,6 +340,11 @@ public final class BenchRun {
                     st.jobCores, st.harnessCores));
             out.accept(String.format("  cutoff latency over %,d cutoffs: p50 %.0f ms, p99 %.0f ms, max %.0f ms; %d not seen",
                     st.cutoffsSeen, st.p50Ms, st.p99Ms, st.maxMs, st.cutoffsMissing));
+            CheckpointOverlap.of(job.samples().stream().filter(x -> x.t() >= before.t() && x.t() <= after.t()).toList(),
+                    probe.timings()).fill(st);
+            out.accept(String.format("  the slowest 1 %%: %d cutoffs, %d of them in flight while a checkpoint ran"
+                            + " (checkpoints ran %.0f %% of the phase)", st.slowestCutoffs, st.slowestDuringCheckpoint,
+                    st.checkpointTimeShare * 100));
         }
     }
 

@@ -20,6 +20,8 @@ public record BenchSettings(
         Double cutoffRate,
         long seed,
         boolean jmh,
+        /** Also run the passthrough with a keyBy on the account: the shuffle's share of the gap. */
+        boolean keyedPassthrough,
         boolean profile,
         Map<String, String> flinkConf,
         Path output,

@@ -10,6 +10,11 @@ import java.util.Optional;
 @FunctionalInterface
 public interface Authenticator {
 
+    /**
+     * The caller of a request with this header, or empty for a missing, unknown or revoked key.
+     *
+     * @throws Unavailable when the keys cannot be checked now (their database is unreachable)
+     */
     Optional<Caller> authenticate(String authorizationHeader);
 
     /**
@@ -19,4 +24,13 @@ public interface Authenticator {
      * @param keyId the key's public id, or null where keys have none (the demo scheme)
      */
     record Caller(String accountId, String keyId) {}
+
+    /** The keys cannot be checked now: the request is neither allowed nor refused, and may be retried. */
+    class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

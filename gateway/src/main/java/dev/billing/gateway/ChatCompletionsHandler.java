@@ -8,6 +8,7 @@ import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.Decision;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -58,7 +59,7 @@ final class ChatCompletionsHandler implements HttpHandler {
                     exchange.getRequestMethod() + " is not allowed on " + PATH + "; use POST.");
         }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        Authenticator.Caller caller = keys.authenticate(authorization).orElseThrow(() -> new ApiError(401,
+        Authenticator.Caller caller = caller(exchange, authorization).orElseThrow(() -> new ApiError(401,
                 "invalid_request_error", "invalid_api_key", null, authorization == null
                         ? "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'."
                         : "Incorrect API key provided."));
@@ -78,12 +79,22 @@ final class ChatCompletionsHandler implements HttpHandler {
         SimulatedInference.Completion completion = inference.complete(request);
         UsageRecord record = new UsageRecord("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), account,
                 request.model(), completion.promptTokens(), completion.completionTokens(), Instant.now(),
-                settings.nodeId());
+                settings.nodeId(), caller.keyId());
         // reported before answering: a served request is always billed, even if the client hangs up
         usage.emit(record);
         metrics.served.incrementAndGet();
         exchange.getResponseHeaders().set("X-Request-Id", record.requestId());
         HttpResponses.json(exchange, 200, response(record, completion));
+    }
+
+    private Optional<Authenticator.Caller> caller(HttpExchange exchange, String authorization) throws ApiError {
+        try {
+            return keys.authenticate(authorization);
+        } catch (Authenticator.Unavailable e) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            throw new ApiError(503, "server_error", "service_unavailable", null,
+                    "API keys cannot be checked right now; retry in a moment.");
+        }
     }
 
     private void refuse(HttpExchange exchange, Decision decision) throws IOException {

@@ -42,6 +42,15 @@ public class DatabaseOptions {
         return jdbcUrl;
     }
 
+    /** The URL without its parameters and user info, which may carry secrets: for messages. */
+    public String describe() {
+        return jdbcUrl.replaceFirst("[?;].*$", "").replaceFirst("//[^/@]*@", "//");
+    }
+
+    public String jdbcUser() {
+        return jdbcUser;
+    }
+
     /** A new connection; the caller closes it. */
     public Connection connect() throws SQLException {
         Properties props = new Properties();
@@ -53,7 +62,8 @@ public class DatabaseOptions {
         return DriverManager.getConnection(jdbcUrl, props);
     }
 
-    private String password() {
+    /** The password: from --jdbc-password-file when given, else --jdbc-password; empty for none. */
+    public String password() {
         if (jdbcPasswordFile == null) {
             return jdbcPassword == null ? "" : jdbcPassword;
         }

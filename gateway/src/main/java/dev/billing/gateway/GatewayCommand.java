@@ -5,6 +5,7 @@ import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.FailurePolicy;
 import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.gateway.keys.PostgresKeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the reference API gateway: OpenAI-style POST /v1/chat/completions, authenticated by"
-                + " 'Authorization: Bearer sk-<account_id>', cut off by the billing job through the compacted"
+                + " 'Authorization: Bearer <key>' against the api_keys table in PostgreSQL (bin/billing keys create),"
+                + " cut off by the billing job through the compacted"
                 + " account-status topic (402 Payment Required), reporting the usage of every served request to"
                 + " usage-records. Inference is simulated: about 4 characters of prompt per token, and max_tokens"
                 + " (else --default-completion-tokens) completion tokens.",
@@ -91,6 +93,16 @@ public class GatewayCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
 
+    @Option(names = "--key-cache-ttl", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How long a key lookup is reused: a revoked key is refused, and a new one accepted, within"
+                    + " this time (default: ${DEFAULT-VALUE}).")
+    Duration keyCacheTtl;
+
+    @Option(names = "--insecure-demo-account-keys",
+            description = "INSECURE, for demos only: accept 'Bearer sk-<account_id>' as a key of that account instead"
+                    + " of looking keys up, so anyone who knows or guesses an account id spends from it.")
+    boolean insecureDemoAccountKeys;
+
     @Spec
     CommandSpec spec;
 
@@ -112,10 +124,16 @@ public class GatewayCommand implements Callable<Integer> {
                 .maxStaleness(maxStaleness)
                 .paymentRequiredBody(new PaymentRequiredBody(dashboardUrl))
                 .build();
+        if (insecureDemoAccountKeys) {
+            say("WARNING: --insecure-demo-account-keys: 'Bearer sk-<account_id>' spends from that account. Anyone who"
+                    + " knows or guesses an account id can spend its credits. Never use this outside a demo.");
+        }
         Thread hook = new Thread(this::stopOnSignal, "gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (CutoffClient cutoffs = CutoffClient.start(config);
+        try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null : keyStore();
+                CutoffClient cutoffs = CutoffClient.start(config);
                 KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, new Properties())) {
+            Authenticator keys = keyStore != null ? keyStore : GatewayServer.demoAccountKeys();
             say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
             if (cutoffs.awaitBootstrap(bootstrapTimeout)) {
                 CutoffClientStats stats = cutoffs.stats();
@@ -125,11 +143,14 @@ public class GatewayCommand implements Callable<Integer> {
                 say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
                         + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
             }
-            try (GatewayServer server = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, settings, cutoffs::stats)) {
+            try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats)) {
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "). Ctrl-C stops it.");
-                say("Try: curl -s " + server.chatCompletionsUri() + " -H 'Authorization: Bearer sk-acct-01'"
+                say("Try: " + (keyStore != null
+                        ? "KEY=$(bin/billing keys create --jdbc-url '" + database.describe() + "' --account acct-01 | tail -1); "
+                        : "KEY=sk-acct-01; ")
+                        + "curl -s " + server.chatCompletionsUri() + " -H \"Authorization: Bearer $KEY\""
                         + " -H 'Content-Type: application/json'"
                         + " -d '{\"model\":\"" + defaultModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
                 stopRequested.await();
@@ -146,6 +167,19 @@ public class GatewayCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The api_keys table of --jdbc-url, checked now so that a wrong database fails the start, not every request. */
+    private PostgresKeyStore keyStore() {
+        PostgresKeyStore store = new PostgresKeyStore(database::connect, database.describe(), keyCacheTtl);
+        try {
+            store.check();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        say("API keys: the api_keys table of " + database.describe() + " (lookups cached for " + keyCacheTtl + ").");
+        return store;
     }
 
     /** Completes with the running server once it listens. */

@@ -34,6 +34,22 @@ class ContractTest {
     }
 
     @Test
+    void theJobBillsAUsageRecordThatNamesItsKey() throws Exception {
+        Instant completed = Instant.parse("2026-03-01T12:00:03.250Z");
+        UsageRecord sent = new UsageRecord("chatcmpl-2", "acct-42", "llama-3.1-8b", 10, 20, completed, "gateway-1",
+                "key_9f86d081884c7d65");
+
+        dev.billing.model.UsageRecord parsed = new UsageRecordParser(Duration.ofHours(1)).parse(
+                new SourceRecord("usage-records", 0, 0, 0, "acct-42".getBytes(), sent.toJson()),
+                completed.toEpochMilli());
+
+        assertThat(new String(sent.toJson())).contains("\"key_id\":\"key_9f86d081884c7d65\"");
+        assertThat(parsed.requestId).isEqualTo("chatcmpl-2");
+        assertThat(parsed.accountId).isEqualTo("acct-42");
+        assertThat(parsed.totalTokens).isEqualTo(30);
+    }
+
+    @Test
     void theClientReadsTheStatusesTheJobPublishes() {
         dev.billing.model.AccountStatus published = new dev.billing.model.AccountStatus();
         published.accountId = "acct-42";

@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.billing.embedded.EmbeddedKafka;
+import dev.billing.embedded.LocalPostgres;
+import dev.billing.gateway.keys.ApiKey;
+import dev.billing.gateway.keys.ApiKeyTable;
+import dev.billing.job.Migrations;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -44,19 +53,28 @@ class GatewayCommandIT {
     @Test
     void servesReportsUsageAndAnswers402OnceTheStatusSaysBlocked() throws Exception {
         Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+                LocalPostgres postgres = LocalPostgres.locate(System.out::println)) {
             createTopics(kafka.bootstrapServers());
+            String jdbcUrl = postgres.freshSchema("it_gateway_command");
+            Migrations.apply(jdbcUrl, postgres.user, postgres.password);
+            ApiKey key;
+            try (Connection c = DriverManager.getConnection(jdbcUrl, postgres.user, postgres.password)) {
+                key = new ApiKeyTable(c).create("acct-cli", "it", new SecureRandom()).key();
+            }
             GatewayCommand command = new GatewayCommand();
             AtomicInteger exit = new AtomicInteger(-1);
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
+                    "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
                     "--node-id", "cli-node", "--default-completion-tokens", "10")), "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 HttpClient http = HttpClient.newHttpClient();
 
-                HttpResponse<String> served = post(http, server, "acct-cli");
+                assertThat(post(http, server, "sk-acct-cli").statusCode()).as("the demo scheme is off").isEqualTo(401);
+                HttpResponse<String> served = post(http, server, key.text());
                 assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
                 JsonNode response = JSON.readTree(served.body());
                 assertThat(response.get("model").asText()).isEqualTo("llama-3.3-70b");
@@ -67,11 +85,12 @@ class GatewayCommandIT {
                 JsonNode record = JSON.readTree(usage.value());
                 assertThat(record.get("request_id").asText()).isEqualTo(response.get("id").asText());
                 assertThat(record.get("node_id").asText()).isEqualTo("cli-node");
+                assertThat(record.get("key_id").asText()).isEqualTo(key.keyId());
                 assertThat(record.get("usage")).isEqualTo(response.get("usage"));
 
                 publishBlocked(kafka.bootstrapServers(), "acct-cli");
                 Await.until("402 once the status is published", TIMEOUT,
-                        () -> post(http, server, "acct-cli").statusCode() == 402);
+                        () -> post(http, server, key.text()).statusCode() == 402);
                 HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.healthUri()).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(200);
@@ -84,9 +103,39 @@ class GatewayCommandIT {
         }
     }
 
-    private static HttpResponse<String> post(HttpClient http, GatewayServer server, String account) throws Exception {
+    @Test
+    void acceptsTheDemoSchemeOnlyWhenToldSoAndWarns() throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+            createTopics(kafka.bootstrapServers());
+            GatewayCommand command = new GatewayCommand();
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            PrintStream stdout = System.out;
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            AtomicInteger exit = new AtomicInteger(-1);
+            // no --jdbc-url: the demo scheme needs no database
+            Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
+                    "--insecure-demo-account-keys")), "gateway-command");
+            run.start();
+            try {
+                GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(post(HttpClient.newHttpClient(), server, "sk-acct-demo").statusCode()).isEqualTo(200);
+            } finally {
+                command.stop();
+                run.join(TIMEOUT.toMillis());
+                System.setOut(stdout);
+                stdout.print(printed.toString(StandardCharsets.UTF_8));
+            }
+            assertThat(exit.get()).isZero();
+            assertThat(printed.toString(StandardCharsets.UTF_8).lines().findFirst())
+                    .hasValueSatisfying(first -> assertThat(first).startsWith("WARNING: --insecure-demo-account-keys"));
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, GatewayServer server, String key) throws Exception {
         return http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
-                        .header("Authorization", "Bearer sk-" + account)
+                        .header("Authorization", "Bearer " + key)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -38,6 +38,31 @@ class GatewayCommandTest {
     }
 
     @Test
+    void looksKeysUpUnlessToldOtherwise() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs();
+        assertThat(command.insecureDemoAccountKeys).isFalse();
+        assertThat(command.keyCacheTtl).isEqualTo(Duration.ofSeconds(2));
+
+        new CommandLine(command).parseArgs("--insecure-demo-account-keys", "--key-cache-ttl", "500ms");
+        assertThat(command.insecureDemoAccountKeys).isTrue();
+        assertThat(command.keyCacheTtl).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void refusesToStartWhenItCannotCheckKeysBeforeConnectingToKafka() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
+
+        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1",
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/billing?connectTimeout=2");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("Cannot check API keys in jdbc:postgresql://127.0.0.1:1/billing:")
+                .doesNotContain("connectTimeout");
+    }
+
+    @Test
     void readsDurationsTheWayTheJobWritesThem() {
         DurationConverter d = new DurationConverter();
 

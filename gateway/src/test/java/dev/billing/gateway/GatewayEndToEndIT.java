@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
+import dev.billing.gateway.keys.ApiKey;
+import dev.billing.gateway.keys.ApiKeyTable;
+import dev.billing.gateway.keys.PostgresKeyStore;
 import dev.billing.gateway.client.AccountStatus;
 import dev.billing.gateway.client.BlockReason;
 import dev.billing.gateway.client.CutoffClient;
@@ -19,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -68,6 +72,8 @@ class GatewayEndToEndIT {
 
     private static EmbeddedKafka kafka;
     private static LocalPostgres postgres;
+    /** The account's API key, made in its schema; the usage records the job bills carry its id. */
+    private static ApiKey key;
 
     @BeforeAll
     static void startServices() throws Exception {
@@ -90,12 +96,18 @@ class GatewayEndToEndIT {
     void spendsTheFreeCreditsIsCutOffBuysCreditsAndIsServedAgain() throws Exception {
         JobOptions options = jobOptions("it_gateway");
         BillingJob.prepare(options);
+        DatabaseOptions database = new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password);
+        try (Connection c = database.connect()) {
+            key = new ApiKeyTable(c).create(ACCOUNT, "e2e", new SecureRandom()).key();
+        }
         JobClient job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-gateway-it");
         HttpClient http = HttpClient.newHttpClient();
         try (CutoffClient cutoffs = CutoffClient.start(
                         CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
                 KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
-                GatewayServer gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("gateway-e2e"),
+                PostgresKeyStore keys = new PostgresKeyStore(database::connect, database.describe(),
+                        PostgresKeyStore.DEFAULT_CACHE_TTL);
+                GatewayServer gateway = GatewayServer.start(keys, cutoffs, usage, GatewaySettings.local("gateway-e2e"),
                         cutoffs::stats);
                 AccountEvents events = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic)) {
             assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();
@@ -177,7 +189,7 @@ class GatewayEndToEndIT {
 
     private static HttpResponse<String> post(HttpClient http, GatewayServer gateway) throws Exception {
         return http.send(HttpRequest.newBuilder(gateway.chatCompletionsUri())
-                        .header("Authorization", "Bearer sk-" + ACCOUNT)
+                        .header("Authorization", "Bearer " + key.text())
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(REQUEST))
                         .build(),

@@ -1,6 +1,7 @@
 package dev.billing.job;
 
 import dev.billing.ingest.AccountEventParser;
+import dev.billing.ingest.DefaultRateCard;
 import dev.billing.ingest.ParseFunction;
 import dev.billing.ingest.RateCardParser;
 import dev.billing.ingest.UsageRecordParser;
@@ -91,7 +92,7 @@ public final class BillingWorkflow {
         SingleOutputStreamOperator<AccountStatus> ledger = ledgerInput
                 .keyBy(LedgerInput::accountId)
                 .connect(rates.broadcast())
-                .transform("account ledger", TypeInformation.of(AccountStatus.class), new AccountLedger(settings.ledger))
+                .transform("account ledger", TypeInformation.of(AccountStatus.class), new AccountLedger(settings.ledger, DefaultRateCard.load()))
                 .uid("account-ledger");
 
         ledger.sinkTo(sinks.accountStatus()).uid("sink-account-status").name("account-status");

@@ -8,7 +8,6 @@ import dev.billing.model.LedgerInput;
 import dev.billing.model.PaymentRequest;
 import dev.billing.model.RateCard;
 import dev.billing.model.UsageHourlyRow;
-import dev.billing.pricing.DefaultRateCard;
 import dev.billing.pricing.RateBook;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +71,8 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
             new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class));
 
     private final LedgerSettings settings;
+    /** The list prices the job starts with (the pricing page's), under those from the rate-card topic. */
+    private final List<RateCard> defaultRates;
 
     private transient AccountBook book;
     private transient RateBook rateBook;
@@ -86,7 +87,8 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     /** Accounts changed since the last flush. */
     private transient LinkedHashSet<String> changed;
 
-    public AccountLedger(LedgerSettings settings) {
+    public AccountLedger(LedgerSettings settings, List<RateCard> defaultRates) {
+        this.defaultRates = List.copyOf(defaultRates);
         this.settings = settings;
     }
 
@@ -96,7 +98,7 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
         LedgerMetrics metrics = new LedgerMetrics(getMetricGroup());
         rateCards = getOperatorStateBackend().getBroadcastState(RATE_CARDS);
         rateBook = new RateBook();
-        DefaultRateCard.load().forEach(rateBook::add);
+        defaultRates.forEach(rateBook::add);
         for (Map.Entry<String, RateCard> e : rateCards.entries()) {
             rateBook.add(e.getValue());
         }

@@ -2,11 +2,10 @@ package dev.billing.ledger;
 
 import dev.billing.serde.Codec;
 import dev.billing.serde.RecordSerializer;
+import dev.billing.serde.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.ArrayList;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -15,11 +14,11 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * {@link AccountState} in state, written field by field: money as exact decimals (scale and
  * unscaled value), integers as varints, no reflection. The field order is the format: a change to
- * it needs a new format (see {@link Snapshot}), and a reader of the old one for the migration.
+ * it needs a new format (see {@link Snapshot}) and a reader of the old one, which restores migrate.
  */
 public final class AccountStateSerializer extends RecordSerializer<AccountState> {
     private static final long serialVersionUID = 1L;
-    /** Format 1: up to the auto top-up; format 2 adds its four fields at the end. */
+    /** The format this build writes (see {@link Snapshot}). */
     static final int FORMAT = 2;
     public static final AccountStateSerializer INSTANCE = new AccountStateSerializer();
 
@@ -121,54 +120,27 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         return new Snapshot(FORMAT);
     }
 
-    /**
-     * Which format the state was written in. Snapshot version 3 is what the format-1 serializer
-     * wrote (a {@link SimpleTypeSerializerSnapshot}, which writes no content); version 4 and on
-     * write the format. State of an older format is migrated on restore: read with its reader,
-     * written anew.
-     */
-    public static final class Snapshot implements TypeSerializerSnapshot<AccountState> {
-        private static final int FIRST_VERSIONED = 4;
-        private int format;
-
+    /** Format 1: the fields before the auto top-up; format 2 appends its four. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<AccountState> {
         /** For Flink, which reads the format afterwards. */
-        public Snapshot() {
-            this(FORMAT);
-        }
+        public Snapshot() {}
 
         Snapshot(int format) {
-            this.format = format;
+            super(format);
         }
 
         @Override
-        public int getCurrentVersion() {
-            return FIRST_VERSIONED;
+        protected int currentFormat() {
+            return FORMAT;
         }
 
         @Override
-        public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeInt(format);
-        }
-
-        @Override
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
-            format = readVersion < FIRST_VERSIONED ? 1 : in.readInt();
-        }
-
-        @Override
-        public TypeSerializer<AccountState> restoreSerializer() {
-            return format == FORMAT ? INSTANCE : Format1Reader.INSTANCE;
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<AccountState> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<AccountState> oldSnapshot) {
-            if (!(oldSnapshot instanceof Snapshot old) || old.format > FORMAT) {
-                return TypeSerializerSchemaCompatibility.incompatible();
-            }
-            return old.format == FORMAT
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+        protected TypeSerializer<AccountState> serializerFor(int format) {
+            return switch (format) {
+                case 1 -> Format1Reader.INSTANCE;
+                case FORMAT -> INSTANCE;
+                default -> null;
+            };
         }
     }
 

@@ -2,8 +2,9 @@ package dev.billing.ledger;
 
 import dev.billing.serde.Codec;
 import dev.billing.serde.RecordSerializer;
+import dev.billing.serde.VersionedSerializerSnapshot;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -46,9 +47,18 @@ public final class MonthSpendSerializer extends RecordSerializer<MonthSpend> {
         return new Snapshot();
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<MonthSpend> {
-        public Snapshot() {
-            super(() -> INSTANCE);
+    /** Format 1: the fields in the order above. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<MonthSpend> {
+        static final int FORMAT = 1;
+
+        @Override
+        protected int currentFormat() {
+            return FORMAT;
+        }
+
+        @Override
+        protected TypeSerializer<MonthSpend> serializerFor(int format) {
+            return format == FORMAT ? INSTANCE : null;
         }
     }
 }

@@ -1,12 +1,15 @@
 package dev.billing.model;
 
+import java.io.Serializable;
 import java.math.BigDecimal;
 
 /**
  * A price for a model from {@code effectiveFromMs} on: the list price when {@code accountId} is
  * null, else an enterprise override for that account.
  */
-public class RateCard {
+public class RateCard implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public String model;
     public BigDecimal inputUsdPer1m;
     public BigDecimal outputUsdPer1m;

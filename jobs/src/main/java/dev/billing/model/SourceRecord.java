@@ -1,11 +1,14 @@
 package dev.billing.model;
 
+import java.io.Serializable;
+
 /**
  * A Kafka record as it arrived: its coordinates and its original bytes. Parsers keep it beside
  * what they parsed so that any later rejection can send the untouched bytes to the dead-letter
  * topic.
  */
-public class SourceRecord {
+public class SourceRecord implements Serializable {
+    private static final long serialVersionUID = 1L;
     public String topic;
     public int partition;
     public long offset;

@@ -4,6 +4,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.PaymentRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -26,11 +27,7 @@ public final class KafkaSinks {
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(props)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<AccountStatus>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(new Serializers.StatusKey())
-                        .setValueSerializationSchema(new Serializers.StatusValue())
-                        .build())
+                .setRecordSerializer(new KeyValueSchema<AccountStatus>(topic, s -> utf8(s.accountId), MessageJson::status))
                 .build();
     }
 
@@ -44,11 +41,8 @@ public final class KafkaSinks {
         props.putAll(producer);
         props.putIfAbsent("max.request.size", Integer.toString(MessageJson.DEAD_LETTER_MAX_BYTES));
         return exactlyOnce(bootstrapServers, transactionalIdPrefix, props,
-                KafkaRecordSerializationSchema.<DeadLetter>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(new Serializers.DeadLetterKey())
-                        .setValueSerializationSchema(new Serializers.DeadLetterValue())
-                        .build());
+                // the rejected record's own key, so dead letters keep the input's partitioning
+                new KeyValueSchema<DeadLetter>(topic, d -> d.source.key, MessageJson::deadLetter));
     }
 
     /**
@@ -58,11 +52,11 @@ public final class KafkaSinks {
     public static KafkaSink<BillingAlert> alerts(String bootstrapServers, String topic, String transactionalIdPrefix,
             Properties producer) {
         return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
-                KafkaRecordSerializationSchema.<BillingAlert>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(new Serializers.AlertKey())
-                        .setValueSerializationSchema(new Serializers.AlertValue())
-                        .build());
+                new KeyValueSchema<BillingAlert>(topic, a -> utf8(a.accountId), MessageJson::alert));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -74,11 +68,7 @@ public final class KafkaSinks {
     public static KafkaSink<PaymentRequest> paymentRequests(String bootstrapServers, String topic,
             String transactionalIdPrefix, Properties producer) {
         return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
-                KafkaRecordSerializationSchema.<PaymentRequest>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(new Serializers.PaymentRequestKey())
-                        .setValueSerializationSchema(new Serializers.PaymentRequestValue())
-                        .build());
+                new KeyValueSchema<PaymentRequest>(topic, r -> utf8(r.accountId), MessageJson::paymentRequest));
     }
 
     private static <T> KafkaSink<T> exactlyOnce(String bootstrapServers, String transactionalIdPrefix,

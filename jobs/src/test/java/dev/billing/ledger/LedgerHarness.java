@@ -2,6 +2,7 @@ package dev.billing.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.billing.ingest.DefaultRateCard;
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountEvent;
 import dev.billing.model.AccountEventType;
@@ -60,7 +61,7 @@ final class LedgerHarness implements AutoCloseable {
     private KeyedTwoInputStreamOperatorTestHarness<String, LedgerInput, RateCard, AccountStatus> create()
             throws Exception {
         // rate cards are broadcast, not keyed: their key selector only satisfies the harness
-        return new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings),
+        return new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings, DefaultRateCard.load()),
                 LedgerInput::accountId, card -> "", Types.STRING, 1, 1, 0);
     }
 

@@ -6,7 +6,7 @@ import dev.billing.ledger.MonthSpend;
 import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
 import dev.billing.model.UsageRecord;
-import dev.billing.pricing.DefaultRateCard;
+import dev.billing.ingest.DefaultRateCard;
 import dev.billing.pricing.Pricing;
 import dev.billing.pricing.RateBook;
 import dev.billing.pricing.VolumeDiscount;

@@ -1,5 +1,6 @@
 package dev.billing.bench.jmh;
 
+import dev.billing.ingest.DefaultRateCard;
 import dev.billing.ingest.UsageRecordParser;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
@@ -73,7 +74,7 @@ public class LedgerStageBenchmark {
             records[i] = parser.parse(messages[i], now);
         }
         LedgerSettings settings = LedgerSettings.defaults().withBundles(bundleSize, LedgerSettings.DEFAULT_BUNDLE_TIME);
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings),
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings, DefaultRateCard.load()),
                 LedgerInput::accountId, card -> "", Types.STRING, 128, 1, 0);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend().configure(backendConfiguration(),
                 getClass().getClassLoader()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -27,6 +28,8 @@ public final class GatewayProbe implements AutoCloseable {
     /** account -> CreateTime (ms) of the record that crosses zero. */
     private final Map<String, Long> pending = new ConcurrentHashMap<>();
     private final Histogram latencyMs = new Histogram(3_600_000L, 3);
+    /** (sent, received) of every timed cutoff, to line the slow ones up with checkpoints. */
+    private final List<long[]> timings = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long unexpectedBlocks;
@@ -65,6 +68,7 @@ public final class GatewayProbe implements AutoCloseable {
                     if (sent != null) {
                         synchronized (latencyMs) {
                             latencyMs.recordValue(Math.max(0, received - sent));
+                            timings.add(new long[] {sent, received});
                         }
                     } else {
                         unexpectedBlocks++;
@@ -90,6 +94,13 @@ public final class GatewayProbe implements AutoCloseable {
     public Histogram latencies() {
         synchronized (latencyMs) {
             return latencyMs.copy();
+        }
+    }
+
+    /** (sent, received) epoch millis of every cutoff seen. */
+    public List<long[]> timings() {
+        synchronized (latencyMs) {
+            return List.copyOf(timings);
         }
     }
 

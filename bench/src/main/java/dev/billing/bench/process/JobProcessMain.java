@@ -34,7 +34,7 @@ public final class JobProcessMain implements Callable<Integer> {
     public static final String LINE_PREFIX = "BENCH ";
     public static final String FINISH = "finish";
 
-    public enum Kind { passthrough, billing }
+    public enum Kind { passthrough, keyed_passthrough, billing }
 
     @Option(names = "--kind", required = true)
     Kind kind;
@@ -77,9 +77,14 @@ public final class JobProcessMain implements Callable<Integer> {
             env = BillingJob.environment(options, conf);
         } else {
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            PassthroughJob.define(env, options.bootstrapServers, passthroughInput, passthroughOutput);
+            PassthroughJob.define(env, options.bootstrapServers, passthroughInput, passthroughOutput,
+                    kind == Kind.keyed_passthrough);
         }
-        JobClient job = env.executeAsync(kind == Kind.billing ? BillingJob.JOB_NAME : PassthroughJob.NAME);
+        JobClient job = env.executeAsync(switch (kind) {
+            case billing -> BillingJob.JOB_NAME;
+            case keyed_passthrough -> PassthroughJob.KEYED_NAME;
+            case passthrough -> PassthroughJob.NAME;
+        });
         listenForFinish();
         long started = System.currentTimeMillis();
         while (!finishRequested) {

@@ -1,5 +1,6 @@
 package dev.billing.bench.process;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -7,6 +8,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -14,6 +17,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -25,13 +29,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class PassthroughJob {
     public static final String NAME = "passthrough";
+    public static final String KEYED_NAME = "keyed-passthrough";
     /** Counted in the JSON round trip; the harness times the run by it. */
     public static final String COUNTER = "recordsPassed";
 
     private PassthroughJob() {}
 
+    /**
+     * @param keyed also send each record through a {@code keyBy} on its account, as the billing job
+     *     sends its records to the ledger: the floor of any keyed design, with no state and no billing
+     */
     public static void define(StreamExecutionEnvironment env, String bootstrapServers, String inputTopic,
-            String outputTopic) {
+            String outputTopic, boolean keyed) {
         KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(inputTopic)
@@ -53,10 +62,52 @@ public final class PassthroughJob {
                         .setValueSerializationSchema(new RawBytes())
                         .build())
                 .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), inputTopic).uid("source")
-                .map(new JsonRoundTrip(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-                .uid("json-round-trip").name("parse and re-serialize")
-                .sinkTo(sink).uid("sink").name(outputTopic);
+        DataStream<byte[]> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), inputTopic).uid("source");
+        DataStream<byte[]> out;
+        if (keyed) {
+            out = records.map(new JsonRoundTripByAccount(), Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
+                    .uid("json-round-trip").name("parse and re-serialize")
+                    .keyBy(t -> t.f0, Types.STRING)
+                    .map(new Counted(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                    .uid("keyed").name("by account");
+        } else {
+            out = records.map(new JsonRoundTrip(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                    .uid("json-round-trip").name("parse and re-serialize");
+        }
+        out.sinkTo(sink).uid("sink").name(outputTopic);
+    }
+
+    /** The round trip, keeping the account id for the {@code keyBy}; counted after the shuffle. */
+    static final class JsonRoundTripByAccount extends RichMapFunction<byte[], Tuple2<String, byte[]>> {
+        private static final long serialVersionUID = 1L;
+        private transient ObjectMapper mapper;
+
+        @Override
+        public void open(OpenContext openContext) {
+            mapper = new ObjectMapper();
+        }
+
+        @Override
+        public Tuple2<String, byte[]> map(byte[] value) throws Exception {
+            JsonNode tree = mapper.readTree(value);
+            return Tuple2.of(tree.path("account_id").asText(), mapper.writeValueAsBytes(tree));
+        }
+    }
+
+    static final class Counted extends RichMapFunction<Tuple2<String, byte[]>, byte[]> {
+        private static final long serialVersionUID = 1L;
+        private transient Counter passed;
+
+        @Override
+        public void open(OpenContext openContext) {
+            passed = getRuntimeContext().getMetricGroup().counter(COUNTER);
+        }
+
+        @Override
+        public byte[] map(Tuple2<String, byte[]> value) {
+            passed.inc();
+            return value.f1;
+        }
     }
 
     /** Parses the record into a JSON tree and writes the tree back to bytes. */

@@ -18,6 +18,8 @@ public final class BenchResult {
     public double loadRecordsPerSecond;
 
     public JobRun passthrough = new JobRun();
+    /** The passthrough with a keyBy on the account; not run (NaN records/s) with --no-keyed-passthrough. */
+    public JobRun keyedPassthrough = new JobRun();
     public JobRun billing = new JobRun();
 
     /** Rows the ledger handed to the JDBC sinks per second while reading the pre-loaded topic. */
@@ -86,6 +88,11 @@ public final class BenchResult {
         public double p99Ms = Double.NaN;
         public double maxMs = Double.NaN;
         public double meanMs = Double.NaN;
+        /** The slowest 1 % of the cutoffs, and how many of them were in flight while a checkpoint ran. */
+        public int slowestCutoffs;
+        public int slowestDuringCheckpoint;
+        /** The share of the phase during which a checkpoint ran. */
+        public double checkpointTimeShare = Double.NaN;
         /** (percentile, ms) points of the latency distribution. */
         public List<double[]> percentiles = new ArrayList<>();
         /** (seconds, records/s) of the job during the phase. */

@@ -53,6 +53,7 @@ public final class ResultJson {
         num(root, "load_records_per_s", r.loadRecordsPerSecond);
 
         root.set("passthrough", jobRun(r.passthrough));
+        root.set("keyed_passthrough", jobRun(r.keyedPassthrough));
         root.set("billing", jobRun(r.billing));
 
         ObjectNode pg = root.putObject("postgres");
@@ -83,6 +84,9 @@ public final class ResultJson {
         num(steady, "job_cores_busy", r.steady.jobCores);
         num(steady, "harness_cores_busy", r.steady.harnessCores);
         steady.put("cutoffs_expected", r.steady.cutoffsExpected);
+        steady.put("slowest_1pct_cutoffs", r.steady.slowestCutoffs);
+        steady.put("slowest_1pct_during_a_checkpoint", r.steady.slowestDuringCheckpoint);
+        num(steady, "checkpoint_time_share", r.steady.checkpointTimeShare);
         points(steady.putArray("latency_percentiles_ms"), r.steady.percentiles);
         points(steady.putArray("billed_series"), r.steady.series);
 

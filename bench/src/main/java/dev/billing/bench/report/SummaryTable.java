@@ -21,6 +21,13 @@ public final class SummaryTable {
         List<String[]> rows = new ArrayList<>();
         rows.add(row("passthrough Kafka->Kafka (ceiling)", String.format("%,.0f records/s (job %.2f cores, broker %.2f)",
                 r.passthrough.recordsPerSecond, r.passthrough.jobCores, r.passthrough.harnessCores)));
+        if (!Double.isNaN(r.keyedPassthrough.recordsPerSecond)) {
+            rows.add(row("keyed passthrough (+ keyBy on the account)", String.format(
+                    "%,.0f records/s (job %.2f cores): %.2f of the passthrough; billing is %.2f of it",
+                    r.keyedPassthrough.recordsPerSecond, r.keyedPassthrough.jobCores,
+                    r.keyedPassthrough.recordsPerSecond / r.passthrough.recordsPerSecond,
+                    r.billing.recordsPerSecond / r.keyedPassthrough.recordsPerSecond)));
+        }
         rows.add(row("billing job", String.format("%,.0f records/s (job %.2f cores, broker %.2f)",
                 r.billing.recordsPerSecond, r.billing.jobCores, r.billing.harnessCores)));
         rows.add(row("billing / passthrough", String.format("%.2f", r.billing.recordsPerSecond / r.passthrough.recordsPerSecond)));

@@ -1,7 +1,7 @@
 package dev.billing.bench.workload;
 
 import dev.billing.model.RateCard;
-import dev.billing.pricing.DefaultRateCard;
+import dev.billing.ingest.DefaultRateCard;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.billing.job.BillingJob;
 import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
+import dev.billing.job.Migrations;
 import dev.billing.model.Money;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -14,11 +15,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import dev.billing.gateway.DatabaseOptions;
 import dev.billing.gateway.GatewayServer;
 import dev.billing.gateway.GatewaySettings;
 import dev.billing.gateway.KafkaUsageSink;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.gateway.keys.PostgresKeyStore;
 import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine;
@@ -90,21 +93,28 @@ public final class Demo {
                     "--parallelism", Integer.toString(parallelism));
             out.accept("Starting the billing job on a Flink mini-cluster (parallelism " + parallelism
                     + ", RocksDB, exactly-once checkpoints every 2s) ...");
+            DatabaseOptions database = new DatabaseOptions(jdbcUrl, postgres.user, postgres.password);
+            Migrations.apply(jdbcUrl, postgres.user, postgres.password);
+            Map<String, String> keys = DemoKeys.create(database, InferenceSimulator.accountIds(accounts));
             JobClient job = BillingJob.start(options, JobConfiguration.of(options));
-            try (CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
+            try (PostgresKeyStore keyStore = new PostgresKeyStore(database::connect, database.describe(),
+                            PostgresKeyStore.DEFAULT_CACHE_TTL);
+                    CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
                             .topic(options.statusTopic).build());
                     KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
-                    GatewayServer gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("demo-gateway"),
+                    GatewayServer gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("demo-gateway"),
                             cutoffs::stats);
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
-                            options.usageTopic, options.eventsTopic, accounts, seed);
+                            options.usageTopic, options.eventsTopic, accounts, seed, keys);
                     PaymentsSimulator payments = new PaymentsSimulator(kafka.bootstrapServers(),
                             options.paymentRequestsTopic, options.eventsTopic);
                     PostgresView view = new PostgresView(jdbcUrl, postgres.user, postgres.password)) {
                 cutoffs.awaitBootstrap(Duration.ofSeconds(60));
-                out.accept("Reference gateway on " + gateway.chatCompletionsUri() + " (try: curl -H 'Authorization: Bearer"
-                        + " sk-acct-01' -d '{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' "
+                out.accept("API key of acct-01 (one real key per demo account, in " + schema + ".api_keys): "
+                        + keys.get("acct-01"));
+                out.accept("Reference gateway on " + gateway.chatCompletionsUri() + " (try: curl -H 'Authorization: Bearer "
+                        + keys.get("acct-01") + "' -d '{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' "
                         + gateway.chatCompletionsUri() + ")");
                 out.accept("Auto top-up on for " + String.join(", ", sim.autoTopUpAccounts) + " (below $"
                         + InferenceSimulator.AUTO_TOP_UP_BELOW + ", buys $" + InferenceSimulator.AUTO_TOP_UP_AMOUNT

@@ -47,6 +47,7 @@ final class InferenceSimulator implements AutoCloseable {
     private final Random random;
     private final List<String> accounts = new ArrayList<>();
     final List<String> autoTopUpAccounts = new ArrayList<>();
+    private final Map<String, String> keys;
     private final Map<String, Long> firstPaymentRequired = new ConcurrentHashMap<>();
     private final java.util.Set<String> flakyRequestIds = new java.util.HashSet<>();
     private long sequence;
@@ -58,7 +59,8 @@ final class InferenceSimulator implements AutoCloseable {
     final AtomicLong topUps = new AtomicLong();
 
     InferenceSimulator(URI gateway, String bootstrapServers, String usageTopic, String eventsTopic, int accountCount,
-            long seed) {
+            long seed, Map<String, String> keys) {
+        this.keys = keys;
         this.gateway = gateway;
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
@@ -68,15 +70,24 @@ final class InferenceSimulator implements AutoCloseable {
         this.usageTopic = usageTopic;
         this.eventsTopic = eventsTopic;
         this.random = new Random(seed);
-        for (int i = 1; i <= accountCount; i++) {
-            String account = String.format("acct-%02d", i);
+        for (String account : accountIds(accountCount)) {
             accounts.add(account);
             event(account, "ACCOUNT_OPENED", null);
-            if (heavy(i - 1) && (i - 1) % 2 == 1) { // heavy, and not among those who buy by hand
+            int index = accounts.size() - 1;
+            if (heavy(index) && index % 2 == 1) { // heavy, and not among those who buy by hand
                 autoTopUpAccounts.add(account);
                 autoTopUp(account);
             }
         }
+    }
+
+    /** The simulated accounts: acct-01, acct-02, ... */
+    static List<String> accountIds(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(String.format("acct-%02d", i));
+        }
+        return ids;
     }
 
     /** One API request from a random account, through the gateway; now and then a misbehaving node's record. */
@@ -138,7 +149,7 @@ final class InferenceSimulator implements AutoCloseable {
         ObjectNode body = json.createObjectNode().put("model", model).put("max_tokens", maxTokens);
         body.putArray("messages").addObject().put("role", "user").put("content", "x".repeat(50 + random.nextInt(2_000)));
         return HttpRequest.newBuilder(gateway).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer sk-" + account)
+                .header("Authorization", "Bearer " + keys.get(account))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
     }

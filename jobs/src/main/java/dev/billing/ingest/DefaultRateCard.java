@@ -1,7 +1,5 @@
-package dev.billing.pricing;
+package dev.billing.ingest;
 
-import dev.billing.ingest.RateCardParser;
-import dev.billing.ingest.Rejection;
 import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
 import java.io.IOException;
@@ -12,7 +10,10 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The list prices of the public pricing page, shipped as {@code default-rate-card.json}. */
+/**
+ * The list prices of the public pricing page, shipped as {@code default-rate-card.json}: data,
+ * parsed where the job starts and handed to the ledger, like any rate card from the topic.
+ */
 public final class DefaultRateCard {
     public static final String RESOURCE = "/default-rate-card.json";
 

@@ -1,0 +1,78 @@
+package dev.billing.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every committed fixture of every format is read by this build: its snapshot is compatible (as
+ * is, or after migration), the old serializer reads the old bytes to the value that format holds,
+ * and where the format is the current one the current serializer writes exactly those bytes. So a
+ * serializer changed without a new format fails here, as does a new format without its fixture.
+ */
+class GoldenBytesTest {
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureOfEveryFormatIsReadByThisBuild() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (GoldenFixtures.Fixture<?> f : GoldenFixtures.ALL) {
+            tests.add(DynamicTest.dynamicTest(f.name() + ": the current format has a fixture", () -> assertThat(
+                    f.bytes(f.currentFormat())).as("run GoldenFixtures.main to write the new format's fixture").exists()));
+            for (int format = 1; format <= f.currentFormat(); format++) {
+                if (Files.exists(f.bytes(format))) {
+                    int fmt = format;
+                    tests.add(DynamicTest.dynamicTest(f.name() + " format " + format, () -> check(f, fmt, f.snapshot(fmt))));
+                    for (Path released : releasedSnapshots(f, format)) {
+                        tests.add(DynamicTest.dynamicTest(f.name() + " format " + format + " as " + released.getFileName(),
+                                () -> check(f, fmt, released)));
+                    }
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    /**
+     * The snapshots a release wrote for a format, as its savepoints hold them ({@code
+     * format-1.release-0.1.snapshot}: written by release 0.1's own serializer snapshot classes).
+     */
+    private static List<Path> releasedSnapshots(GoldenFixtures.Fixture<?> f, int format) throws Exception {
+        String prefix = "format-" + format + ".release-";
+        try (Stream<Path> files = Files.list(f.bytes(format).getParent())) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
+        }
+    }
+
+    private static <T> void check(GoldenFixtures.Fixture<T> f, int format, Path snapshot) throws Exception {
+        TypeSerializer<T> current = f.serializer();
+        TypeSerializerSnapshot<T> old = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(Files.readAllBytes(snapshot)), GoldenBytesTest.class.getClassLoader());
+        TypeSerializerSchemaCompatibility<T> compatibility =
+                current.snapshotConfiguration().resolveSchemaCompatibility(old);
+        assertThat(compatibility.isIncompatible()).as("%s format %d must stay readable", f.name(), format).isFalse();
+
+        byte[] golden = Files.readAllBytes(f.bytes(format));
+        DataInputDeserializer in = new DataInputDeserializer(golden);
+        T read = old.restoreSerializer().deserialize(in);
+        assertThat(in.available()).as("bytes left after reading %s format %d", f.name(), format).isZero();
+        T expected = f.value().apply(format);
+        assertThat(GoldenFixtures.serialize(current, read))
+                .as("%s format %d read back as the value that format holds", f.name(), format)
+                .isEqualTo(GoldenFixtures.serialize(current, expected));
+        if (compatibility.isCompatibleAsIs()) {
+            assertThat(GoldenFixtures.serialize(current, expected))
+                    .as("%s: the serializer writes other bytes than format %d without a new format", f.name(), format)
+                    .isEqualTo(golden);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.billing.serde;
+
+import dev.billing.ledger.AccountState;
+import dev.billing.ledger.MonthSpend;
+import dev.billing.ledger.StateSamples;
+import dev.billing.ledger.UsageRollup;
+import dev.billing.model.AccountEvent;
+import dev.billing.model.AccountEventType;
+import dev.billing.model.LedgerInput;
+import dev.billing.model.RateCard;
+import dev.billing.model.SourceRecord;
+import dev.billing.model.UsageRecord;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+/**
+ * The golden-bytes fixtures: for every type the job keeps in state or sends between tasks, a value
+ * and the bytes (and serializer snapshot) each released format wrote for it, committed under
+ * {@code src/test/resources/golden/<type>/format-<n>.{bytes,snapshot}}.
+ *
+ * <p>A new format (see {@link VersionedSerializerSnapshot}) adds its fixture: give {@code value}
+ * the new fields' values for the new format and their defaults for the older ones, then run
+ * {@code bin/billing-dev golden-bytes} (or this class's {@code main} with the test classpath),
+ * which writes the fixtures of the current formats that are missing and never overwrites one.
+ */
+public final class GoldenFixtures {
+    static final Path DIR = Path.of("src/test/resources/golden");
+
+    /**
+     * @param name the fixture's folder
+     * @param type the class, whose {@code TypeInformation} gives the current serializer
+     * @param value the value as a build that reads {@code format} sees the bytes that format wrote
+     */
+    record Fixture<T>(String name, Class<T> type, IntFunction<T> value) {
+        TypeSerializer<T> serializer() {
+            SerializerConfigImpl config = new SerializerConfigImpl();
+            config.setGenericTypes(false);
+            return TypeInformation.of(type).createSerializer(config);
+        }
+
+        /** The format the current build writes: the snapshot's for ours, 1 for Flink's own serializers. */
+        int currentFormat() {
+            return serializer().snapshotConfiguration() instanceof VersionedSerializerSnapshot<T> v ? v.format() : 1;
+        }
+
+        Path bytes(int format) {
+            return DIR.resolve(name).resolve("format-" + format + ".bytes");
+        }
+
+        Path snapshot(int format) {
+            return DIR.resolve(name).resolve("format-" + format + ".snapshot");
+        }
+    }
+
+    static final List<Fixture<?>> ALL = List.of(
+            new Fixture<>("account-state", AccountState.class,
+                    format -> format >= 2 ? StateSamples.fullWithAutoTopUp() : StateSamples.full()),
+            new Fixture<>("month-spend", MonthSpend.class, format -> StateSamples.monthSpend()),
+            new Fixture<>("usage-rollup", UsageRollup.class, format -> StateSamples.rollup()),
+            new Fixture<>("ledger-input-usage", LedgerInput.class, format -> usageInput()),
+            new Fixture<>("ledger-input-event", LedgerInput.class, format -> eventInput(format)),
+            new Fixture<>("rate-card", RateCard.class, format -> new RateCard("deepseek-v3",
+                    new BigDecimal("0.200001"), new BigDecimal("0.199999"), 1_764_000_000_000L, "acct-007")));
+
+    private GoldenFixtures() {}
+
+    static LedgerInput usageInput() {
+        UsageRecord u = new UsageRecord("req-1", "acct-ü", "llama-3.3-70b", 120, 3_700, 1_764_000_000_123L);
+        u.nodeId = "node-7";
+        u.source = new SourceRecord("usage-records", 3, 1_234_567_890_123L, 1_764_000_000_200L,
+                "acct-ü".getBytes(StandardCharsets.UTF_8), "{\"request_id\":\"req-1\"}".getBytes(StandardCharsets.UTF_8));
+        return LedgerInput.of(u);
+    }
+
+    /** Format 2 added the event's below_usd. */
+    static LedgerInput eventInput(int format) {
+        AccountEvent e = new AccountEvent("ev-1", "acct-1", AccountEventType.LIMITS_SET, 1_764_000_000_000L);
+        e.monthlyHardLimitUsd = new BigDecimal("100.00");
+        e.alertThresholdsUsd = new BigDecimal[] {new BigDecimal("10"), new BigDecimal("50.000000")};
+        e.discountAboveUsd = new BigDecimal[] {new BigDecimal("100")};
+        e.discountPercent = new BigDecimal[] {new BigDecimal("12.5")};
+        e.belowUsd = format >= 2 ? new BigDecimal("2.50") : null;
+        e.source = new SourceRecord("account-events", 0, 9, 10, null, new byte[] {1, 2});
+        return LedgerInput.of(e);
+    }
+
+    static <T> byte[] serialize(TypeSerializer<T> serializer, T value) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(value, out);
+        return out.getCopyOfBuffer();
+    }
+
+    static byte[] snapshot(TypeSerializer<?> serializer) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+        return out.getCopyOfBuffer();
+    }
+
+    /** Writes the missing fixtures of the current formats; run from the {@code jobs} module's folder. */
+    public static void main(String[] args) throws IOException {
+        for (Fixture<?> f : ALL) {
+            write(f);
+        }
+    }
+
+    private static <T> void write(Fixture<T> f) throws IOException {
+        int format = f.currentFormat();
+        if (Files.exists(f.bytes(format))) {
+            System.out.println("kept    " + f.bytes(format));
+            return;
+        }
+        Files.createDirectories(f.bytes(format).getParent());
+        TypeSerializer<T> serializer = f.serializer();
+        Files.write(f.bytes(format), serialize(serializer, f.value().apply(format)));
+        Files.write(f.snapshot(format), snapshot(serializer));
+        System.out.println("written " + f.bytes(format) + " and its snapshot");
+    }
+}
