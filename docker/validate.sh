@@ -369,7 +369,7 @@ for m in re.finditer(r"for topic in ([^;]+); do(.*?)done", init, re.S):
     if "message.timestamp.type=LogAppendTime" in m.group(2):
         append_time |= names
 expected_topics = {defaults[o] for o in ("--usage-topic", "--events-topic", "--rates-topic", "--status-topic",
-                                         "--alerts-topic", "--dlq-topic")}
+                                         "--alerts-topic", "--payment-requests-topic", "--dlq-topic")}
 expected_compacted = {defaults["--status-topic"], defaults["--rates-topic"]}
 expected_inputs = {defaults[o] for o in ("--usage-topic", "--events-topic", "--rates-topic")}
 partitions = set(re.findall(r"--partitions (\d+)", init))
@@ -385,7 +385,7 @@ elif partitions != {defaults["--topic-partitions"]}:
     fail(f"docker/compose.yaml: kafka-init uses partitions {sorted(partitions)}, "
          f"the job's default is {defaults['--topic-partitions']}")
 else:
-    ok(f"docker/compose.yaml: kafka-init creates the job's six topics, {sorted(compacted)} compacted, inputs on append time")
+    ok(f"docker/compose.yaml: kafka-init creates the job's {len(created)} topics, {sorted(compacted)} compacted, inputs on append time")
 
 # Prometheus scrapes the reporter on every Flink process.
 prom = docs[os.path.join(docker, "prometheus", "prometheus.yml")][0]

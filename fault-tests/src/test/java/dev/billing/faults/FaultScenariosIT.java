@@ -206,6 +206,7 @@ class FaultScenariosIT {
             job.put("--rates-topic", prefix + "rates");
             job.put("--status-topic", prefix + "status");
             job.put("--alerts-topic", prefix + "alerts");
+            job.put("--payment-requests-topic", prefix + "payments");
             job.put("--dlq-topic", prefix + "dlq");
             job.put("--jdbc-url", jdbcUrl);
             job.put("--jdbc-user", services.postgres.user);

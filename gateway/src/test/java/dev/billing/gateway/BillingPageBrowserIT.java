@@ -68,7 +68,7 @@ class BillingPageBrowserIT {
         assertThat(served(stack.chat(ACCOUNT, REQUEST), spentMicros)).as("the first request opens the account").isTrue();
 
         browser.get(stack.gateway.billingPageUri().toString());
-        browser.findElement(By.id("key")).sendKeys("sk-" + ACCOUNT);
+        browser.findElement(By.id("key")).sendKeys(stack.key(ACCOUNT));
         browser.findElement(By.id("use-key")).click();
         Await.until("the page shows the account ACTIVE with a balance", TIMEOUT,
                 () -> "ACTIVE".equals(status(browser)) && balance(browser) != null);

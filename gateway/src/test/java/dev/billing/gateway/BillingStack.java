@@ -11,22 +11,29 @@ import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.job.BillingJob;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
+import dev.billing.gateway.keys.ApiKeyTable;
+import dev.billing.gateway.keys.PostgresKeyStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine;
 
 /**
  * The whole customer side for a test: a real KRaft broker, the real PostgreSQL, the real billing
- * job (on the test's MiniCluster), and the gateway with its billing API in front, keys in the demo
- * scheme ({@code sk-<account_id>}). Every billing API answer goes through {@link #call}, which
- * checks it against the OpenAPI document.
+ * job (on the test's MiniCluster), and the gateway with its billing API in front, authenticated by
+ * real keys from {@code api_keys} (one per account, made on first use: {@link #key}). Every billing
+ * API answer goes through {@link #call}, which checks it against the OpenAPI document.
  */
 final class BillingStack implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMinutes(2);
@@ -40,6 +47,9 @@ final class BillingStack implements AutoCloseable {
     final KafkaUsageSink usage;
     final BillingApi billing;
     final GatewayServer gateway;
+    final DatabaseOptions database;
+    final PostgresKeyStore keyStore;
+    private final Map<String, String> keys = new ConcurrentHashMap<>();
     final OpenApiCheck openApi = new OpenApiCheck();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -61,12 +71,24 @@ final class BillingStack implements AutoCloseable {
         job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-api-" + schema);
         cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
         usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
-        billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(),
-                        new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password))
+        database = new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password);
+        billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
                 .withTopics(options.eventsTopic, options.alertsTopic), cutoffs::status);
-        gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage, GatewaySettings.local("billing-it"),
-                cutoffs::stats, billing);
+        keyStore = new PostgresKeyStore(database::connect, database.describe(), PostgresKeyStore.DEFAULT_CACHE_TTL);
+        gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("billing-it"), cutoffs::stats,
+                billing);
         assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();
+    }
+
+    /** The account's API key, made in {@code api_keys} on first use. */
+    String key(String account) {
+        return keys.computeIfAbsent(account, a -> {
+            try (Connection c = database.connect()) {
+                return new ApiKeyTable(c).create(a, "test", new SecureRandom()).key().text();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot make a key for " + a, e);
+            }
+        });
     }
 
     URI uri(String pathAndQuery) {
@@ -78,7 +100,7 @@ final class BillingStack implements AutoCloseable {
             throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
         if (account != null) {
-            b.header("Authorization", "Bearer sk-" + account);
+            b.header("Authorization", "Bearer " + key(account));
         }
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -111,7 +133,7 @@ final class BillingStack implements AutoCloseable {
     /** A chat completion as {@code account}. */
     HttpResponse<String> chat(String account, String requestJson) throws Exception {
         return http.send(HttpRequest.newBuilder(gateway.chatCompletionsUri())
-                        .header("Authorization", "Bearer sk-" + account)
+                        .header("Authorization", "Bearer " + key(account))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(requestJson))
                         .build(),
@@ -124,6 +146,7 @@ final class BillingStack implements AutoCloseable {
             job.cancel().get();
         } finally {
             gateway.close();
+            keyStore.close();
             billing.close();
             usage.close();
             cutoffs.close();

@@ -50,6 +50,9 @@ public final class AccountEventParser implements RecordParser<AccountEvent> {
             case VOLUME_DISCOUNTS_SET:
                 discounts(json.get("volume_discounts"), e);
                 break;
+            case AUTO_TOPUP_SET:
+                autoTopUp(json, e);
+                break;
             case ACCOUNT_OPENED:
             default:
                 break;
@@ -108,6 +111,29 @@ public final class AccountEventParser implements RecordParser<AccountEvent> {
         }
         e.discountAboveUsd = tiers.keySet().toArray(new BigDecimal[0]);
         e.discountPercent = tiers.values().toArray(new BigDecimal[0]);
+    }
+
+    /** {"below_usd": "2.00", "amount_usd": "10.00"}; both null (or absent) switches auto top-up off. */
+    private void autoTopUp(JsonNode json, AccountEvent e) throws Rejection {
+        JsonNode below = json.get("below_usd");
+        JsonNode amount = json.get("amount_usd");
+        boolean noBelow = below == null || below.isNull();
+        boolean noAmount = amount == null || amount.isNull();
+        if (noBelow && noAmount) {
+            return;
+        }
+        if (noBelow || noAmount) {
+            throw new Rejection(RejectReason.MISSING_FIELD, "AUTO_TOPUP_SET has '" + (noBelow ? "amount_usd" : "below_usd")
+                    + "' but no '" + (noBelow ? "below_usd" : "amount_usd") + "': give both to switch auto top-up on,"
+                    + " or both null to switch it off");
+        }
+        e.belowUsd = nonNegative(JsonFields.usd(below, "below_usd"), "below_usd");
+        e.amountUsd = JsonFields.usd(amount, "amount_usd");
+        if (e.amountUsd.compareTo(minimumPurchaseUsd) < 0) {
+            throw new Rejection(RejectReason.PURCHASE_BELOW_MINIMUM, "AUTO_TOPUP_SET amount_usd "
+                    + Money.format(e.amountUsd) + " is below the minimum purchase of " + Money.format(minimumPurchaseUsd)
+                    + ": each top-up is a purchase; set amount_usd to at least " + Money.format(minimumPurchaseUsd));
+        }
     }
 
     private static BigDecimal nonNegative(BigDecimal value, String field) throws Rejection {

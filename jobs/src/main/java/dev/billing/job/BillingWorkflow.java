@@ -27,7 +27,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * usage-records  -> parse --\
- *                            union -> keyBy(account_id) -> ledger (+ broadcast rate cards) -> status, rollups, balances, alerts
+ *                            union -> keyBy(account_id) -> ledger (+ broadcast rate cards) -> status, rollups, balances, alerts, payment requests
  * account-events -> parse --/
  * rate-cards     -> parse -> broadcast
  * every parse and the ledger -> dead letters
@@ -103,6 +103,8 @@ public final class BillingWorkflow {
         ledger.getSideOutput(AccountLedger.BALANCES).sinkTo(sinks.accountBalance())
                 .uid("sink-account-balance").name("account_balance").disableChaining();
         ledger.getSideOutput(AccountLedger.ALERTS).sinkTo(sinks.alerts()).uid("sink-billing-alerts").name("billing-alerts");
+        ledger.getSideOutput(AccountLedger.PAYMENT_REQUESTS).sinkTo(sinks.paymentRequests())
+                .uid("sink-payment-requests").name("payment-requests");
 
         DataStream<DeadLetter> deadLetters = usage.getSideOutput(ParseFunction.DEAD_LETTERS)
                 .union(events.getSideOutput(ParseFunction.DEAD_LETTERS),

@@ -57,6 +57,9 @@ public class JobOptions {
     @Option(names = "--alerts-topic", defaultValue = "billing-alerts", description = "Output: spend and balance alerts (default: ${DEFAULT-VALUE}).")
     public String alertsTopic;
 
+    @Option(names = "--payment-requests-topic", defaultValue = "payment-requests", description = "Output: auto top-up requests for the payments service, exactly once (default: ${DEFAULT-VALUE}).")
+    public String paymentRequestsTopic;
+
     @Option(names = "--dlq-topic", defaultValue = "billing-dlq", description = "Output: rejected input with reasons (default: ${DEFAULT-VALUE}).")
     public String dlqTopic;
 

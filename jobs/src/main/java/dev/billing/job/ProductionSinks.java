@@ -4,6 +4,7 @@ import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.UsageHourlyRow;
 import dev.billing.output.KafkaSinks;
 import dev.billing.output.PostgresSinks;
@@ -34,6 +35,12 @@ public final class ProductionSinks implements BillingSinks {
     @Override
     public Sink<BillingAlert> alerts() {
         return KafkaSinks.alerts(options.bootstrapServers, options.alertsTopic, options.groupId + "-alerts", options.kafkaClientProperties());
+    }
+
+    @Override
+    public Sink<PaymentRequest> paymentRequests() {
+        return KafkaSinks.paymentRequests(options.bootstrapServers, options.paymentRequestsTopic,
+                options.groupId + "-payment-requests", options.kafkaClientProperties());
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class Topics {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : List.of(options.usageTopic, options.eventsTopic, options.ratesTopic,
-                    options.statusTopic, options.alertsTopic, options.dlqTopic)) {
+                    options.statusTopic, options.alertsTopic, options.paymentRequestsTopic, options.dlqTopic)) {
                 if (!existing.contains(topic)) {
                     missing.add(new NewTopic(topic, Optional.of(options.topicPartitions), Optional.empty())
                             .configs(configOf(topic, options)));

@@ -6,6 +6,7 @@ import dev.billing.model.BillingAlert;
 import dev.billing.model.BlockReason;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.LedgerInput;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.RateCard;
 import dev.billing.model.RejectReason;
 import dev.billing.model.SourceRecord;
@@ -80,6 +81,11 @@ final class AccountBook {
                 for (BillingAlert alert : SpendAlerts.due(accountId, state, settings.lowBalanceFraction, now)) {
                     out.alert(alert);
                     metrics.alertsRaised.inc();
+                }
+                PaymentRequest topUp = AutoTopUp.due(accountId, state, now);
+                if (topUp != null) {
+                    out.paymentRequest(topUp);
+                    metrics.topUpsRequested.inc();
                 }
             }
         }
@@ -175,6 +181,9 @@ final class AccountBook {
             case VOLUME_DISCOUNTS_SET:
                 state.discountAboveUsd = event.discountAboveUsd;
                 state.discountPercent = event.discountPercent;
+                break;
+            case AUTO_TOPUP_SET:
+                AutoTopUp.set(state, event);
                 break;
             case ACCOUNT_OPENED:
             default:

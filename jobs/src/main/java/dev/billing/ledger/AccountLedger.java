@@ -5,6 +5,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.LedgerInput;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.RateCard;
 import dev.billing.model.UsageHourlyRow;
 import dev.billing.pricing.RateBook;
@@ -59,6 +60,7 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     public static final OutputTag<AccountBalanceRow> BALANCES = new OutputTag<>("account-balance") {};
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("ledger-dead-letters") {};
     public static final OutputTag<BillingAlert> ALERTS = new OutputTag<>("billing-alerts") {};
+    public static final OutputTag<PaymentRequest> PAYMENT_REQUESTS = new OutputTag<>("payment-requests") {};
 
     static final ValueStateDescriptor<AccountState> ACCOUNT =
             new ValueStateDescriptor<>("account", TypeInformation.of(AccountState.class));
@@ -255,6 +257,11 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
         @Override
         public void alert(BillingAlert alert) {
             output.collect(ALERTS, new StreamRecord<>(alert));
+        }
+
+        @Override
+        public void paymentRequest(PaymentRequest request) {
+            output.collect(PAYMENT_REQUESTS, new StreamRecord<>(request));
         }
 
         @Override

@@ -60,6 +60,15 @@ public class AccountState {
     public BigDecimal[] discountAboveUsd;
     public BigDecimal[] discountPercent;
 
+    /** Auto top-up: a payment is requested when the balance falls below this; null when off. */
+    public BigDecimal autoTopUpBelowUsd;
+    /** Auto top-up: what each request buys; null when off. */
+    public BigDecimal autoTopUpAmountUsd;
+    /** A request went out for the current crossing; cleared once the balance is above the level again. */
+    public boolean autoTopUpRequested;
+    /** Counts the account's payment requests, so each has its own id. */
+    public int autoTopUpRequests;
+
     /** Processing time of the pending month-rollover timer (only while a monthly limit blocks), 0 when none. */
     public long rolloverAtMs;
 

@@ -8,15 +8,18 @@ import java.util.ArrayList;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * {@link AccountState} in state, written field by field: money as exact decimals (scale and
  * unscaled value), integers as varints, no reflection. The field order is the format: a change to
- * it needs a new snapshot version (and makes older savepoints unreadable).
+ * it needs a new format (see {@link Snapshot}) and a reader of the old one, which restores migrate.
  */
 public final class AccountStateSerializer extends RecordSerializer<AccountState> {
     private static final long serialVersionUID = 1L;
+    /** The format this build writes (see {@link Snapshot}). */
+    static final int FORMAT = 2;
     public static final AccountStateSerializer INSTANCE = new AccountStateSerializer();
 
     @Override
@@ -56,10 +59,28 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
         out.writeInt(s.oldestPastMonth);
         out.writeLong(s.oldestSeenMs);
         out.writeBoolean(s.statusBehind);
+        writeAutoTopUp(s, out);
+    }
+
+    static void writeAutoTopUp(AccountState s, DataOutputView out) throws IOException {
+        Codec.writeDecimal(out, s.autoTopUpBelowUsd);
+        Codec.writeDecimal(out, s.autoTopUpAmountUsd);
+        out.writeBoolean(s.autoTopUpRequested);
+        Codec.writeZigZagInt(out, s.autoTopUpRequests);
     }
 
     @Override
     public AccountState deserialize(DataInputView in) throws IOException {
+        AccountState s = readFormat1(in);
+        s.autoTopUpBelowUsd = Codec.readDecimal(in);
+        s.autoTopUpAmountUsd = Codec.readDecimal(in);
+        s.autoTopUpRequested = in.readBoolean();
+        s.autoTopUpRequests = Codec.readZigZagInt(in);
+        return s;
+    }
+
+    /** The fields of format 1, in its order (format 2 appends). */
+    static AccountState readFormat1(DataInputView in) throws IOException {
         AccountState s = new AccountState();
         s.creditsUsd = Codec.readDecimal(in);
         s.spendUsd = Codec.readDecimal(in);
@@ -96,12 +117,17 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
 
     @Override
     public TypeSerializerSnapshot<AccountState> snapshotConfiguration() {
-        return new Snapshot();
+        return new Snapshot(FORMAT);
     }
 
-    /** Format 1: the fields in the order above. */
+    /** Format 1: the fields before the auto top-up; format 2 appends its four. */
     public static final class Snapshot extends VersionedSerializerSnapshot<AccountState> {
-        static final int FORMAT = 1;
+        /** For Flink, which reads the format afterwards. */
+        public Snapshot() {}
+
+        Snapshot(int format) {
+            super(format);
+        }
 
         @Override
         protected int currentFormat() {
@@ -110,7 +136,41 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
 
         @Override
         protected TypeSerializer<AccountState> serializerFor(int format) {
-            return format == FORMAT ? INSTANCE : null;
+            return switch (format) {
+                case 1 -> Format1Reader.INSTANCE;
+                case FORMAT -> INSTANCE;
+                default -> null;
+            };
+        }
+    }
+
+    /** Reads (and writes) state of format 1, for the migration of a checkpoint taken before the auto top-up. */
+    static final class Format1Reader extends RecordSerializer<AccountState> {
+        private static final long serialVersionUID = 1L;
+        static final Format1Reader INSTANCE = new Format1Reader();
+
+        @Override
+        public AccountState createInstance() {
+            return new AccountState();
+        }
+
+        @Override
+        public void serialize(AccountState s, DataOutputView out) throws IOException {
+            DataOutputSerializer format2 = new DataOutputSerializer(128);
+            AccountStateSerializer.INSTANCE.serialize(s, format2);
+            DataOutputSerializer tail = new DataOutputSerializer(16);
+            writeAutoTopUp(s, tail);
+            out.write(format2.getSharedBuffer(), 0, format2.length() - tail.length());
+        }
+
+        @Override
+        public AccountState deserialize(DataInputView in) throws IOException {
+            return readFormat1(in);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<AccountState> snapshotConfiguration() {
+            return new Snapshot(1);
         }
     }
 }

@@ -22,6 +22,7 @@ final class LedgerMetrics {
     final Counter rollupRowsFlushed;
     final Counter balanceRowsFlushed;
     final Counter alertsRaised;
+    final Counter topUpsRequested;
     /** Restored versions ahead of this TaskManager's clock plus the restart margin (see VersionClock). */
     final Counter versionClockBehind;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
@@ -35,6 +36,7 @@ final class LedgerMetrics {
         rollupRowsFlushed = group.counter("rollupRowsFlushed");
         balanceRowsFlushed = group.counter("balanceRowsFlushed");
         alertsRaised = group.counter("alertsRaised");
+        topUpsRequested = group.counter("topUpsRequested");
         versionClockBehind = group.counter("versionClockBehind");
         for (RejectReason reason : new RejectReason[] {RejectReason.UNKNOWN_MODEL, RejectReason.TOO_LATE,
                 RejectReason.INVALID_AMOUNT, RejectReason.INVALID_FIELD}) {

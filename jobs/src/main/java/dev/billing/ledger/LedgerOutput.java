@@ -4,6 +4,7 @@ import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.UsageHourlyRow;
 
 /** Where the ledger's rules send what they decide; the operator routes each kind to its output. */
@@ -13,6 +14,8 @@ interface LedgerOutput {
     void deadLetter(DeadLetter deadLetter);
 
     void alert(BillingAlert alert);
+
+    void paymentRequest(PaymentRequest request);
 
     void rollup(UsageHourlyRow row);
 

@@ -8,8 +8,13 @@ public class AccountEvent {
     public String accountId;
     public AccountEventType type;
     public long occurredAtMs;
-    /** CREDITS_PURCHASED (positive) and CREDITS_ADJUSTED (signed). */
+    /**
+     * CREDITS_PURCHASED (positive) and CREDITS_ADJUSTED (signed); AUTO_TOPUP_SET: what each top-up
+     * buys, null when auto top-up is switched off.
+     */
     public BigDecimal amountUsd;
+    /** AUTO_TOPUP_SET: a top-up is requested when the balance falls below this; null switches it off. */
+    public BigDecimal belowUsd;
     /** LIMITS_SET: the monthly hard limit, or null to clear it. */
     public BigDecimal monthlyHardLimitUsd;
     /** LIMITS_SET: spend-alert thresholds, ascending; empty when none. */

@@ -18,6 +18,8 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
     private static final long serialVersionUID = 1L;
     public static final LedgerInputSerializer INSTANCE = new LedgerInputSerializer();
     private static final AccountEventType[] TYPES = AccountEventType.values();
+    /** The format this build writes: 2 added the event's {@code below_usd} (auto top-up). */
+    static final int FORMAT = 2;
 
     @Override
     public LedgerInput createInstance() {
@@ -26,24 +28,32 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
 
     @Override
     public void serialize(LedgerInput in, DataOutputView out) throws IOException {
+        write(in, out, FORMAT);
+    }
+
+    @Override
+    public LedgerInput deserialize(DataInputView source) throws IOException {
+        return read(source, FORMAT);
+    }
+
+    static void write(LedgerInput in, DataOutputView out, int format) throws IOException {
         out.writeByte((in.usage != null ? 1 : 0) | (in.event != null ? 2 : 0));
         if (in.usage != null) {
             writeUsage(in.usage, out);
         }
         if (in.event != null) {
-            writeEvent(in.event, out);
+            writeEvent(in.event, out, format);
         }
     }
 
-    @Override
-    public LedgerInput deserialize(DataInputView source) throws IOException {
+    static LedgerInput read(DataInputView source, int format) throws IOException {
         int present = source.readUnsignedByte();
         LedgerInput in = new LedgerInput();
         if ((present & 1) != 0) {
             in.usage = readUsage(source);
         }
         if ((present & 2) != 0) {
-            in.event = readEvent(source);
+            in.event = readEvent(source, format);
         }
         return in;
     }
@@ -74,7 +84,7 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
         return u;
     }
 
-    static void writeEvent(AccountEvent e, DataOutputView out) throws IOException {
+    static void writeEvent(AccountEvent e, DataOutputView out, int format) throws IOException {
         Codec.writeString(out, e.eventId);
         Codec.writeString(out, e.accountId);
         Codec.writeVarInt(out, e.type == null ? 0 : e.type.ordinal() + 1);
@@ -84,10 +94,13 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
         Codec.writeDecimals(out, e.alertThresholdsUsd);
         Codec.writeDecimals(out, e.discountAboveUsd);
         Codec.writeDecimals(out, e.discountPercent);
+        if (format >= 2) {
+            Codec.writeDecimal(out, e.belowUsd);
+        }
         writeSource(e.source, out);
     }
 
-    static AccountEvent readEvent(DataInputView in) throws IOException {
+    static AccountEvent readEvent(DataInputView in, int format) throws IOException {
         AccountEvent e = new AccountEvent();
         e.eventId = Codec.readString(in);
         e.accountId = Codec.readString(in);
@@ -99,6 +112,9 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
         e.alertThresholdsUsd = Codec.readDecimals(in);
         e.discountAboveUsd = Codec.readDecimals(in);
         e.discountPercent = Codec.readDecimals(in);
+        if (format >= 2) {
+            e.belowUsd = Codec.readDecimal(in);
+        }
         e.source = readSource(in);
         return e;
     }
@@ -135,9 +151,14 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
         return new Snapshot();
     }
 
-    /** Format 1: the fields in the order above. */
+    /** Format 1: the fields in the order above, without the event's below_usd; format 2 with it. */
     public static final class Snapshot extends VersionedSerializerSnapshot<LedgerInput> {
-        static final int FORMAT = 1;
+        /** For Flink, which reads the format afterwards. */
+        public Snapshot() {}
+
+        Snapshot(int format) {
+            super(format);
+        }
 
         @Override
         protected int currentFormat() {
@@ -146,7 +167,37 @@ public final class LedgerInputSerializer extends RecordSerializer<LedgerInput> {
 
         @Override
         protected TypeSerializer<LedgerInput> serializerFor(int format) {
-            return format == FORMAT ? INSTANCE : null;
+            return switch (format) {
+                case 1 -> Format1.INSTANCE;
+                case FORMAT -> INSTANCE;
+                default -> null;
+            };
+        }
+    }
+
+    /** Reads (and writes) format 1: records in flight in an unaligned checkpoint taken before the auto top-up. */
+    static final class Format1 extends RecordSerializer<LedgerInput> {
+        private static final long serialVersionUID = 1L;
+        static final Format1 INSTANCE = new Format1();
+
+        @Override
+        public LedgerInput createInstance() {
+            return new LedgerInput();
+        }
+
+        @Override
+        public void serialize(LedgerInput in, DataOutputView out) throws IOException {
+            write(in, out, 1);
+        }
+
+        @Override
+        public LedgerInput deserialize(DataInputView source) throws IOException {
+            return read(source, 1);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<LedgerInput> snapshotConfiguration() {
+            return new Snapshot(1);
         }
     }
 }

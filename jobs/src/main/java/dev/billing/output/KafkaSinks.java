@@ -3,6 +3,7 @@ package dev.billing.output;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
+import dev.billing.model.PaymentRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -56,6 +57,18 @@ public final class KafkaSinks {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Auto top-up requests for the payments service, exactly once as alerts: the ledger marks a
+     * request made in the same checkpoint that commits it, so a replay neither repeats nor loses
+     * one (a repeat would charge a card twice). A request reaches the payments service when its
+     * checkpoint completes.
+     */
+    public static KafkaSink<PaymentRequest> paymentRequests(String bootstrapServers, String topic,
+            String transactionalIdPrefix, Properties producer) {
+        return exactlyOnce(bootstrapServers, transactionalIdPrefix, producer,
+                new KeyValueSchema<PaymentRequest>(topic, r -> utf8(r.accountId), MessageJson::paymentRequest));
     }
 
     private static <T> KafkaSink<T> exactlyOnce(String bootstrapServers, String transactionalIdPrefix,

@@ -8,6 +8,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.Money;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.SourceRecord;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 
-/** The JSON of the messages the job writes (schemas/account-status, schemas/dead-letter). */
+/** The JSON of the messages the job writes (schemas/account-status, billing-alert, payment-request, dead-letter). */
 public final class MessageJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /**
@@ -61,6 +62,17 @@ public final class MessageJson {
         json.put("month_spend_usd", Money.format(a.monthSpendUsd));
         json.put("balance_usd", Money.format(a.balanceUsd));
         json.put("occurred_at", Instant.ofEpochMilli(a.occurredAtMs).toString());
+        return write(json);
+    }
+
+    public static byte[] paymentRequest(PaymentRequest r) {
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("request_id", r.requestId);
+        json.put("account_id", r.accountId);
+        json.put("amount_usd", Money.format(r.amountUsd));
+        json.put("below_usd", Money.format(r.belowUsd));
+        json.put("balance_usd", Money.format(r.balanceUsd));
+        json.put("occurred_at", Instant.ofEpochMilli(r.occurredAtMs).toString());
         return write(json);
     }
 

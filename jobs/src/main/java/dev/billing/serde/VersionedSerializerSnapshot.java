@@ -37,6 +37,11 @@ public abstract class VersionedSerializerSnapshot<T> implements TypeSerializerSn
         this.format = currentFormat();
     }
 
+    /** The snapshot of an older format's reader, which describes what that reader reads and writes. */
+    protected VersionedSerializerSnapshot(int format) {
+        this.format = format;
+    }
+
     /** The format this build writes. */
     protected abstract int currentFormat();
 

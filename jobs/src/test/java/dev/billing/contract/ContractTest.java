@@ -130,6 +130,21 @@ class ContractTest {
         assertThat(validate("billing-alert", MessageJson.alert(alert))).isEmpty();
     }
 
+    @Test
+    void realPaymentRequestsAreValid() {
+        dev.billing.model.PaymentRequest r = new dev.billing.model.PaymentRequest();
+        r.requestId = "acct-42/AUTO_TOPUP/7";
+        r.accountId = "acct-42";
+        r.amountUsd = new BigDecimal("10");
+        r.belowUsd = new BigDecimal("0");
+        r.balanceUsd = new BigDecimal("-0.000000000000000375");
+        r.occurredAtMs = NOW;
+        assertThat(validate("payment-request", MessageJson.paymentRequest(r))).isEmpty();
+        r.belowUsd = new BigDecimal("2.5");
+        r.balanceUsd = new BigDecimal("2.499999");
+        assertThat(validate("payment-request", MessageJson.paymentRequest(r))).isEmpty();
+    }
+
     private static List<String> enumOf(String schema, String property) {
         List<String> out = new ArrayList<>();
         schema(schema).getSchemaNode().path("properties").path(property).path("enum").forEach(n -> out.add(n.asText()));

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The JSON Schemas of schemas/, loaded from the classpath as the job ships them. */
 public final class Schemas {
     public static final List<String> NAMES = List.of(
-            "usage-record", "account-event", "rate-card", "account-status", "dead-letter", "billing-alert");
+            "usage-record", "account-event", "rate-card", "account-status", "dead-letter", "billing-alert", "payment-request");
     static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(VersionFlag.V202012);
     static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
     private static final Map<String, JsonSchema> LOADED = new ConcurrentHashMap<>();

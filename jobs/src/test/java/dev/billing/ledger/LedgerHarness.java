@@ -10,6 +10,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.LedgerInput;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
 import dev.billing.model.UsageHourlyRow;
@@ -110,6 +111,22 @@ final class LedgerHarness implements AutoCloseable {
         return send(e);
     }
 
+    /** AUTO_TOPUP_SET; both null switches auto top-up off. */
+    AccountEvent autoTopUp(String account, String below, String amount) throws Exception {
+        AccountEvent e = new AccountEvent("e" + sequence, account, AccountEventType.AUTO_TOPUP_SET, now);
+        e.belowUsd = below == null ? null : new BigDecimal(below);
+        e.amountUsd = amount == null ? null : new BigDecimal(amount);
+        return send(e);
+    }
+
+    /** The payments service's answer to a request: a purchase whose event id derives from the request id. */
+    AccountEvent purchaseFor(PaymentRequest request) throws Exception {
+        AccountEvent e = new AccountEvent("payment/" + request.requestId, request.accountId,
+                AccountEventType.CREDITS_PURCHASED, now);
+        e.amountUsd = request.amountUsd;
+        return send(e);
+    }
+
     AccountEvent send(AccountEvent e) throws Exception {
         e.source = new SourceRecord("account-events", 0, sequence++, now, null, new byte[0]);
         harness.processElement1(LedgerInput.of(e), now);
@@ -174,6 +191,10 @@ final class LedgerHarness implements AutoCloseable {
 
     List<BillingAlert> alerts() {
         return side(AccountLedger.ALERTS);
+    }
+
+    List<PaymentRequest> paymentRequests() {
+        return side(AccountLedger.PAYMENT_REQUESTS);
     }
 
     AccountBalanceRow lastBalance(String account) {

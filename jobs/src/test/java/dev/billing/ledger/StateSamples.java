@@ -42,6 +42,16 @@ public final class StateSamples {
         return s;
     }
 
+    /** {@link #full()} with auto top-up on and a request outstanding (format 2 on). */
+    public static AccountState fullWithAutoTopUp() {
+        AccountState s = full();
+        s.autoTopUpBelowUsd = d("2.00");
+        s.autoTopUpAmountUsd = d("10.000000");
+        s.autoTopUpRequested = true;
+        s.autoTopUpRequests = 3;
+        return s;
+    }
+
     public static MonthSpend monthSpend() {
         MonthSpend m = MonthSpend.zero();
         m.add(d("0.000000000000123456"), d("-98765432109876543210.5"));

@@ -34,7 +34,7 @@ class StateSerializersTest {
 
     @Test
     void accountStateRoundTripsEveryField() throws Exception {
-        AccountState s = StateSamples.full();
+        AccountState s = StateSamples.fullWithAutoTopUp();
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, s)).usingRecursiveComparison().isEqualTo(s);
         AccountState opened = AccountState.opened(d("5.00"), 1);
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, opened)).usingRecursiveComparison().isEqualTo(opened);

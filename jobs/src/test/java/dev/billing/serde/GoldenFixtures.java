@@ -63,11 +63,12 @@ public final class GoldenFixtures {
     }
 
     static final List<Fixture<?>> ALL = List.of(
-            new Fixture<>("account-state", AccountState.class, format -> StateSamples.full()),
+            new Fixture<>("account-state", AccountState.class,
+                    format -> format >= 2 ? StateSamples.fullWithAutoTopUp() : StateSamples.full()),
             new Fixture<>("month-spend", MonthSpend.class, format -> StateSamples.monthSpend()),
             new Fixture<>("usage-rollup", UsageRollup.class, format -> StateSamples.rollup()),
             new Fixture<>("ledger-input-usage", LedgerInput.class, format -> usageInput()),
-            new Fixture<>("ledger-input-event", LedgerInput.class, format -> eventInput()),
+            new Fixture<>("ledger-input-event", LedgerInput.class, format -> eventInput(format)),
             new Fixture<>("rate-card", RateCard.class, format -> new RateCard("deepseek-v3",
                     new BigDecimal("0.200001"), new BigDecimal("0.199999"), 1_764_000_000_000L, "acct-007")));
 
@@ -81,12 +82,14 @@ public final class GoldenFixtures {
         return LedgerInput.of(u);
     }
 
-    static LedgerInput eventInput() {
+    /** Format 2 added the event's below_usd. */
+    static LedgerInput eventInput(int format) {
         AccountEvent e = new AccountEvent("ev-1", "acct-1", AccountEventType.LIMITS_SET, 1_764_000_000_000L);
         e.monthlyHardLimitUsd = new BigDecimal("100.00");
         e.alertThresholdsUsd = new BigDecimal[] {new BigDecimal("10"), new BigDecimal("50.000000")};
         e.discountAboveUsd = new BigDecimal[] {new BigDecimal("100")};
         e.discountPercent = new BigDecimal[] {new BigDecimal("12.5")};
+        e.belowUsd = format >= 2 ? new BigDecimal("2.50") : null;
         e.source = new SourceRecord("account-events", 0, 9, 10, null, new byte[] {1, 2});
         return LedgerInput.of(e);
     }

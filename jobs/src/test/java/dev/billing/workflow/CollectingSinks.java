@@ -4,6 +4,7 @@ import dev.billing.job.BillingSinks;
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.UsageHourlyRow;
 import java.util.ArrayList;
@@ -38,6 +39,11 @@ public final class CollectingSinks implements BillingSinks {
     @Override
     public Sink<BillingAlert> alerts() {
         return new Collecting<>(id + "/alerts");
+    }
+
+    @Override
+    public Sink<PaymentRequest> paymentRequests() {
+        return new Collecting<>(id + "/payment-requests");
     }
 
     @Override

@@ -110,6 +110,8 @@ public final class Demo {
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
                             options.usageTopic, options.eventsTopic, accounts, seed, keys);
+                    PaymentsSimulator payments = new PaymentsSimulator(kafka.bootstrapServers(),
+                            options.paymentRequestsTopic, options.eventsTopic);
                     PostgresView view = new PostgresView(jdbcUrl, postgres.user, postgres.password)) {
                 cutoffs.awaitBootstrap(Duration.ofSeconds(60));
                 out.accept("API key of acct-01 (one real key per demo account, in " + schema + ".api_keys): "
@@ -118,13 +120,16 @@ public final class Demo {
                         + keys.get("acct-01") + "' -d '{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' "
                         + gateway.chatCompletionsUri() + ")");
                 out.accept("Billing page: " + gateway.billingPageUri() + " (open it and enter the key of acct-01 above)");
+                out.accept("Auto top-up on for " + String.join(", ", sim.autoTopUpAccounts) + " (below $"
+                        + InferenceSimulator.AUTO_TOP_UP_BELOW + ", buys $" + InferenceSimulator.AUTO_TOP_UP_AMOUNT
+                        + "); a simulated payments service answers " + options.paymentRequestsTopic + " with CREDITS_PURCHASED");
                 out.accept("Simulating " + accounts + " API clients at " + requestsPerSecond + " requests/s for " + duration
                         + " through the gateway (Ctrl-C stops earlier) ...");
-                drive(sim, cutoffs, watcher, view);
+                drive(sim, cutoffs, watcher, payments, view);
                 sim.drain();
                 out.accept("Traffic stopped; waiting for the job to bill the last records ...");
                 drain(sim, view);
-                summarize(sim, watcher, view, postgres, jdbcUrl);
+                summarize(sim, watcher, payments, view, postgres, jdbcUrl);
             } finally {
                 job.cancel().get();
             }
@@ -132,7 +137,8 @@ public final class Demo {
         return 0;
     }
 
-    private void drive(InferenceSimulator sim, CutoffClient cutoffs, TopicWatcher watcher, PostgresView view) throws Exception {
+    private void drive(InferenceSimulator sim, CutoffClient cutoffs, TopicWatcher watcher, PaymentsSimulator payments,
+            PostgresView view) throws Exception {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long nextProgress = start + PROGRESS_EVERY.toNanos();
@@ -144,20 +150,20 @@ public final class Demo {
                 sent++;
             }
             if (System.nanoTime() >= nextProgress) {
-                progress(sim, cutoffs, watcher, view, (System.nanoTime() - start) / 1_000_000_000L);
+                progress(sim, cutoffs, watcher, payments, view, (System.nanoTime() - start) / 1_000_000_000L);
                 nextProgress += PROGRESS_EVERY.toNanos();
             }
             Thread.sleep(5); // pacing of the simulated traffic
         }
     }
 
-    private void progress(InferenceSimulator sim, CutoffClient cutoffs, TopicWatcher watcher, PostgresView view, long seconds)
-            throws Exception {
+    private void progress(InferenceSimulator sim, CutoffClient cutoffs, TopicWatcher watcher, PaymentsSimulator payments,
+            PostgresView view, long seconds) throws Exception {
         PostgresView.Totals t = view.totals();
         out.accept(String.format("t=%3ds served %,6d  402s %,5d | billed %,6d requests $%s | blocked %d/%d"
-                        + " | rows: usage_hourly %d, account_balance %d | dead letters %d",
+                        + " | auto top-ups %d | rows: usage_hourly %d, account_balance %d | dead letters %d",
                 seconds, sim.served.get(), sim.paymentRequired.get(), t.requests(), Money.format(t.billedUsd()),
-                cutoffs.stats().blockedAccounts(), accounts, t.rollupRows(), t.accounts(),
+                cutoffs.stats().blockedAccounts(), accounts, payments.requests.get(), t.rollupRows(), t.accounts(),
                 watcher.deadLettersByReason().values().stream().mapToLong(Long::longValue).sum()));
     }
 
@@ -174,8 +180,8 @@ public final class Demo {
         return t.requests() >= sim.expectedBilled() && t.billedUsd().compareTo(t.spendUsd()) == 0;
     }
 
-    private void summarize(InferenceSimulator sim, TopicWatcher watcher, PostgresView view, LocalPostgres postgres,
-            String jdbcUrl) throws Exception {
+    private void summarize(InferenceSimulator sim, TopicWatcher watcher, PaymentsSimulator payments, PostgresView view,
+            LocalPostgres postgres, String jdbcUrl) throws Exception {
         PostgresView.Totals t = view.totals();
         out.accept("");
         out.accept("== Summary");
@@ -187,6 +193,8 @@ public final class Demo {
                 t.requests() == sim.expectedBilled() ? " (every served request, once)" : " (still catching up)"));
         out.accept("Sum of usage_hourly.cost_usd = $" + Money.format(t.billedUsd()) + ", sum of account_balance.spend_usd = $"
                 + Money.format(t.spendUsd()) + (t.billedUsd().compareTo(t.spendUsd()) == 0 ? "  (equal)" : "  (DIFFER)"));
+        out.accept(String.format("Auto top-up: %d payment requests answered, $%s bought for %s", payments.requests.get(),
+                Money.format(payments.chargedUsd.get()), String.join(", ", sim.autoTopUpAccounts)));
         out.accept("Cutoffs signalled on account-status: " + watcher.cutoffs() + "; dead letters by reason: "
                 + watcher.deadLettersByReason());
         out.accept("");

@@ -25,13 +25,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The demo's traffic: API clients calling the reference gateway over HTTP (which serves them,
  * reports their usage and answers 402 once the job cuts them off), a payments system that tops up
- * some accounts a few seconds after their first 402, and one misbehaving inference node that
+ * some accounts a few seconds after their first 402, auto top-up on for a few heavy accounts
+ * (the job requests the purchase, {@link PaymentsSimulator} makes it), and one misbehaving inference node that
  * resends a few records and emits a few malformed ones straight to Kafka, to show deduplication
  * and the dead-letter topic.
  */
 final class InferenceSimulator implements AutoCloseable {
     static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
     private static final long TOP_UP_DELAY_MS = 3_000;
+    /** Auto top-up of the demo: below $1.00, buy $5.00 (the minimum purchase). */
+    static final String AUTO_TOP_UP_BELOW = "1.00";
+    static final String AUTO_TOP_UP_AMOUNT = "5.00";
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -42,6 +46,7 @@ final class InferenceSimulator implements AutoCloseable {
     private final String eventsTopic;
     private final Random random;
     private final List<String> accounts = new ArrayList<>();
+    final List<String> autoTopUpAccounts = new ArrayList<>();
     private final Map<String, String> keys;
     private final Map<String, Long> firstPaymentRequired = new ConcurrentHashMap<>();
     private final java.util.Set<String> flakyRequestIds = new java.util.HashSet<>();
@@ -68,6 +73,11 @@ final class InferenceSimulator implements AutoCloseable {
         for (String account : accountIds(accountCount)) {
             accounts.add(account);
             event(account, "ACCOUNT_OPENED", null);
+            int index = accounts.size() - 1;
+            if (heavy(index) && index % 2 == 1) { // heavy, and not among those who buy by hand
+                autoTopUpAccounts.add(account);
+                autoTopUp(account);
+            }
         }
     }
 
@@ -133,7 +143,7 @@ final class InferenceSimulator implements AutoCloseable {
      * minute; the others send short chats. Prompt tokens are about four characters each.
      */
     private HttpRequest chatRequest(String account) {
-        boolean heavy = accounts.indexOf(account) % 3 == 0;
+        boolean heavy = heavy(accounts.indexOf(account));
         String model = heavy ? MODELS[random.nextInt(3)] : MODELS[random.nextInt(MODELS.length)];
         long maxTokens = heavy ? 40_000 + random.nextInt(80_000) : 20 + random.nextInt(800);
         ObjectNode body = json.createObjectNode().put("model", model).put("max_tokens", maxTokens);
@@ -142,6 +152,21 @@ final class InferenceSimulator implements AutoCloseable {
                 .header("Authorization", "Bearer " + keys.get(account))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    }
+
+    private static boolean heavy(int index) {
+        return index % 3 == 0;
+    }
+
+    private void autoTopUp(String account) {
+        ObjectNode n = json.createObjectNode()
+                .put("event_id", "evt-auto-top-up-" + account + "-" + random.nextInt(1_000_000))
+                .put("account_id", account)
+                .put("type", "AUTO_TOPUP_SET")
+                .put("occurred_at", Instant.now().toString())
+                .put("below_usd", AUTO_TOP_UP_BELOW)
+                .put("amount_usd", AUTO_TOP_UP_AMOUNT);
+        producer.send(new ProducerRecord<>(eventsTopic, account, n.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A node retrying a request it already reported: same request_id, billed once. */

@@ -5,6 +5,7 @@ import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
+import dev.billing.model.PaymentRequest;
 import dev.billing.model.UsageHourlyRow;
 import dev.billing.output.PostgresSinks;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -13,7 +14,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 /**
  * Where a replay writes: the rollups and balances, through the job's own PostgreSQL sinks, into a
  * schema of their own; nothing to Kafka, so gateways, alert subscribers and the dead-letter topic
- * see nothing of it.
+ * see nothing of it (nor does the payments service).
  */
 final class RecomputedSinks implements BillingSinks {
     private final PostgresSinks.Target target;
@@ -34,6 +35,11 @@ final class RecomputedSinks implements BillingSinks {
 
     @Override
     public Sink<BillingAlert> alerts() {
+        return new DiscardingSink<>();
+    }
+
+    @Override
+    public Sink<PaymentRequest> paymentRequests() {
         return new DiscardingSink<>();
     }
 

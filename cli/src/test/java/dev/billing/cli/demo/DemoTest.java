@@ -22,6 +22,8 @@ class DemoTest {
         assertThat(lines).anyMatch(l -> l.startsWith("Billed in PostgreSQL") && l.endsWith("(every served request, once)"));
         assertThat(lines).anyMatch(l -> l.startsWith("Sum of usage_hourly.cost_usd") && l.endsWith("(equal)"));
         assertThat(lines).filteredOn(l -> l.matches("acct-\\d\\d .*")).hasSize(6);
+        assertThat(lines).anyMatch(l -> l.startsWith("Auto top-up on for acct-04 (below $1.00, buys $5.00)"));
+        assertThat(lines).anyMatch(l -> l.matches("Auto top-up: \\d+ payment requests answered, \\$\\d+\\.\\d\\d bought for acct-04"));
         assertThat(lines).anyMatch(l -> l.matches("API key of acct-01 .*: sk-live-key_[0-9a-f]{16}-[A-Za-z0-9_-]{43}"));
     }
 }
