@@ -102,9 +102,12 @@ public final class BillingWorkflow {
                 .uid("sink-usage-hourly").name("usage_hourly").disableChaining();
         ledger.getSideOutput(AccountLedger.BALANCES).sinkTo(sinks.accountBalance())
                 .uid("sink-account-balance").name("account_balance").disableChaining();
-        ledger.getSideOutput(AccountLedger.ALERTS).sinkTo(sinks.alerts()).uid("sink-billing-alerts").name("billing-alerts");
+        // the exactly-once sinks commit their Kafka transactions when a checkpoint completes, a
+        // round trip to the broker each: in tasks of their own it is not the ledger's thread that waits
+        ledger.getSideOutput(AccountLedger.ALERTS).sinkTo(sinks.alerts()).uid("sink-billing-alerts").name("billing-alerts")
+                .disableChaining();
         ledger.getSideOutput(AccountLedger.PAYMENT_REQUESTS).sinkTo(sinks.paymentRequests())
-                .uid("sink-payment-requests").name("payment-requests");
+                .uid("sink-payment-requests").name("payment-requests").disableChaining();
 
         DataStream<DeadLetter> deadLetters = usage.getSideOutput(ParseFunction.DEAD_LETTERS)
                 .union(events.getSideOutput(ParseFunction.DEAD_LETTERS),
