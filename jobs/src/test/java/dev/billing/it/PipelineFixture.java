@@ -69,22 +69,22 @@ public final class PipelineFixture implements AutoCloseable {
         return BillingJob.environment(options, JobConfiguration.of(options)).executeAsync(name);
     }
 
-    /** usage_hourly as "account|model|hourStartMs" -> totals (cost as charged). */
-    public Map<String, Reference.Totals> usageHourly(JobOptions options) throws SQLException {
-        Map<String, Reference.Totals> out = new TreeMap<>();
-        query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd FROM usage_hourly",
-                rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
-                        new Reference.Totals(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7))));
+    /** usage_hourly as "account|model|hourStartMs" -> row. */
+    public Map<String, LedgerModel.Row> usageHourly(JobOptions options) throws SQLException {
+        Map<String, LedgerModel.Row> out = new TreeMap<>();
+        query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd, list_cost_usd"
+                + " FROM usage_hourly", rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
+                        new LedgerModel.Row(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7), rs.getBigDecimal(8))));
         return out;
     }
 
     /** account_balance per account; checks that every row's balance is credits minus spend. */
-    public Map<String, Reference.Balance> balances(JobOptions options) throws SQLException {
-        Map<String, Reference.Balance> out = new TreeMap<>();
+    public Map<String, LedgerModel.Balance> balances(JobOptions options) throws SQLException {
+        Map<String, LedgerModel.Balance> out = new TreeMap<>();
         query(options, "SELECT account_id, credits_usd, spend_usd, month_spend_usd, status, balance_usd FROM account_balance",
                 rs -> {
                     assertThat(rs.getBigDecimal(6)).isEqualByComparingTo(rs.getBigDecimal(2).subtract(rs.getBigDecimal(3)));
-                    out.put(rs.getString(1), new Reference.Balance(rs.getBigDecimal(2), rs.getBigDecimal(3),
+                    out.put(rs.getString(1), new LedgerModel.Balance(rs.getBigDecimal(2), rs.getBigDecimal(3),
                             rs.getBigDecimal(4), rs.getString(5)));
                 });
         return out;

@@ -3,7 +3,6 @@ package dev.billing.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billing.it.LedgerModel;
-import dev.billing.it.Reference;
 import dev.billing.job.BillingWorkflow;
 import dev.billing.job.JobOptions;
 import dev.billing.model.AccountBalanceRow;
@@ -70,9 +69,9 @@ class SavepointRestoreIT {
         assertThat(sinks.deadLettersSent()).as("nothing rejected, the resend dropped silently").isEmpty();
 
         Map<String, AccountBalanceRow> balances = SavepointRuns.newest(sinks.balanceRows(), r -> r.accountId, r -> r.version);
-        Map<String, Reference.Balance> actualBalances = new TreeMap<>();
+        Map<String, LedgerModel.Balance> actualBalances = new TreeMap<>();
         int month = monthOf(now);
-        balances.forEach((account, r) -> actualBalances.put(account, new Reference.Balance(r.creditsUsd, r.spendUsd,
+        balances.forEach((account, r) -> actualBalances.put(account, new LedgerModel.Balance(r.creditsUsd, r.spendUsd,
                 monthOf(r.spendMonthStartMs) == month ? r.monthSpendUsd : BigDecimal.ZERO, r.status)));
         assertThat(actualBalances).isEqualTo(model.balances());
         balances.values().forEach(r -> assertThat(r.balanceUsd).isEqualByComparingTo(r.creditsUsd.subtract(r.spendUsd)));
@@ -80,7 +79,8 @@ class SavepointRestoreIT {
         Map<String, UsageHourlyRow> rows = SavepointRuns.newest(sinks.usageRows(),
                 r -> r.accountId + "|" + r.model + "|" + r.hourStartMs, r -> r.version);
         Map<String, LedgerModel.Row> actualRows = new TreeMap<>();
-        rows.forEach((key, r) -> actualRows.put(key, new LedgerModel.Row(r.requests, r.costUsd, r.listCostUsd)));
+        rows.forEach((key, r) -> actualRows.put(key, new LedgerModel.Row(r.requests, r.promptTokens,
+                r.completionTokens, r.costUsd, r.listCostUsd)));
         assertThat(actualRows).as("every rollup the savepoint holds, plus this run's records").isEqualTo(model.rows());
 
         Map<String, AccountStatus> statuses = SavepointRuns.newest(sinks.statuses(), s -> s.accountId, s -> s.version);

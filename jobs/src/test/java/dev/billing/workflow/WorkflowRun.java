@@ -1,0 +1,178 @@
+package dev.billing.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.billing.it.KafkaTestClient;
+import dev.billing.it.LedgerModel;
+import dev.billing.it.TestMessage;
+import dev.billing.job.BillingWorkflow;
+import dev.billing.job.JobConfiguration;
+import dev.billing.job.JobOptions;
+import dev.billing.model.AccountBalanceRow;
+import dev.billing.model.AccountStatus;
+import dev.billing.model.DeadLetter;
+import dev.billing.model.UsageHourlyRow;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+
+/**
+ * {@code BillingWorkflow} with the job's own configuration (RocksDB, parallelism 2) on the test's
+ * MiniCluster, fed by {@link PhasedSources} and written to {@link CollectingSinks}: the middle test
+ * layer, between the ledger's operator harness and the tests on a real broker and PostgreSQL.
+ *
+ * <p>Input goes in phases. {@link #phase} releases a phase's messages and returns once the job has
+ * processed all of them: when the sources have taken them, it takes a savepoint, whose barrier
+ * follows them through every operator (savepoints are always aligned, and the ledger closes its
+ * bundle and writes its changed rows before a barrier). So what one phase does is in the state and
+ * the outputs before the next phase is released: across phases the order is the test's; inside a
+ * phase, only each account's order on each input is kept, as with Kafka.
+ */
+public final class WorkflowRun implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+    private final PhasedSources sources = new PhasedSources();
+    private final CollectingSinks sinks = new CollectingSinks();
+    private final Path savepoints;
+    private final JobClient job;
+
+    private WorkflowRun(Path work, String... extraOptions) throws Exception {
+        this.savepoints = work.resolve("savepoints");
+        JobOptions options = new JobOptions();
+        // checkpoints only when a phase asks for one; rows flushed often, as in the pipeline tests
+        String[] base = {"--checkpoint-dir", work.resolve("checkpoints").toUri().toString(),
+            "--checkpoint-interval", "1h", "--flush-interval", "100ms", "--parallelism", "2"};
+        new CommandLine(options).parseArgs(Stream.concat(Stream.of(base), Stream.of(extraOptions)).toArray(String[]::new));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobConfiguration.of(options));
+        BillingWorkflow.defineWorkflow(env, sources, sinks, options.settings());
+        job = env.executeAsync("billing workflow");
+    }
+
+    /** Starts the workflow; {@code extraOptions} are job options such as {@code --billing-window 40d}. */
+    public static WorkflowRun start(Path work, String... extraOptions) throws Exception {
+        return new WorkflowRun(work, extraOptions);
+    }
+
+    /**
+     * Releases {@code messages} and waits until the job has processed them; returns the dead
+     * letters they must give: where each message with an expected reason went, and the reason.
+     */
+    public Map<KafkaTestClient.Sent, String> phase(List<TestMessage> messages) throws Exception {
+        List<KafkaTestClient.Sent> where = sources.release(messages);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!sources.allTaken()) {
+            assertThat(System.nanoTime()).as("the sources did not take the phase's input").isLessThan(deadline);
+            Thread.sleep(10); // the polling interval of a condition
+        }
+        job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).expectedReason() != null) {
+                deadLetters.put(where.get(i), messages.get(i).expectedReason());
+            }
+        }
+        return deadLetters;
+    }
+
+    /** usage_hourly as "account|model|hourStartMs" -> row: each key's row of the highest version, as an upsert keeps it. */
+    public Map<String, LedgerModel.Row> rows() {
+        Map<String, LedgerModel.Row> out = new TreeMap<>();
+        newest(sinks.usageRows(), r -> r.accountId + "|" + r.model + "|" + r.hourStartMs, r -> r.version)
+                .forEach((key, r) -> out.put(key, new LedgerModel.Row(r.requests, r.promptTokens, r.completionTokens,
+                        r.costUsd, r.listCostUsd)));
+        return out;
+    }
+
+    /** account_balance per account; checks that every row's balance is credits minus spend. */
+    public Map<String, LedgerModel.Balance> balances() {
+        int month = monthOf(System.currentTimeMillis());
+        Map<String, LedgerModel.Balance> out = new TreeMap<>();
+        newest(sinks.balanceRows(), r -> r.accountId, r -> r.version).forEach((account, r) -> {
+            assertThat(r.balanceUsd).as(account).isEqualByComparingTo(r.creditsUsd.subtract(r.spendUsd));
+            // as the view account_balance_now: the spend of an earlier month is not this month's
+            out.put(account, new LedgerModel.Balance(r.creditsUsd, r.spendUsd,
+                    monthOf(r.spendMonthStartMs) == month ? r.monthSpendUsd : BigDecimal.ZERO, r.status));
+        });
+        return out;
+    }
+
+    /** Per account, its published statuses in version order, described by {@code describe}, repeats folded. */
+    public Map<String, List<String>> statusHistory(Function<AccountStatus, String> describe) {
+        Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
+        for (AccountStatus s : sinks.statuses()) {
+            byVersion.computeIfAbsent(s.accountId, k -> new TreeMap<>())
+                    .merge(s.version, describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
+        }
+        Map<String, List<String>> out = new TreeMap<>();
+        byVersion.forEach((account, versions) -> {
+            List<String> transitions = new ArrayList<>();
+            for (String status : versions.values()) {
+                if (transitions.isEmpty() || !transitions.get(transitions.size() - 1).equals(status)) {
+                    transitions.add(status);
+                }
+            }
+            out.put(account, transitions);
+        });
+        return out;
+    }
+
+    /** Per account, the status message of the highest version: what a gateway holds. */
+    public Map<String, LedgerModel.FinalStatus> finalStatuses() {
+        Map<String, LedgerModel.FinalStatus> out = new TreeMap<>();
+        newest(sinks.statuses(), s -> s.accountId, s -> s.version).forEach((account, s) -> out.put(account,
+                new LedgerModel.FinalStatus(s.status, s.reasons == null || s.reasons.isEmpty() ? List.of()
+                        : List.of(s.reasons.split(",")), s.balanceUsd, s.monthSpendUsd)));
+        return out;
+    }
+
+    /** Dead letters as where the rejected input was -> reason; a duplicate shows as "A+DUPLICATE+B". */
+    public Map<KafkaTestClient.Sent, String> deadLetters() {
+        Map<KafkaTestClient.Sent, String> out = new HashMap<>();
+        for (DeadLetter d : sinks.deadLettersSent()) {
+            out.merge(new KafkaTestClient.Sent(d.source.topic, d.source.partition, d.source.offset), d.reason.name(),
+                    (a, b) -> a + "+DUPLICATE+" + b);
+        }
+        return out;
+    }
+
+    /** Every alert id published, sorted; one published twice shows twice. */
+    public List<String> alertIds() {
+        return sinks.alertsSent().stream().map(a -> a.alertId).sorted().toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            job.cancel().get();
+        } finally {
+            sources.close();
+        }
+    }
+
+    private static <T> Map<String, T> newest(Iterable<T> rows, Function<T, String> key, Function<T, Long> version) {
+        Map<String, T> out = new TreeMap<>();
+        for (T row : rows) {
+            out.merge(key.apply(row), row, (a, b) -> version.apply(b) >= version.apply(a) ? b : a);
+        }
+        return out;
+    }
+
+    private static int monthOf(long ms) {
+        var d = Instant.ofEpochMilli(ms).atZone(ZoneOffset.UTC);
+        return d.getYear() * 12 + d.getMonthValue() - 1;
+    }
+}
