@@ -22,11 +22,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine;
 
 /**
@@ -77,8 +82,7 @@ public final class WorkflowRun implements AutoCloseable {
             assertThat(System.nanoTime()).as("the sources did not take the phase's input").isLessThan(deadline);
             Thread.sleep(10); // the polling interval of a condition
         }
-        job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        savepoint(deadline);
         Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i).expectedReason() != null) {
@@ -86,6 +90,25 @@ public final class WorkflowRun implements AutoCloseable {
             }
         }
         return deadLetters;
+    }
+
+    /** A savepoint, once every task runs: right after the start some may still be deploying, and a savepoint is then refused. */
+    private void savepoint(long deadline) throws Exception {
+        while (true) {
+            try {
+                job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                boolean deploying = ExceptionUtils.findThrowable(e, CheckpointException.class)
+                        .map(c -> c.getCheckpointFailureReason() == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING)
+                        .orElse(false);
+                if (!deploying || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50); // the polling interval of a condition: every task running
+            }
+        }
     }
 
     /** usage_hourly as "account|model|hourStartMs" -> row: each key's row of the highest version, as an upsert keeps it. */
