@@ -1,5 +1,7 @@
 package dev.billing.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -98,6 +100,22 @@ public final class Dataset {
         PipelineFixture.awaitEqual("final rollups", model::rows, () -> fixture.usageHourly(options));
         PipelineFixture.awaitEqual("final balances", model::balances, () -> fixture.balances(options));
         return deadLetters;
+    }
+
+    /**
+     * The model's status transitions of every account, once it is checked that the seed drew a
+     * dataset that tests them: accounts run dry, and credits bring some of them back.
+     */
+    public Map<String, List<String>> statusChangesOfAStrongDataset() {
+        Map<String, List<String>> changes = model.statusChanges();
+        long cutoffs = changes.values().stream().flatMap(List::stream).filter("BLOCKED"::equals).count();
+        long restores = changes.values().stream().filter(h -> h.contains("BLOCKED")
+                && h.lastIndexOf("ACTIVE") > h.indexOf("BLOCKED")).count();
+        System.out.println("dataset: " + changes.size() + " accounts, " + cutoffs + " cutoffs, "
+                + restores + " accounts restored by credits");
+        assertThat(cutoffs).as("the dataset must drive accounts to zero").isGreaterThanOrEqualTo(5);
+        assertThat(restores).as("the dataset must bring blocked accounts back").isGreaterThanOrEqualTo(2);
+        return changes;
     }
 
     static String account(int i) {

@@ -130,20 +130,31 @@ public final class PipelineFixture implements AutoCloseable {
      * transition and is folded into the one before it.
      */
     public Map<String, List<String>> statusHistory(String topic, java.util.function.Function<JsonNode, String> describe) {
+        return transitions(readValid(topic, "account-status"), s -> s.get("account_id").asText(),
+                s -> s.get("version").asLong(), describe);
+    }
+
+    /**
+     * Per account, the transitions of {@code statuses} in version order, as {@code describe} renders
+     * them, a status republished unchanged folded into the one before it; two statuses of one
+     * version show as "A+DUPLICATE+B".
+     */
+    public static <T> Map<String, List<String>> transitions(Iterable<T> statuses, java.util.function.Function<T, String> account,
+            java.util.function.Function<T, Long> version, java.util.function.Function<T, String> describe) {
         Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
-        for (JsonNode s : readValid(topic, "account-status")) {
-            byVersion.computeIfAbsent(s.get("account_id").asText(), k -> new TreeMap<>())
-                    .merge(s.get("version").asLong(), describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
+        for (T s : statuses) {
+            byVersion.computeIfAbsent(account.apply(s), k -> new TreeMap<>())
+                    .merge(version.apply(s), describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
         }
         Map<String, List<String>> out = new TreeMap<>();
-        byVersion.forEach((account, versions) -> {
+        byVersion.forEach((id, versions) -> {
             List<String> transitions = new ArrayList<>();
             for (String status : versions.values()) {
                 if (transitions.isEmpty() || !transitions.get(transitions.size() - 1).equals(status)) {
                     transitions.add(status);
                 }
             }
-            out.put(account, transitions);
+            out.put(id, transitions);
         });
         return out;
     }

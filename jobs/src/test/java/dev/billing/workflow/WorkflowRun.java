@@ -8,20 +8,12 @@ import dev.billing.it.TestMessage;
 import dev.billing.job.BillingWorkflow;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
-import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
-import dev.billing.model.DeadLetter;
-import dev.billing.model.UsageHourlyRow;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -111,70 +103,34 @@ public final class WorkflowRun implements AutoCloseable {
         }
     }
 
-    /** usage_hourly as "account|model|hourStartMs" -> row: each key's row of the highest version, as an upsert keeps it. */
+    /** usage_hourly as "account|model|hourStartMs" -> row. */
     public Map<String, LedgerModel.Row> rows() {
-        Map<String, LedgerModel.Row> out = new TreeMap<>();
-        newest(sinks.usageRows(), r -> r.accountId + "|" + r.model + "|" + r.hourStartMs, r -> r.version)
-                .forEach((key, r) -> out.put(key, new LedgerModel.Row(r.requests, r.promptTokens, r.completionTokens,
-                        r.costUsd, r.listCostUsd)));
-        return out;
+        return CollectedOutputs.rows(sinks);
     }
 
-    /** account_balance per account; checks that every row's balance is credits minus spend. */
+    /** account_balance per account, this month's spend as account_balance_now shows it. */
     public Map<String, LedgerModel.Balance> balances() {
-        int month = monthOf(System.currentTimeMillis());
-        Map<String, LedgerModel.Balance> out = new TreeMap<>();
-        newest(sinks.balanceRows(), r -> r.accountId, r -> r.version).forEach((account, r) -> {
-            assertThat(r.balanceUsd).as(account).isEqualByComparingTo(r.creditsUsd.subtract(r.spendUsd));
-            // as the view account_balance_now: the spend of an earlier month is not this month's
-            out.put(account, new LedgerModel.Balance(r.creditsUsd, r.spendUsd,
-                    monthOf(r.spendMonthStartMs) == month ? r.monthSpendUsd : BigDecimal.ZERO, r.status));
-        });
-        return out;
+        return CollectedOutputs.balances(sinks, System.currentTimeMillis());
     }
 
     /** Per account, its published statuses in version order, described by {@code describe}, repeats folded. */
     public Map<String, List<String>> statusHistory(Function<AccountStatus, String> describe) {
-        Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
-        for (AccountStatus s : sinks.statuses()) {
-            byVersion.computeIfAbsent(s.accountId, k -> new TreeMap<>())
-                    .merge(s.version, describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
-        }
-        Map<String, List<String>> out = new TreeMap<>();
-        byVersion.forEach((account, versions) -> {
-            List<String> transitions = new ArrayList<>();
-            for (String status : versions.values()) {
-                if (transitions.isEmpty() || !transitions.get(transitions.size() - 1).equals(status)) {
-                    transitions.add(status);
-                }
-            }
-            out.put(account, transitions);
-        });
-        return out;
+        return CollectedOutputs.statusHistory(sinks, describe);
     }
 
     /** Per account, the status message of the highest version: what a gateway holds. */
     public Map<String, LedgerModel.FinalStatus> finalStatuses() {
-        Map<String, LedgerModel.FinalStatus> out = new TreeMap<>();
-        newest(sinks.statuses(), s -> s.accountId, s -> s.version).forEach((account, s) -> out.put(account,
-                new LedgerModel.FinalStatus(s.status, s.reasons == null || s.reasons.isEmpty() ? List.of()
-                        : List.of(s.reasons.split(",")), s.balanceUsd, s.monthSpendUsd)));
-        return out;
+        return CollectedOutputs.finalStatuses(sinks);
     }
 
     /** Dead letters as where the rejected input was -> reason; a duplicate shows as "A+DUPLICATE+B". */
     public Map<KafkaTestClient.Sent, String> deadLetters() {
-        Map<KafkaTestClient.Sent, String> out = new HashMap<>();
-        for (DeadLetter d : sinks.deadLettersSent()) {
-            out.merge(new KafkaTestClient.Sent(d.source.topic, d.source.partition, d.source.offset), d.reason.name(),
-                    (a, b) -> a + "+DUPLICATE+" + b);
-        }
-        return out;
+        return CollectedOutputs.deadLetters(sinks);
     }
 
     /** Every alert id published, sorted; one published twice shows twice. */
     public List<String> alertIds() {
-        return sinks.alertsSent().stream().map(a -> a.alertId).sorted().toList();
+        return CollectedOutputs.alertIds(sinks);
     }
 
     @Override
@@ -184,18 +140,5 @@ public final class WorkflowRun implements AutoCloseable {
         } finally {
             sources.close();
         }
-    }
-
-    private static <T> Map<String, T> newest(Iterable<T> rows, Function<T, String> key, Function<T, Long> version) {
-        Map<String, T> out = new TreeMap<>();
-        for (T row : rows) {
-            out.merge(key.apply(row), row, (a, b) -> version.apply(b) >= version.apply(a) ? b : a);
-        }
-        return out;
-    }
-
-    private static int monthOf(long ms) {
-        var d = Instant.ofEpochMilli(ms).atZone(ZoneOffset.UTC);
-        return d.getYear() * 12 + d.getMonthValue() - 1;
     }
 }
