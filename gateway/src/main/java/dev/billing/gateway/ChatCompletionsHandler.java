@@ -12,8 +12,9 @@ import java.util.UUID;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate the account, ask the cutoff check (402 when the
- * billing job blocked it), let the simulated node answer, report the usage to the billing job,
- * and return the {@code usage} object of the pricing page in an OpenAI-style response.
+ * billing job blocked it), refuse (400) what the billing job could not bill, let the simulated
+ * node answer, report the usage to the billing job, and return the {@code usage} object of the
+ * pricing page in an OpenAI-style response, whole or streamed as server-sent events.
  */
 final class ChatCompletionsHandler implements HttpHandler {
     static final String PATH = "/v1/chat/completions";
@@ -72,14 +73,74 @@ final class ChatCompletionsHandler implements HttpHandler {
                     + request.model() + "' does not exist. Available models: " + String.join(", ", settings.models()));
         }
         SimulatedInference.Completion completion = inference.complete(request);
-        UsageRecord record = new UsageRecord("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), account,
-                request.model(), completion.promptTokens(), completion.completionTokens(), Instant.now(),
-                settings.nodeId(), caller.keyId());
+        String requestId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        if (request.stream()) {
+            stream(exchange, requestId, caller, request, completion);
+            return;
+        }
+        UsageRecord record = usageRecord(requestId, caller, request, completion.promptTokens(),
+                completion.completionTokens());
         // reported before answering: a served request is always billed, even if the client hangs up
         usage.emit(record);
         metrics.served.incrementAndGet();
         exchange.getResponseHeaders().set("X-Request-Id", record.requestId());
         HttpResponses.json(exchange, 200, response(record, completion));
+    }
+
+    /**
+     * Streams the completion chunk by chunk at the simulated generation pace, then reports its usage
+     * once: all of it, or when the client hung up (or the server stopped) mid-stream, the prompt and
+     * the completion tokens sent until then. The usage leaves before the last chunks, so a client
+     * that hangs up after the content is billed the same.
+     */
+    private void stream(HttpExchange exchange, String requestId, Authenticator.Caller caller, ChatRequest request,
+            SimulatedInference.Completion completion) throws IOException {
+        long created = Instant.now().getEpochSecond();
+        CompletionStream out = new CompletionStream(exchange, requestId, request.model(), created, request.includeUsage());
+        long sent = 0;
+        boolean complete = false;
+        UsageRecord record;
+        try {
+            out.start();
+            while (sent < completion.completionTokens()) {
+                generate();
+                int tokens = (int) Math.min(settings.streamChunkTokens(), completion.completionTokens() - sent);
+                out.content(SimulatedInference.tokenText(sent, tokens));
+                sent += tokens;
+            }
+            complete = true;
+        } catch (IOException e) {
+            // the client hung up: billed below for what it was sent
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server stops: billed below for what was sent
+        } finally {
+            record = usageRecord(requestId, caller, request, completion.promptTokens(), sent);
+            usage.emit(record);
+            metrics.served.incrementAndGet();
+        }
+        if (complete) {
+            try {
+                out.finish(completion.finishReason(), record.usage());
+                return;
+            } catch (IOException e) {
+                // hung up after the content, billed in full
+            }
+        }
+        metrics.streamsCutShort.incrementAndGet();
+    }
+
+    /** The one place a served request's usage record is made, plain or streamed. */
+    private UsageRecord usageRecord(String requestId, Authenticator.Caller caller, ChatRequest request, long promptTokens,
+            long completionTokens) {
+        return new UsageRecord(requestId, caller.accountId(), request.model(), promptTokens, completionTokens,
+                Instant.now(), settings.nodeId(), caller.keyId());
+    }
+
+    /** The simulated time a node takes to generate one chunk. */
+    private void generate() throws InterruptedException {
+        if (!settings.streamChunkInterval().isZero()) {
+            Thread.sleep(settings.streamChunkInterval().toMillis(), settings.streamChunkInterval().toNanosPart() % 1_000_000);
+        }
     }
 
     private void refuse(HttpExchange exchange, Decision decision) throws IOException {
@@ -100,7 +161,7 @@ final class ChatCompletionsHandler implements HttpHandler {
         json.put("model", record.model());
         ObjectNode choice = json.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", completion.content());
+        choice.putObject("message").put("role", "assistant").put("content", completion.content()).putNull("refusal");
         choice.putNull("logprobs");
         choice.put("finish_reason", completion.finishReason());
         json.set("usage", record.usage());

@@ -9,11 +9,14 @@ import java.util.List;
 /**
  * What the gateway reads of an OpenAI-style chat completion request: the model, the text of the
  * messages (to count prompt tokens) and the completion limit ({@code max_tokens}, or its newer
- * name {@code max_completion_tokens}). Other fields are accepted and ignored.
+ * name {@code max_completion_tokens}) and whether to stream the answer ({@code stream},
+ * {@code stream_options.include_usage}). Other fields are accepted and ignored.
  *
  * @param maxTokens the limit on completion tokens, or null when the request sets none
+ * @param stream whether the answer goes as server-sent events
+ * @param includeUsage whether a streamed answer ends with a chunk carrying {@code usage}
  */
-record ChatRequest(String model, List<String> messageTexts, Long maxTokens) {
+record ChatRequest(String model, List<String> messageTexts, Long maxTokens, boolean stream, boolean includeUsage) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static ChatRequest parse(byte[] body, String defaultModel) throws ApiError {
@@ -30,8 +33,32 @@ record ChatRequest(String model, List<String> messageTexts, Long maxTokens) {
         if (model != null && !model.isNull() && (!model.isTextual() || model.asText().isBlank())) {
             throw ApiError.invalidRequest("model", "'model' must be a model id such as " + defaultModel + ".");
         }
+        boolean stream = flag(json, "stream");
+        JsonNode options = json.get("stream_options");
+        boolean includeUsage = false;
+        if (options != null && !options.isNull()) {
+            if (!stream) {
+                throw ApiError.invalidRequest("stream_options",
+                        "'stream_options' is only allowed when 'stream' is true.");
+            }
+            if (!options.isObject()) {
+                throw ApiError.invalidRequest("stream_options", "'stream_options' must be an object.");
+            }
+            includeUsage = flag(options, "include_usage");
+        }
         return new ChatRequest(model == null || model.isNull() ? defaultModel : model.asText(), texts(json.get("messages")),
-                maxTokens(json));
+                maxTokens(json), stream, includeUsage);
+    }
+
+    private static boolean flag(JsonNode parent, String field) throws ApiError {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw ApiError.invalidRequest(field, "'" + field + "' must be true or false.");
+        }
+        return n.booleanValue();
     }
 
     private static List<String> texts(JsonNode messages) throws ApiError {

@@ -8,7 +8,9 @@ import dev.billing.gateway.client.PaymentRequiredBody;
 import dev.billing.gateway.keys.PostgresKeyStore;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -26,15 +28,23 @@ import picocli.CommandLine.Spec;
  * billing job runs. Ctrl-C stops it after the usage records it has not delivered yet are sent.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the reference API gateway: OpenAI-style POST /v1/chat/completions, authenticated by"
-                + " 'Authorization: Bearer <key>' against the api_keys table in PostgreSQL (bin/billing keys create),"
-                + " cut off by the billing job through the compacted"
-                + " account-status topic (402 Payment Required), reporting the usage of every served request to"
-                + " usage-records. Inference is simulated: about 4 characters of prompt per token, and max_tokens"
-                + " (else --default-completion-tokens) completion tokens.",
+        description = {"Run the reference API gateway, which speaks the OpenAI API as client libraries use it:"
+                + " POST /v1/chat/completions (plain, or \"stream\": true as server-sent events in the OpenAI chunk"
+                + " format, with stream_options.include_usage a last chunk carrying usage) and GET /v1/models (the"
+                + " models of --models, each of which must have a price on the billing job's rate card). Requests are"
+                + " authenticated by 'Authorization: Bearer <key>' against the api_keys table in PostgreSQL"
+                + " (bin/billing keys create), cut off by the billing job through the compacted account-status topic"
+                + " (402 Payment Required), and the usage of every served request goes to usage-records, a streamed"
+                + " one's too (when the client hangs up mid-stream: the tokens it was sent). A request the job could"
+                + " not bill (max_tokens beyond 10^12 tokens in all) is answered 400. Inference is simulated: about 4"
+                + " characters of prompt per token, and max_tokens (else --default-completion-tokens) completion"
+                + " tokens, streamed --stream-chunk-tokens per --stream-chunk-interval.",
             "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503.",
             "The customer's billing API (/v1/billing/balance, usage, credits, limits, auto-topup, alerts, openapi.json)"
-                + " and the billing page (/billing) are served on the same port, behind the same keys."})
+                + " and the billing page (/billing) are served on the same port, behind the same keys.",
+            "HTTP limits (JVM system properties, set in BILLING_JAVA_OPTS to change): a request must arrive within"
+                + " 10 s (sun.net.httpserver.maxReqTime), an answer be sent within 600 s (maxRspTime), at most 64"
+                + " headers (maxReqHeaders) of 32 KB in all (maxReqHeaderSize) and a 4 MB body."})
 public class GatewayCommand implements Callable<Integer> {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -75,7 +85,8 @@ public class GatewayCommand implements Callable<Integer> {
     String nodeId;
 
     @Option(names = "--models", split = ",", defaultValue = "qwen3.5-35b-a3b,llama-3.3-70b,deepseek-v3,llama-3.1-8b",
-            description = "Model ids served, comma separated (default: ${DEFAULT-VALUE}).")
+            description = "Model ids served and listed by GET /v1/models, comma separated; each must have a price on"
+                    + " the billing job's rate card (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Option(names = "--default-model", defaultValue = "llama-3.3-70b",
@@ -85,6 +96,21 @@ public class GatewayCommand implements Callable<Integer> {
     @Option(names = "--default-completion-tokens", defaultValue = "128",
             description = "Completion tokens of a request without max_tokens (default: ${DEFAULT-VALUE}).")
     long defaultCompletionTokens;
+
+    @Option(names = "--stream-chunk-tokens", defaultValue = "" + GatewaySettings.DEFAULT_STREAM_CHUNK_TOKENS,
+            description = "Completion tokens per chunk of a streamed answer (default: ${DEFAULT-VALUE}).")
+    int streamChunkTokens;
+
+    @Option(names = "--stream-chunk-interval", defaultValue = "2ms", converter = DurationConverter.class,
+            description = "Simulated generation time of one chunk of a streamed answer; 0ms streams as fast as the"
+                    + " client reads (default: ${DEFAULT-VALUE}).")
+    Duration streamChunkInterval;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka client property for the gateway's usage producer and status consumer, e.g."
+                    + " security.protocol=SASL_SSL or ssl.truststore.location=/etc/kafka/truststore.jks (repeatable),"
+                    + " as the billing job takes it; the billing API's Kafka clients get them too.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -130,7 +156,8 @@ public class GatewayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GatewaySettings settings;
         try {
-            settings = new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads);
+            settings = new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
+                    streamChunkTokens, streamChunkInterval);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -143,6 +170,7 @@ public class GatewayCommand implements Callable<Integer> {
                 .failurePolicy(failurePolicy)
                 .maxStaleness(maxStaleness)
                 .paymentRequiredBody(new PaymentRequiredBody(dashboardUrl))
+                .kafkaProperties(kafkaClientProperties())
                 .build();
         if (insecureDemoAccountKeys) {
             say("WARNING: --insecure-demo-account-keys: 'Bearer sk-<account_id>' spends from that account. Anyone who"
@@ -151,10 +179,10 @@ public class GatewayCommand implements Callable<Integer> {
         Thread hook = new Thread(this::stopOnSignal, "gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         BillingApi.Settings billingSettings = new BillingApi.Settings(bootstrapServers, eventsTopic, alertsTopic, database,
-                new Properties(), minimumPurchaseUsd, CardPayments.SIMULATED);
+                kafkaClientProperties(), minimumPurchaseUsd, CardPayments.SIMULATED);
         try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null : keyStore();
                 CutoffClient cutoffs = CutoffClient.start(config);
-                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, new Properties());
+                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, kafkaClientProperties());
                 BillingApi billing = BillingApi.start(billingSettings, cutoffs::status)) {
             Authenticator keys = keyStore != null ? keyStore : GatewayServer.demoAccountKeys();
             say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
@@ -169,7 +197,9 @@ public class GatewayCommand implements Callable<Integer> {
             try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats, billing)) {
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
-                        + server.healthUri() + "). Ctrl-C stops it.");
+                        + server.healthUri() + "; OpenAI client libraries take the base URL " + server.apiBaseUri()
+                        + "). Ctrl-C stops it.");
+                say("HTTP limits: " + HttpLimits.describe() + ".");
                 say("Billing page: " + server.billingPageUri() + " (billing API: " + server.billingPageUri().resolve(
                         BillingApiHandler.PATH + "openapi.json") + ").");
                 say("Try: " + (keyStore != null
@@ -192,6 +222,13 @@ public class GatewayCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** --kafka-property entries as client properties. */
+    Properties kafkaClientProperties() {
+        Properties props = new Properties();
+        props.putAll(kafkaProperties);
+        return props;
     }
 
     /** The api_keys table of --jdbc-url, checked now so that a wrong database fails the start, not every request. */

@@ -8,8 +8,9 @@ public final class GatewayMetrics {
     final AtomicLong paymentRequired = new AtomicLong();
     final AtomicLong statusUnavailable = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
+    final AtomicLong streamsCutShort = new AtomicLong();
 
-    /** 200 answers, each reported to usage-records. */
+    /** 200 answers, plain or streamed, each reported to usage-records. */
     public long served() {
         return served.get();
     }
@@ -22,6 +23,11 @@ public final class GatewayMetrics {
     /** 503 answers: fail-closed while the status topic was stale. */
     public long statusUnavailable() {
         return statusUnavailable.get();
+    }
+
+    /** Streamed answers the client hung up on (or the server stopped) before their end; each billed for what it was sent. */
+    public long streamsCutShort() {
+        return streamsCutShort.get();
     }
 
     /** Other refusals: no or bad API key, bad request, unknown model. */

@@ -13,17 +13,14 @@ import java.util.function.Supplier;
 
 /**
  * The reference gateway's HTTP server (the JDK's {@code com.sun.net.httpserver}): OpenAI-style
- * {@code POST /v1/chat/completions} and {@code GET /health}. It owns neither the cutoff check nor
+ * {@code POST /v1/chat/completions} (plain or streamed), {@code GET /v1/models} and
+ * {@code GET /health}, within the request limits of {@link HttpLimits}. It owns neither the cutoff check nor
  * the usage sink; whoever starts it closes them after it.
  */
 public final class GatewayServer implements AutoCloseable {
     static {
-        // The JDK server writes the headers and the body of an answer separately; without TCP_NODELAY,
-        // Nagle's algorithm holds the body back until the client's delayed ACK, some 40 ms per request.
-        // Read once, when the JDK's server configuration loads: set it before the first server starts.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        // read once, when the JDK's server configuration loads: set before the first server starts
+        HttpLimits.applyDefaults(System.getProperties());
     }
 
     private final HttpServer server;
@@ -40,6 +37,7 @@ public final class GatewayServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
+        server.createContext(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
         server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
         if (billing != null) {
             billing.register(server, keys);
@@ -82,6 +80,11 @@ public final class GatewayServer implements AutoCloseable {
     /** {@code http://host:port/v1/chat/completions}. */
     public URI chatCompletionsUri() {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + ChatCompletionsHandler.PATH);
+    }
+
+    /** {@code http://host:port/v1}: the base URL an OpenAI client library is given. */
+    public URI apiBaseUri() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/v1");
     }
 
     /** {@code http://host:port/billing}, the billing page (when started with a {@link BillingApi}). */

@@ -1,5 +1,7 @@
 package dev.billing.gateway;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -9,29 +11,60 @@ import java.util.List;
  * @param port port to bind, 0 for any free one
  * @param nodeId the {@code node_id} of the usage records this gateway's simulated node reports
  * @param defaultModel the model of a request that names none
- * @param models the model ids served; others are answered 404 model_not_found
+ * @param models the model ids served and listed, each with a price on the job's rate card; others
+ *     are answered 404 model_not_found
  * @param defaultCompletionTokens completion length of a request without {@code max_tokens}
  * @param threads request handler threads
+ * @param streamChunkTokens completion tokens per chunk of a streamed answer
+ * @param streamChunkInterval the simulated generation time of one chunk of a streamed answer
  */
 public record GatewaySettings(String host, int port, String nodeId, String defaultModel, List<String> models,
-        long defaultCompletionTokens, int threads) {
+        long defaultCompletionTokens, int threads, int streamChunkTokens, Duration streamChunkInterval) {
 
     /** The models and ids of the pricing page. */
-    public static final List<String> PRICING_PAGE_MODELS =
-            List.of("qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b");
+    public static final List<String> PRICING_PAGE_MODELS = PricedModels.IDS;
+    public static final int DEFAULT_STREAM_CHUNK_TOKENS = 4;
+    public static final Duration DEFAULT_STREAM_CHUNK_INTERVAL = Duration.ofMillis(2);
 
     public GatewaySettings {
         models = List.copyOf(models);
         if (!models.contains(defaultModel)) {
             throw new IllegalArgumentException("the default model " + defaultModel + " is not among " + models);
         }
-        if (defaultCompletionTokens < 1 || threads < 1) {
-            throw new IllegalArgumentException("default completion tokens and threads must be positive");
+        List<String> unpriced = new ArrayList<>(models);
+        unpriced.removeIf(PricedModels::priced);
+        if (!unpriced.isEmpty()) {
+            throw new IllegalArgumentException("no list price for " + String.join(", ", unpriced) + ": the billing job"
+                    + " would dead-letter the usage of such a request (UNKNOWN_MODEL), so the gateway does not serve it."
+                    + " Priced models: " + String.join(", ", PricedModels.IDS));
         }
+        if (defaultCompletionTokens < 1 || threads < 1 || streamChunkTokens < 1) {
+            throw new IllegalArgumentException("default completion tokens, threads and stream chunk tokens must be positive");
+        }
+        if (defaultCompletionTokens > BillableBounds.MAX_TOKENS) {
+            throw new IllegalArgumentException("default completion tokens must be at most " + BillableBounds.MAX_TOKENS
+                    + ", the most the billing job bills in one request");
+        }
+        if (streamChunkInterval.isNegative()) {
+            throw new IllegalArgumentException("the stream chunk interval must not be negative");
+        }
+    }
+
+    /** Streamed answers at {@link #DEFAULT_STREAM_CHUNK_TOKENS} tokens per {@link #DEFAULT_STREAM_CHUNK_INTERVAL}. */
+    public GatewaySettings(String host, int port, String nodeId, String defaultModel, List<String> models,
+            long defaultCompletionTokens, int threads) {
+        this(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads, DEFAULT_STREAM_CHUNK_TOKENS,
+                DEFAULT_STREAM_CHUNK_INTERVAL);
     }
 
     /** Any free port on the loopback interface, the pricing page's models, 128 completion tokens. */
     public static GatewaySettings local(String nodeId) {
         return new GatewaySettings("127.0.0.1", 0, nodeId, "llama-3.3-70b", PRICING_PAGE_MODELS, 128, 8);
+    }
+
+    /** The same, streaming {@code chunkTokens} tokens per {@code chunkInterval}. */
+    public GatewaySettings withStreaming(int chunkTokens, Duration chunkInterval) {
+        return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads, chunkTokens,
+                chunkInterval);
     }
 }

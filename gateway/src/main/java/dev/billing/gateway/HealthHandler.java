@@ -48,6 +48,7 @@ final class HealthHandler implements HttpHandler {
             }
             ObjectNode g = json.putObject("requests");
             g.put("served", metrics.served());
+            g.put("streams_cut_short", metrics.streamsCutShort());
             g.put("payment_required", metrics.paymentRequired());
             g.put("status_unavailable", metrics.statusUnavailable());
             g.put("rejected", metrics.rejected());

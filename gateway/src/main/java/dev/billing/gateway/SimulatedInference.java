@@ -9,6 +9,7 @@ import java.util.List;
  */
 final class SimulatedInference {
     static final int CHARS_PER_TOKEN = 4;
+    private static final String[] WORDS = {"This", "is", "a", "simulated", "streamed", "completion."};
 
     /** What the node answers. */
     record Completion(long promptTokens, long completionTokens, String content, String finishReason) {}
@@ -19,13 +20,30 @@ final class SimulatedInference {
         this.defaultCompletionTokens = defaultCompletionTokens;
     }
 
-    /** {@code max_tokens} completion tokens when the request sets it (finish "length"), else the default ("stop"). */
-    Completion complete(ChatRequest request) {
+    /**
+     * {@code max_tokens} completion tokens when the request sets it (finish "length"), else the default ("stop").
+     *
+     * @throws ApiError 400 when the billing job could not bill so many tokens in one request
+     */
+    Completion complete(ChatRequest request) throws ApiError {
         long prompt = promptTokens(request.messageTexts());
         boolean limited = request.maxTokens() != null;
         long completion = limited ? request.maxTokens() : defaultCompletionTokens;
+        BillableBounds.check(prompt, completion, limited);
         String content = "This is a simulated completion by " + request.model() + ": " + completion + " tokens.";
         return new Completion(prompt, completion, content, limited ? "length" : "stop");
+    }
+
+    /** The text of {@code count} completion tokens from token {@code first} on, one word per token, for streaming. */
+    static String tokenText(long first, int count) {
+        StringBuilder text = new StringBuilder();
+        for (long i = first; i < first + count; i++) {
+            if (i > 0) {
+                text.append(' ');
+            }
+            text.append(WORDS[(int) (i % WORDS.length)]);
+        }
+        return text.toString();
     }
 
     /** One token per started four characters of each message, and at least one per message. */

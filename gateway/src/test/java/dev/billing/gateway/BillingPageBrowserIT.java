@@ -128,9 +128,11 @@ class BillingPageBrowserIT {
         // the page's figures, exactly: $5.00 free + $10.00 bought - what the served requests cost
         BigDecimal spend = BigDecimal.valueOf(spentMicros.get(), 6);
         BigDecimal expected = new BigDecimal("15.00").subtract(spend);
+        // the balance is as fresh as the status topic; credits and spend as the last flushed row
         Await.until("the page's balance is $15.00 less every request served", TIMEOUT,
                 () -> expected.compareTo(balance(browser) == null ? BigDecimal.ZERO : balance(browser)) == 0
-                        && browser.findElement(By.id("credits")).getText().equals("$15.00"));
+                        && browser.findElement(By.id("credits")).getText().equals("$15.00")
+                        && browser.findElement(By.id("spend")).getText().equals("$" + plain(spend)));
         assertThat(browser.findElement(By.id("free-credits")).getText()).isEqualTo("$0.00");
         assertThat(browser.findElement(By.id("spend")).getText()).isEqualTo("$" + plain(spend));
         // the limits form: the month's spend shows against the new hard limit

@@ -116,6 +116,32 @@ class ChatCompletionsHttpTest {
     }
 
     @Test
+    void servesUpToTheTokensTheJobBillsInOneRequestAndRefusesMore() throws Exception {
+        // the job's usage parser takes at most 10^12 tokens in all; "Hello, world!" is 4 prompt tokens
+        long most = 1_000_000_000_000L - 4;
+        String atTheBound = "{\"max_tokens\":" + most + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+        String beyond = "{\"max_completion_tokens\":" + (most + 1)
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+        String beyondStreamed = "{\"stream\":true,\"max_tokens\":" + (most + 1)
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+
+        HttpResponse<String> served = post("Bearer sk-acct-big", atTheBound);
+        HttpResponse<String> refused = post("Bearer sk-acct-big", beyond);
+        HttpResponse<String> refusedStream = post("Bearer sk-acct-big", beyondStreamed);
+
+        assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        assertThat(JSON.readTree(served.body()).at("/usage/total_tokens").asLong()).isEqualTo(1_000_000_000_000L);
+        for (HttpResponse<String> r : List.of(refused, refusedStream)) {
+            assertError(r, 400, null);
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("param").asText()).isEqualTo("max_tokens");
+            assertThat(error.get("message").asText()).contains("at most " + most);
+        }
+        assertThat(usage.records).hasSize(1);
+        assertThat(usage.records.get(0).totalTokens()).isEqualTo(1_000_000_000_000L);
+    }
+
+    @Test
     void healthReportsTheCounters() throws Exception {
         post("Bearer sk-acct-1", HELLO);
 

@@ -1,14 +1,21 @@
 package dev.billing.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.billing.gateway.client.BlockReason;
+import dev.billing.ingest.DefaultRateCard;
+import dev.billing.ingest.Rejection;
 import dev.billing.ingest.UsageRecordParser;
+import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
 import dev.billing.output.MessageJson;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The gateway's messages against the billing job's own code: what one writes, the other reads. */
@@ -31,6 +38,39 @@ class ContractTest {
         assertThat(parsed.totalTokens).isEqualTo(1570);
         assertThat(parsed.completedAtMs).isEqualTo(completed.toEpochMilli());
         assertThat(parsed.nodeId).isEqualTo("gateway-1");
+    }
+
+    @Test
+    void theJobBillsARecordAtTheGatewaysTokenBoundAndRejectsOneBeyondIt() throws Exception {
+        Instant completed = Instant.parse("2026-03-01T12:00:03.250Z");
+        UsageRecordParser parser = new UsageRecordParser(Duration.ofHours(1));
+        long prompt = 1_000;
+        UsageRecord atBound = new UsageRecord("chatcmpl-2", "acct-42", "deepseek-v3", prompt,
+                BillableBounds.MAX_TOKENS - prompt, completed, "gateway-1");
+        UsageRecord beyond = new UsageRecord("chatcmpl-3", "acct-42", "deepseek-v3", prompt,
+                BillableBounds.MAX_TOKENS - prompt + 1, completed, "gateway-1");
+
+        dev.billing.model.UsageRecord parsed = parser.parse(
+                new SourceRecord("usage-records", 0, 0, 0, "acct-42".getBytes(), atBound.toJson()), completed.toEpochMilli());
+
+        assertThat(parsed.totalTokens).isEqualTo(BillableBounds.MAX_TOKENS);
+        assertThatThrownBy(() -> parser.parse(
+                new SourceRecord("usage-records", 0, 1, 0, "acct-42".getBytes(), beyond.toJson()), completed.toEpochMilli()))
+                .isInstanceOf(Rejection.class);
+        // what the gateway refuses is exactly what the job would dead-letter
+        assertThatCode(() -> BillableBounds.check(prompt, BillableBounds.MAX_TOKENS - prompt, true)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> BillableBounds.check(prompt, BillableBounds.MAX_TOKENS - prompt + 1, true))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status).isEqualTo(400));
+    }
+
+    @Test
+    void theGatewayServesTheModelsOfTheJobsDefaultRateCard() {
+        List<RateCard> card = DefaultRateCard.load();
+
+        assertThat(PricedModels.IDS).containsExactlyInAnyOrderElementsOf(
+                card.stream().filter(c -> c.accountId == null).map(c -> c.model).collect(Collectors.toList()));
+        assertThat(card).allSatisfy(c -> assertThat(c.effectiveFromMs).isEqualTo(PricedModels.PRICED_SINCE.toEpochMilli()));
+        assertThat(GatewaySettings.local("n").models()).allSatisfy(m -> assertThat(PricedModels.priced(m)).isTrue());
     }
 
     @Test

@@ -82,4 +82,52 @@ class GatewayCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("'2' has no unit: write 2s, 500ms, 24h or 7d");
     }
+
+    @Test
+    void refusesAModelWithoutAPriceBeforeConnectingAnywhere() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
+
+        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1", "--models", "llama-3.3-70b,gpt-9");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("no list price for gpt-9");
+    }
+
+    @Test
+    void passesKafkaPropertiesToTheStatusConsumer() {
+        // a value only a consumer reads, and an invalid one: the consumer refuses to start with its name
+        assertFailsStartingWith("fetch.min.bytes=plenty");
+    }
+
+    @Test
+    void passesKafkaPropertiesToTheUsageProducer() {
+        // a value only a producer reads (the consumer ignores it), and an invalid one
+        assertFailsStartingWith("linger.ms=soon");
+    }
+
+    @Test
+    void parsesTheStreamingOptions() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs("--stream-chunk-tokens", "7", "--stream-chunk-interval", "0ms",
+                "--kafka-property", "security.protocol=SASL_SSL", "--kafka-property", "sasl.mechanism=PLAIN");
+
+        assertThat(command.streamChunkTokens).isEqualTo(7);
+        assertThat(command.streamChunkInterval).isZero();
+        assertThat(command.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN");
+    }
+
+    private static void assertFailsStartingWith(String kafkaProperty) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
+
+        // demo keys: no key store to reach before the Kafka clients start
+        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1", "--insecure-demo-account-keys",
+                "--kafka-property", kafkaProperty);
+
+        assertThat(exit).isEqualTo(1);
+        String name = kafkaProperty.substring(0, kafkaProperty.indexOf('='));
+        assertThat(err.toString()).contains(name);
+    }
 }

@@ -116,11 +116,13 @@ final class AccountBook {
         int recordMonth = UtcMonths.of(usage.completedAtMs);
         BigDecimal listCost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
         // every total the record adds to must still fit its column; checked before the state changes
-        MonthSpend month = recordMonth > state.currentMonth ? MonthSpend.zero() : pastMonths.of(state, recordMonth);
-        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.discountAboveUsd, state.discountPercent);
+        boolean newMonth = recordMonth > state.money.currentMonth();
+        MonthSpend month = newMonth ? MonthSpend.zero() : pastMonths.of(state, recordMonth);
+        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.terms.discountAboveUsd(),
+                state.terms.discountPercent());
         UsageRollup rollup = rollups.find(state, usage);
         ColumnBounds.Check bounds = new ColumnBounds.Check()
-                .plus("account_balance.spend_usd", state.spendUsd, charged)
+                .plus("account_balance.spend_usd", state.money.spendUsd(), charged)
                 .plus("account_balance.balance_usd", state.balanceUsd(), charged.negate())
                 .plus("account_balance.month_spend_usd", month.chargedUsd, charged)
                 .plus("the month's list spend", month.listUsd, listCost)
@@ -132,15 +134,14 @@ final class AccountBook {
         if (overflows(bounds, usage.source, now)) {
             return false;
         }
-        boolean newMonth = recordMonth > state.currentMonth;
         pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
         if (newMonth) {
-            month = state.month; // the record opened the account's new month
+            month = state.money.month(); // the record opened the account's new month
         }
         month.add(listCost, charged);
         pastMonths.store(state, recordMonth, month);
-        state.spendUsd = state.spendUsd.add(charged);
-        state.accepted(usage.completedAtMs, now);
+        state.money.charge(charged);
+        state.bookkeeping.accepted(usage.completedAtMs, now);
         if (!rollups.open(state, rollup)) {
             writeOpenRollups(accountId, state, now); // a burst of late records: keep the value small
             rollups.open(state, rollup);
@@ -162,7 +163,7 @@ final class AccountBook {
         }
         boolean credits = event.type == AccountEventType.CREDITS_PURCHASED || event.type == AccountEventType.CREDITS_ADJUSTED;
         if (credits && overflows(new ColumnBounds.Check()
-                .plus("account_balance.credits_usd", state.creditsUsd, event.amountUsd)
+                .plus("account_balance.credits_usd", state.money.creditsUsd(), event.amountUsd)
                 .plus("account_balance.balance_usd", state.balanceUsd(), event.amountUsd), event.source, now)) {
             return false;
         }
@@ -172,15 +173,13 @@ final class AccountBook {
                 state.topUp(event.amountUsd);
                 break;
             case CREDITS_ADJUSTED:
-                state.creditsUsd = state.creditsUsd.add(event.amountUsd);
+                state.money.adjust(event.amountUsd);
                 break;
             case LIMITS_SET:
-                state.monthlyHardLimitUsd = event.monthlyHardLimitUsd;
-                state.alertThresholdsUsd = event.alertThresholdsUsd;
+                state.terms.setLimits(event.monthlyHardLimitUsd, event.alertThresholdsUsd);
                 break;
             case VOLUME_DISCOUNTS_SET:
-                state.discountAboveUsd = event.discountAboveUsd;
-                state.discountPercent = event.discountPercent;
+                state.terms.setVolumeDiscounts(event.discountAboveUsd, event.discountPercent);
                 break;
             case AUTO_TOPUP_SET:
                 AutoTopUp.set(state, event);
@@ -189,7 +188,7 @@ final class AccountBook {
             default:
                 break;
         }
-        state.accepted(event.occurredAtMs, now);
+        state.bookkeeping.accepted(event.occurredAtMs, now);
         seenIds.remember(state, id, event.occurredAtMs);
         return true;
     }
@@ -199,7 +198,7 @@ final class AccountBook {
      * its hourly rollup is final. True when rejected.
      */
     private boolean outsideWindow(AccountState state, long inputTimeMs, SourceRecord source, String field, long now) {
-        if (inputTimeMs >= state.oldestAcceptedMs(settings.billingWindow.toMillis())) {
+        if (inputTimeMs >= state.bookkeeping.oldestAcceptedMs(settings.billingWindow.toMillis())) {
             return false;
         }
         reject(source, RejectReason.TOO_LATE, field + " is more than " + settings.billingWindow
@@ -229,21 +228,21 @@ final class AccountBook {
      */
     private void settle(String accountId, AccountState state, boolean isNew, long now) throws Exception {
         int mask = state.evaluateBlockMask();
-        if (isNew || mask != state.blockMask || versions.firstInRun(state)) {
-            metrics.statusChanged(isNew ? 0 : state.blockMask, mask);
-            state.blockMask = mask;
-            publishStatus(accountId, state, now);
+        int published = state.bookkeeping.blockMask();
+        if (isNew || mask != published || versions.firstInRun(state)) {
+            metrics.statusChanged(isNew ? 0 : published, mask);
+            publishStatus(accountId, state, mask, now);
         } else {
-            state.statusBehind = true;
+            state.bookkeeping.statusFellBehind();
         }
         scheduleMonthStart(state);
         account.update(state);
     }
 
-    private void publishStatus(String accountId, AccountState state, long now) {
+    private void publishStatus(String accountId, AccountState state, int mask, long now) {
+        state.bookkeeping.statusPublished(mask);
         versions.next(state, now);
         out.status(LedgerRows.statusOf(accountId, state, now));
-        state.statusBehind = false;
     }
 
     /**
@@ -251,17 +250,19 @@ final class AccountBook {
      * account: the one case where the month start must act without input.
      */
     private void scheduleMonthStart(AccountState state) throws Exception {
-        long due = (state.blockMask & BlockReason.MONTHLY_LIMIT.bit()) != 0 ? UtcMonths.startMs(state.currentMonth + 1) : 0;
-        if (state.rolloverAtMs == due) {
+        Bookkeeping book = state.bookkeeping;
+        long due = (book.blockMask() & BlockReason.MONTHLY_LIMIT.bit()) != 0
+                ? UtcMonths.startMs(state.money.currentMonth() + 1) : 0;
+        if (book.monthStartTimerMs() == due) {
             return;
         }
-        if (state.rolloverAtMs != 0) {
-            monthStart.delete(state.rolloverAtMs);
+        if (book.monthStartTimerMs() != 0) {
+            monthStart.delete(book.monthStartTimerMs());
         }
         if (due != 0) {
             monthStart.register(due);
         }
-        state.rolloverAtMs = due;
+        book.monthStartTimer(due);
     }
 
     /** The month start of a monthly-blocked account: the month turns, the limit lifts. True when it did. */
@@ -270,7 +271,7 @@ final class AccountBook {
         if (state == null) {
             return false;
         }
-        state.rolloverAtMs = 0; // this timer has fired
+        state.bookkeeping.monthStartTimer(0); // this timer has fired
         // the clock, not the timer's time: a timer overdue after a restore, or fired at the end of
         // a bounded replay, moves the account straight to the month the clock is in
         pastMonths.advance(state, UtcMonths.of(now));
@@ -287,13 +288,13 @@ final class AccountBook {
         if (state == null) {
             return;
         }
-        if (state.statusBehind) {
+        if (state.bookkeeping.statusBehind()) {
             // at most one status per account and flush interval: the topic's balance and month spend
             // follow the state within a flush, and the cutoffs never wait for it
-            publishStatus(accountId, state, now);
+            publishStatus(accountId, state, state.bookkeeping.blockMask(), now);
         }
         writeOpenRollups(accountId, state, now);
-        long horizon = state.oldestAcceptedMs(settings.billingWindow.toMillis());
+        long horizon = state.bookkeeping.oldestAcceptedMs(settings.billingWindow.toMillis());
         seenIds.expire(state, horizon, settings.billingWindow.toMillis() / 8);
         rollups.expire(state, horizon);
         pastMonths.expire(state, horizon);
@@ -308,7 +309,7 @@ final class AccountBook {
             return;
         }
         long version = versions.next(state, now);
-        for (UsageRollup rollup : state.openRollups) {
+        for (UsageRollup rollup : state.openRollups.all()) {
             out.rollup(LedgerRows.rowOf(accountId, rollup, version));
             metrics.rollupRowsFlushed.inc();
         }

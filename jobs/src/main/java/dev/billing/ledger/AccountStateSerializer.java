@@ -4,7 +4,9 @@ import dev.billing.serde.Codec;
 import dev.billing.serde.RecordSerializer;
 import dev.billing.serde.VersionedSerializerSnapshot;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -29,90 +31,105 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
 
     @Override
     public void serialize(AccountState s, DataOutputView out) throws IOException {
-        Codec.writeDecimal(out, s.creditsUsd);
-        Codec.writeDecimal(out, s.spendUsd);
-        Codec.writeZigZagInt(out, s.currentMonth);
-        out.writeBoolean(s.month != null);
-        if (s.month != null) {
-            MonthSpendSerializer.write(s.month, out);
+        AccountMoney money = s.money;
+        AccountTerms terms = s.terms;
+        SentSignals sent = s.sent;
+        Bookkeeping book = s.bookkeeping;
+        // format 1: the parts' fields interleaved, in the order the format has always had
+        Codec.writeDecimal(out, money.creditsUsd());
+        Codec.writeDecimal(out, money.spendUsd());
+        Codec.writeZigZagInt(out, money.currentMonth());
+        out.writeBoolean(money.month() != null);
+        if (money.month() != null) {
+            MonthSpendSerializer.write(money.month(), out);
         }
-        out.writeLong(s.newestMs);
-        Codec.writeVarInt(out, s.blockMask);
-        Codec.writeZigZagLong(out, s.version);
-        out.writeLong(s.versionRun);
-        out.writeLong(s.versionClockMs);
-        Codec.writeDecimal(out, s.monthlyHardLimitUsd);
-        Codec.writeDecimals(out, s.alertThresholdsUsd);
-        Codec.writeDecimal(out, s.alertedUpToUsd);
-        Codec.writeZigZagInt(out, s.alertedMonth);
-        Codec.writeDecimal(out, s.lastTopUpUsd);
-        Codec.writeZigZagInt(out, s.topUps);
-        out.writeBoolean(s.lowBalanceAlerted);
-        Codec.writeDecimals(out, s.discountAboveUsd);
-        Codec.writeDecimals(out, s.discountPercent);
-        Codec.writeZigZagLong(out, s.rolloverAtMs);
+        out.writeLong(book.newestInputMs());
+        Codec.writeVarInt(out, book.blockMask());
+        Codec.writeZigZagLong(out, book.version());
+        out.writeLong(book.versionRun());
+        out.writeLong(book.versionClockMs());
+        Codec.writeDecimal(out, terms.monthlyHardLimitUsd());
+        Codec.writeDecimals(out, terms.alertThresholdsUsd());
+        Codec.writeDecimal(out, sent.alertedUpToUsd());
+        Codec.writeZigZagInt(out, sent.alertedMonth());
+        Codec.writeDecimal(out, money.lastTopUpUsd());
+        Codec.writeZigZagInt(out, money.topUps());
+        out.writeBoolean(sent.lowBalanceAlerted());
+        Codec.writeDecimals(out, terms.discountAboveUsd());
+        Codec.writeDecimals(out, terms.discountPercent());
+        Codec.writeZigZagLong(out, book.monthStartTimerMs());
         Codec.writeVarInt(out, s.openRollups.size());
-        for (UsageRollup r : s.openRollups) {
+        for (UsageRollup r : s.openRollups.all()) {
             UsageRollupSerializer.write(r, out);
         }
-        out.writeLong(s.oldestRollupHourMs);
-        out.writeInt(s.oldestPastMonth);
-        out.writeLong(s.oldestSeenMs);
-        out.writeBoolean(s.statusBehind);
+        out.writeLong(book.oldestRollupHourMs());
+        out.writeInt(book.oldestPastMonth());
+        out.writeLong(book.oldestSeenMs());
+        out.writeBoolean(book.statusBehind());
         writeAutoTopUp(s, out);
     }
 
+    /** What format 2 appends. */
     static void writeAutoTopUp(AccountState s, DataOutputView out) throws IOException {
-        Codec.writeDecimal(out, s.autoTopUpBelowUsd);
-        Codec.writeDecimal(out, s.autoTopUpAmountUsd);
-        out.writeBoolean(s.autoTopUpRequested);
-        Codec.writeZigZagInt(out, s.autoTopUpRequests);
+        Codec.writeDecimal(out, s.terms.autoTopUpBelowUsd());
+        Codec.writeDecimal(out, s.terms.autoTopUpAmountUsd());
+        out.writeBoolean(s.sent.topUpRequested());
+        Codec.writeZigZagInt(out, s.sent.topUpRequests());
     }
 
     @Override
     public AccountState deserialize(DataInputView in) throws IOException {
-        AccountState s = readFormat1(in);
-        s.autoTopUpBelowUsd = Codec.readDecimal(in);
-        s.autoTopUpAmountUsd = Codec.readDecimal(in);
-        s.autoTopUpRequested = in.readBoolean();
-        s.autoTopUpRequests = Codec.readZigZagInt(in);
-        return s;
+        return read(in, FORMAT);
     }
 
-    /** The fields of format 1, in its order (format 2 appends). */
-    static AccountState readFormat1(DataInputView in) throws IOException {
-        AccountState s = new AccountState();
-        s.creditsUsd = Codec.readDecimal(in);
-        s.spendUsd = Codec.readDecimal(in);
-        s.currentMonth = Codec.readZigZagInt(in);
-        if (in.readBoolean()) {
-            s.month = MonthSpendSerializer.read(in);
-        }
-        s.newestMs = in.readLong();
-        s.blockMask = Codec.readVarInt(in);
-        s.version = Codec.readZigZagLong(in);
-        s.versionRun = in.readLong();
-        s.versionClockMs = in.readLong();
-        s.monthlyHardLimitUsd = Codec.readDecimal(in);
-        s.alertThresholdsUsd = Codec.readDecimals(in);
-        s.alertedUpToUsd = Codec.readDecimal(in);
-        s.alertedMonth = Codec.readZigZagInt(in);
-        s.lastTopUpUsd = Codec.readDecimal(in);
-        s.topUps = Codec.readZigZagInt(in);
-        s.lowBalanceAlerted = in.readBoolean();
-        s.discountAboveUsd = Codec.readDecimals(in);
-        s.discountPercent = Codec.readDecimals(in);
-        s.rolloverAtMs = Codec.readZigZagLong(in);
+    /** Reads a value of {@code format}: 1 has no auto top-up (off, nothing requested), 2 appends it. */
+    static AccountState read(DataInputView in, int format) throws IOException {
+        BigDecimal credits = Codec.readDecimal(in);
+        BigDecimal spend = Codec.readDecimal(in);
+        int currentMonth = Codec.readZigZagInt(in);
+        MonthSpend month = in.readBoolean() ? MonthSpendSerializer.read(in) : null;
+        long newestInputMs = in.readLong();
+        int blockMask = Codec.readVarInt(in);
+        long version = Codec.readZigZagLong(in);
+        long versionRun = in.readLong();
+        long versionClockMs = in.readLong();
+        BigDecimal monthlyHardLimit = Codec.readDecimal(in);
+        BigDecimal[] alertThresholds = Codec.readDecimals(in);
+        BigDecimal alertedUpTo = Codec.readDecimal(in);
+        int alertedMonth = Codec.readZigZagInt(in);
+        BigDecimal lastTopUp = Codec.readDecimal(in);
+        int topUps = Codec.readZigZagInt(in);
+        boolean lowBalanceAlerted = in.readBoolean();
+        BigDecimal[] discountAbove = Codec.readDecimals(in);
+        BigDecimal[] discountPercent = Codec.readDecimals(in);
+        long monthStartTimerMs = Codec.readZigZagLong(in);
         int open = Codec.readVarInt(in);
-        s.openRollups = new ArrayList<>(Math.max(open, 4));
+        List<UsageRollup> openRollups = new ArrayList<>(Math.max(open, 4));
         for (int i = 0; i < open; i++) {
-            s.openRollups.add(UsageRollupSerializer.read(in));
+            openRollups.add(UsageRollupSerializer.read(in));
         }
-        s.oldestRollupHourMs = in.readLong();
-        s.oldestPastMonth = in.readInt();
-        s.oldestSeenMs = in.readLong();
-        s.statusBehind = in.readBoolean();
-        return s;
+        long oldestRollupHourMs = in.readLong();
+        int oldestPastMonth = in.readInt();
+        long oldestSeenMs = in.readLong();
+        boolean statusBehind = in.readBoolean();
+        BigDecimal autoTopUpBelow = null;
+        BigDecimal autoTopUpAmount = null;
+        boolean topUpRequested = false;
+        int topUpRequests = 0;
+        if (format >= 2) {
+            autoTopUpBelow = Codec.readDecimal(in);
+            autoTopUpAmount = Codec.readDecimal(in);
+            topUpRequested = in.readBoolean();
+            topUpRequests = Codec.readZigZagInt(in);
+        }
+        return new AccountState(
+                new AccountMoney(credits, spend, currentMonth, month, lastTopUp, topUps),
+                new AccountTerms(monthlyHardLimit, alertThresholds, discountAbove, discountPercent, autoTopUpBelow,
+                        autoTopUpAmount),
+                new SentSignals(alertedUpTo, alertedMonth, lowBalanceAlerted, topUpRequested, topUpRequests),
+                new Bookkeeping(newestInputMs, blockMask, version, versionRun, versionClockMs, monthStartTimerMs,
+                        oldestRollupHourMs, oldestPastMonth, oldestSeenMs, statusBehind),
+                new OpenRollups(openRollups));
     }
 
     @Override
@@ -165,7 +182,7 @@ public final class AccountStateSerializer extends RecordSerializer<AccountState>
 
         @Override
         public AccountState deserialize(DataInputView in) throws IOException {
-            return readFormat1(in);
+            return read(in, 1);
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.billing.ledger;
 
 import dev.billing.model.AccountEvent;
 import dev.billing.model.PaymentRequest;
+import java.math.BigDecimal;
 
 /**
  * The auto top-up rule of one account: when the balance falls below the account's level, one
@@ -18,30 +19,29 @@ final class AutoTopUp {
      * new setting while the balance is below the level must not buy a second time for one crossing.
      */
     static void set(AccountState s, AccountEvent event) {
-        s.autoTopUpBelowUsd = event.belowUsd;
-        s.autoTopUpAmountUsd = event.belowUsd == null ? null : event.amountUsd;
+        s.terms.setAutoTopUp(event.belowUsd, event.belowUsd == null ? null : event.amountUsd);
     }
 
     /** The request due after the balance moved, or null. */
     static PaymentRequest due(String accountId, AccountState s, long now) {
-        if (s.autoTopUpBelowUsd == null) {
+        BigDecimal level = s.terms.autoTopUpBelowUsd();
+        if (level == null) {
             return null;
         }
-        int vsLevel = s.balanceUsd().compareTo(s.autoTopUpBelowUsd);
+        int vsLevel = s.balanceUsd().compareTo(level);
         if (vsLevel > 0) {
-            s.autoTopUpRequested = false; // re-armed
+            s.sent.topUpRearmed();
             return null;
         }
-        if (vsLevel == 0 || s.autoTopUpRequested) {
+        if (vsLevel == 0 || s.sent.topUpRequested()) {
             return null;
         }
-        s.autoTopUpRequested = true;
-        s.autoTopUpRequests++;
+        int number = s.sent.topUpRequestSent();
         PaymentRequest r = new PaymentRequest();
-        r.requestId = accountId + "/AUTO_TOPUP/" + s.autoTopUpRequests;
+        r.requestId = accountId + "/AUTO_TOPUP/" + number;
         r.accountId = accountId;
-        r.amountUsd = s.autoTopUpAmountUsd;
-        r.belowUsd = s.autoTopUpBelowUsd;
+        r.amountUsd = s.terms.autoTopUpAmountUsd();
+        r.belowUsd = level;
         r.balanceUsd = s.balanceUsd();
         r.occurredAtMs = now;
         return r;

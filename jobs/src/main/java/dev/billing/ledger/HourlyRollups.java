@@ -5,7 +5,7 @@ import org.apache.flink.api.common.state.MapState;
 
 /**
  * An account's (model, UTC hour) rollups. Those changed since the last flush live in the account's
- * own value ({@link AccountState#openRollups}), so further records of the same (model, hour) cost
+ * own value ({@link OpenRollups}), so further records of the same (model, hour) cost
  * no state access; a rollup is read from {@code hourly-rollups} once when it opens and written back
  * at the flush, which also emits its row.
  */
@@ -26,10 +26,9 @@ final class HourlyRollups {
      */
     UsageRollup find(AccountState state, UsageRecord usage) throws Exception {
         long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
-        for (UsageRollup open : state.openRollups) {
-            if (open.hourStartMs == hour && open.model.equals(usage.model)) {
-                return open;
-            }
+        UsageRollup open = state.openRollups.find(hour, usage.model);
+        if (open != null) {
+            return open;
         }
         UsageRollup stored = rollups.get(key(hour, usage.model));
         return stored != null ? stored : UsageRollup.empty(usage.model, hour);
@@ -37,22 +36,20 @@ final class HourlyRollups {
 
     /** Makes {@code rollup} one of the open ones; false when {@link #MAX_OPEN} are open and must be written out first. */
     boolean open(AccountState state, UsageRollup rollup) {
-        for (UsageRollup open : state.openRollups) {
-            if (open == rollup) {
-                return true;
-            }
+        if (state.openRollups.contains(rollup)) {
+            return true;
         }
         if (state.openRollups.size() >= MAX_OPEN) {
             return false;
         }
         state.openRollups.add(rollup);
-        state.oldestRollupHourMs = Math.min(state.oldestRollupHourMs, rollup.hourStartMs);
+        state.bookkeeping.rollupStored(rollup.hourStartMs);
         return true;
     }
 
     /** Stores the open rollups, empties the list; the caller emits their rows. */
     void close(AccountState state) throws Exception {
-        for (UsageRollup rollup : state.openRollups) {
+        for (UsageRollup rollup : state.openRollups.all()) {
             rollups.put(key(rollup.hourStartMs, rollup.model), rollup);
         }
         state.openRollups.clear();
@@ -60,13 +57,13 @@ final class HourlyRollups {
 
     /** Drops the hours no acceptable record can land in; scans only when the oldest is past {@code horizonMs}. */
     void expire(AccountState state, long horizonMs) throws Exception {
-        if (horizonMs == Long.MIN_VALUE || state.oldestRollupHourMs == Long.MAX_VALUE
-                || state.oldestRollupHourMs + HOUR_MS > horizonMs) {
+        long oldest = state.bookkeeping.oldestRollupHourMs();
+        if (horizonMs == Long.MIN_VALUE || oldest == Long.MAX_VALUE || oldest + HOUR_MS > horizonMs) {
             return;
         }
         // an hour is final once it ends at or before the horizon
-        state.oldestRollupHourMs = StateExpiry.removeBefore(rollups.iterator(), e -> e.getValue().hourStartMs,
-                horizonMs - HOUR_MS + 1);
+        state.bookkeeping.rollupsExpired(StateExpiry.removeBefore(rollups.iterator(), e -> e.getValue().hourStartMs,
+                horizonMs - HOUR_MS + 1));
     }
 
     private static String key(long hourStartMs, String model) {

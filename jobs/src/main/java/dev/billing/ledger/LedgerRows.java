@@ -14,13 +14,14 @@ final class LedgerRows {
     static AccountStatus statusOf(String accountId, AccountState state, long now) {
         AccountStatus s = new AccountStatus();
         s.accountId = accountId;
-        s.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
-        BlockReason first = BlockReason.first(state.blockMask);
+        int blockMask = state.bookkeeping.blockMask();
+        s.status = blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        BlockReason first = BlockReason.first(blockMask);
         s.reason = first == null ? null : first.name();
-        s.reasons = BlockReason.names(state.blockMask);
+        s.reasons = BlockReason.names(blockMask);
         s.balanceUsd = state.balanceUsd();
-        s.monthSpendUsd = state.month.chargedUsd;
-        s.version = state.version;
+        s.monthSpendUsd = state.money.month().chargedUsd;
+        s.version = state.bookkeeping.version();
         s.asOfMs = now;
         return s;
     }
@@ -49,15 +50,17 @@ final class LedgerRows {
             long version) {
         AccountBalanceRow row = new AccountBalanceRow();
         row.accountId = accountId;
-        row.creditsUsd = state.creditsUsd;
-        row.spendUsd = state.spendUsd;
-        row.balanceUsd = state.balanceUsd();
-        row.status = state.blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
-        row.monthSpendUsd = state.month.chargedUsd;
-        row.spendMonthStartMs = UtcMonths.startMs(state.currentMonth);
-        row.monthlyHardLimitUsd = state.monthlyHardLimitUsd;
-        row.alertThresholdsUsd = state.alertThresholdsUsd == null ? new BigDecimal[0] : state.alertThresholdsUsd.clone();
-        row.freeCreditsLeftUsd = freeCreditsUsd.subtract(state.spendUsd).max(BigDecimal.ZERO);
+        AccountMoney money = state.money;
+        BigDecimal[] thresholds = state.terms.alertThresholdsUsd();
+        row.creditsUsd = money.creditsUsd();
+        row.spendUsd = money.spendUsd();
+        row.balanceUsd = money.balanceUsd();
+        row.status = state.bookkeeping.blockMask() == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        row.monthSpendUsd = money.month().chargedUsd;
+        row.spendMonthStartMs = UtcMonths.startMs(money.currentMonth());
+        row.monthlyHardLimitUsd = state.terms.monthlyHardLimitUsd();
+        row.alertThresholdsUsd = thresholds == null ? new BigDecimal[0] : thresholds.clone();
+        row.freeCreditsLeftUsd = freeCreditsUsd.subtract(money.spendUsd()).max(BigDecimal.ZERO);
         row.updatedAtMs = now;
         row.version = version;
         return row;

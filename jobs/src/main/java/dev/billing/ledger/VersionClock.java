@@ -26,7 +26,7 @@ final class VersionClock {
     private static final long MARGIN_US = RESTART_MARGIN.toMillis() * 1000;
     private static final Logger LOG = LoggerFactory.getLogger(VersionClock.class);
 
-    /** Random per task start: an account whose {@link AccountState#versionRun} differs was restored. */
+    /** Random per task start: an account whose {@link Bookkeeping#versionRun} differs was restored. */
     private final long run;
     private final int attempt;
     private final Counter clockBehind;
@@ -50,22 +50,23 @@ final class VersionClock {
      * failed run published after the checkpoint, so it must be published again.
      */
     boolean firstInRun(AccountState state) {
-        return state.versionRun != run;
+        return state.bookkeeping.versionRun() != run;
     }
 
     /** The account's next version, stored in its state. */
     long next(AccountState state, long nowMs) {
+        Bookkeeping book = state.bookkeeping;
+        long version;
         if (firstInRun(state)) {
-            if (state.versionClockMs > nowMs) {
-                behind(state.versionClockMs - nowMs);
+            if (book.versionClockMs() > nowMs) {
+                behind(book.versionClockMs() - nowMs);
             }
-            state.version = Math.max(Math.max(state.version, floor), nowMs * 1000) + MARGIN_US * (1L + attempt);
-            state.versionRun = run;
+            version = Math.max(Math.max(book.version(), floor), nowMs * 1000) + MARGIN_US * (1L + attempt);
         } else {
-            state.version = Math.max(state.version + 1, nowMs * 1000);
+            version = Math.max(book.version() + 1, nowMs * 1000);
         }
-        state.versionClockMs = nowMs;
-        return state.version;
+        book.versioned(version, run, nowMs);
+        return version;
     }
 
     private void behind(long lagMs) {

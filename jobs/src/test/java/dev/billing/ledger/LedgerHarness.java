@@ -142,19 +142,37 @@ final class LedgerHarness implements AutoCloseable {
 
     /** Entries in the ledger's keyed state, all accounts: one per account value, one per map entry. */
     int keyedStateEntries() throws Exception {
+        return keyedStateEntries(key -> true);
+    }
+
+    /** Entries in the keyed state of one account: its value, its ids, its hourly rollups, its past months. */
+    int keyedStateEntries(String account) throws Exception {
+        return keyedStateEntries(account::equals);
+    }
+
+    private int keyedStateEntries(java.util.function.Predicate<String> accounts) throws Exception {
         KeyedStateBackend<String> backend = ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
         int[] entries = {0};
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, AccountLedger.ACCOUNT,
-                (key, state) -> entries[0] += state.value() == null ? 0 : 1);
+                (key, state) -> entries[0] += accounts.test(key) && state.value() != null ? 1 : 0);
         for (var map : List.of(AccountLedger.SEEN_IDS, AccountLedger.HOURLY_ROLLUPS, AccountLedger.PAST_MONTHS)) {
-            backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, map,
-                    (key, state) -> state.keys().forEach(k -> entries[0]++));
+            backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, map, (key, state) -> {
+                if (accounts.test(key)) {
+                    state.keys().forEach(k -> entries[0]++);
+                }
+            });
         }
         return entries[0];
     }
 
+    /** Processing-time timers of the keyed timer services (month starts), all accounts; not the bundle and flush clocks. */
     int timers() {
         return harness.numProcessingTimeTimers();
+    }
+
+    /** Event-time timers of the keyed timer services, all accounts. */
+    int eventTimeTimers() {
+        return harness.numEventTimeTimers();
     }
 
     void flush() throws Exception {

@@ -1,6 +1,8 @@
 package dev.billing.ledger;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 
 /** State values for the serializer tests and the golden-bytes fixtures. */
 public final class StateSamples {
@@ -10,46 +12,43 @@ public final class StateSamples {
         return new BigDecimal(s);
     }
 
-    /** An account with every field set, nothing at its default. */
+    /** An account with every field of format 1 set, nothing at its default; auto top-up off. */
     public static AccountState full() {
-        AccountState s = AccountState.opened(d("5.00"), 678);
-        s.spendUsd = d("123456789012345678901234567890.123456789012345678");
-        s.month.listUsd = d("-0.000000000000000001");
-        s.month.chargedUsd = d("1E+3");
-        s.newestMs = 1_764_000_000_123L;
-        s.blockMask = 3;
-        s.version = 1_764_000_000_123_000L;
-        s.monthlyHardLimitUsd = d("100.00");
-        s.alertThresholdsUsd = new BigDecimal[] {d("10"), d("50.5"), d("99.999999")};
-        s.alertedUpToUsd = d("50.5");
-        s.alertedMonth = 677;
-        s.lastTopUpUsd = d("25.000000");
-        s.topUps = 4;
-        s.lowBalanceAlerted = true;
-        s.discountAboveUsd = new BigDecimal[] {d("100")};
-        s.discountPercent = new BigDecimal[] {d("12.50")};
-        s.rolloverAtMs = 1_764_547_200_000L;
-        UsageRollup open = UsageRollup.empty("deepseek-v3", 1_764_000_000_000L);
-        open.add(120, 3_700, d("0.000955"), d("0.000955"));
-        s.openRollups.add(open);
-        s.openRollups.add(UsageRollup.empty("llama-3.1-8b", -3_600_000L));
-        s.oldestRollupHourMs = 1_763_000_000_000L;
-        s.oldestPastMonth = 676;
-        s.versionRun = -8_123_456_789L;
-        s.versionClockMs = 1_764_000_000_120L;
-        s.statusBehind = true;
-        s.oldestSeenMs = 1_763_500_000_000L;
-        return s;
+        return full(false);
     }
 
     /** {@link #full()} with auto top-up on and a request outstanding (format 2 on). */
     public static AccountState fullWithAutoTopUp() {
+        return full(true);
+    }
+
+    private static AccountState full(boolean autoTopUp) {
+        MonthSpend month = MonthSpend.zero();
+        month.listUsd = d("-0.000000000000000001");
+        month.chargedUsd = d("1E+3");
+        UsageRollup open = UsageRollup.empty("deepseek-v3", 1_764_000_000_000L);
+        open.add(120, 3_700, d("0.000955"), d("0.000955"));
+        return new AccountState(
+                new AccountMoney(d("5.00"), d("123456789012345678901234567890.123456789012345678"), 678, month,
+                        d("25.000000"), 4),
+                new AccountTerms(d("100.00"), new BigDecimal[] {d("10"), d("50.5"), d("99.999999")},
+                        new BigDecimal[] {d("100")}, new BigDecimal[] {d("12.50")},
+                        autoTopUp ? d("2.00") : null, autoTopUp ? d("10.000000") : null),
+                new SentSignals(d("50.5"), 677, true, autoTopUp, autoTopUp ? 3 : 0),
+                new Bookkeeping(1_764_000_000_123L, 3, 1_764_000_000_123_000L, -8_123_456_789L, 1_764_000_000_120L,
+                        1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true),
+                new OpenRollups(new ArrayList<>(List.of(open, UsageRollup.empty("llama-3.1-8b", -3_600_000L)))));
+    }
+
+    /** {@link #full()} with the edge values a serializer must keep: null entries, nulls, extreme numbers. */
+    public static AccountState withEdgeValues() {
         AccountState s = full();
-        s.autoTopUpBelowUsd = d("2.00");
-        s.autoTopUpAmountUsd = d("10.000000");
-        s.autoTopUpRequested = true;
-        s.autoTopUpRequests = 3;
-        return s;
+        s.terms.setLimits(null, new BigDecimal[] {null, d("1")});
+        s.terms.setVolumeDiscounts(s.terms.discountAboveUsd(), null);
+        return new AccountState(s.money, s.terms, s.sent,
+                new Bookkeeping(Long.MIN_VALUE, 3, Long.MAX_VALUE, -8_123_456_789L, 1_764_000_000_120L,
+                        1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true),
+                s.openRollups);
     }
 
     public static MonthSpend monthSpend() {

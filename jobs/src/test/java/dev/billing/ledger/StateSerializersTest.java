@@ -42,14 +42,9 @@ class StateSerializersTest {
 
     @Test
     void accountStateWithNullsRoundTrips() throws Exception {
-        AccountState empty = new AccountState(); // every reference null, every number 0
+        AccountState empty = new AccountState(); // every part empty: references null, numbers 0, no oldest entries
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, empty)).usingRecursiveComparison().isEqualTo(empty);
-        AccountState s = StateSamples.full();
-        s.alertThresholdsUsd = new BigDecimal[] {null, d("1")};
-        s.discountPercent = null;
-        s.monthlyHardLimitUsd = null;
-        s.newestMs = Long.MIN_VALUE;
-        s.version = Long.MAX_VALUE;
+        AccountState s = StateSamples.withEdgeValues();
         assertThat(roundTrip(AccountStateSerializer.INSTANCE, s)).usingRecursiveComparison().isEqualTo(s);
     }
 
@@ -58,12 +53,12 @@ class StateSerializersTest {
         AccountState s = StateSamples.full();
         AccountState copy = AccountStateSerializer.INSTANCE.copy(s);
         assertThat(copy).usingRecursiveComparison().isEqualTo(s);
-        copy.month.add(d("1"), d("1"));
-        copy.alertThresholdsUsd[0] = d("7");
-        copy.openRollups.get(0).add(1, 1, d("1"), d("1"));
-        assertThat(s.openRollups.get(0).requests).isEqualTo(1);
-        assertThat(s.month.chargedUsd).isEqualTo(d("1E+3"));
-        assertThat(s.alertThresholdsUsd[0]).isEqualTo(d("10"));
+        copy.money.month().add(d("1"), d("1"));
+        copy.terms.alertThresholdsUsd()[0] = d("7");
+        copy.openRollups.all().get(0).add(1, 1, d("1"), d("1"));
+        assertThat(s.openRollups.all().get(0).requests).isEqualTo(1);
+        assertThat(s.money.month().chargedUsd).isEqualTo(d("1E+3"));
+        assertThat(s.terms.alertThresholdsUsd()[0]).isEqualTo(d("10"));
         assertThat(AccountStateSerializer.INSTANCE.copy(null)).isNull();
     }
 

@@ -1,7 +1,6 @@
 package dev.billing.bench.jmh;
 
 import dev.billing.ingest.UsageRecordParser;
-import dev.billing.ledger.AccountState;
 import dev.billing.ledger.MonthSpend;
 import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
@@ -37,7 +36,7 @@ public class HotPathBenchmark {
     private SourceRecord[] messages;
     private UsageRecordParser parser;
     private RateBook rates;
-    private Map<String, AccountState> accounts;
+    private Map<String, Account> accounts;
     private long now;
     private int next;
 
@@ -56,17 +55,31 @@ public class HotPathBenchmark {
         }
     }
 
+    /**
+     * The money the charge moves, as the ledger's {@code AccountState} holds it (credits, spend, the
+     * month's spend, the volume tiers), without the ledger's state access and bookkeeping.
+     */
+    private static final class Account {
+        final BigDecimal creditsUsd = new BigDecimal("1005.00");
+        BigDecimal spendUsd = BigDecimal.ZERO;
+        final MonthSpend month = new MonthSpend();
+        final BigDecimal[] discountAboveUsd;
+        final BigDecimal[] discountPercent;
+
+        Account(BigDecimal[] discountAboveUsd, BigDecimal[] discountPercent) {
+            month.listUsd = BigDecimal.ZERO;
+            month.chargedUsd = BigDecimal.ZERO;
+            this.discountAboveUsd = discountAboveUsd;
+            this.discountPercent = discountPercent;
+        }
+    }
+
     /** An open account; every tenth an enterprise one with the pricing page's volume tiers. */
-    private static AccountState account(boolean enterprise) {
-        AccountState s = new AccountState();
-        s.creditsUsd = new BigDecimal("1005.00");
-        s.spendUsd = BigDecimal.ZERO;
-        s.month = new MonthSpend();
-        s.month.listUsd = BigDecimal.ZERO;
-        s.month.chargedUsd = BigDecimal.ZERO;
-        s.discountAboveUsd = enterprise ? new BigDecimal[] {new BigDecimal("100.00"), new BigDecimal("1000.00")} : new BigDecimal[0];
-        s.discountPercent = enterprise ? new BigDecimal[] {new BigDecimal("10"), new BigDecimal("15")} : new BigDecimal[0];
-        return s;
+    private static Account account(boolean enterprise) {
+        return enterprise
+                ? new Account(new BigDecimal[] {new BigDecimal("100.00"), new BigDecimal("1000.00")},
+                        new BigDecimal[] {new BigDecimal("10"), new BigDecimal("15")})
+                : new Account(new BigDecimal[0], new BigDecimal[0]);
     }
 
     private SourceRecord nextMessage() {
@@ -85,7 +98,7 @@ public class HotPathBenchmark {
         UsageRecord r = parser.parse(nextMessage(), now);
         RateCard rate = rates.rateFor(r.accountId, r.model, r.completedAtMs);
         BigDecimal listCost = Pricing.cost(rate, r.promptTokens, r.completionTokens);
-        AccountState s = accounts.get(r.accountId);
+        Account s = accounts.get(r.accountId);
         BigDecimal charged = VolumeDiscount.charged(s.month.listUsd, listCost, s.discountAboveUsd, s.discountPercent);
         s.month.listUsd = s.month.listUsd.add(listCost);
         s.month.chargedUsd = s.month.chargedUsd.add(charged);

@@ -1,0 +1,147 @@
+package dev.billing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.gateway.client.Decision;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP limits over real sockets. The gateway's tests run with a request time limit of 2 s
+ * ({@code sun.net.httpserver.maxReqTime} in the module's pom) rather than the 10 s default, so the
+ * slow client is cut off quickly; the defaults themselves are checked on their own.
+ */
+class HttpLimitsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String HELLO = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
+    private static final int THREADS = 2;
+
+    private final RecordingUsageSink usage = new RecordingUsageSink();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private GatewayServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = GatewayServer.start(GatewayServer.demoAccountKeys(), id -> Decision.UNKNOWN_ACCOUNT, usage,
+                new GatewaySettings("127.0.0.1", 0, "node-limits", "llama-3.3-70b", GatewaySettings.PRICING_PAGE_MODELS,
+                        8, THREADS), null);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void clientsSendingHalfARequestDoNotHoldTheHandlerThreads() throws Exception {
+        String limit = System.getProperty(HttpLimits.MAX_REQUEST_TIME);
+        assertThat(limit).as("set by the pom for the tests").isEqualTo("2");
+        List<RawHttpClient> slow = new ArrayList<>();
+        try {
+            // more than there are handler threads: half the headers of one, half the body of the others
+            RawHttpClient halfHeaders = new RawHttpClient(server.port());
+            halfHeaders.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor");
+            slow.add(halfHeaders);
+            for (int i = 0; i < THREADS; i++) {
+                RawHttpClient halfBody = new RawHttpClient(server.port());
+                halfBody.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-acct-slow"
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + HELLO.length() + "\r\n\r\n"
+                        + HELLO.substring(0, 10));
+                slow.add(halfBody);
+            }
+            long started = System.nanoTime();
+            for (RawHttpClient client : slow) {
+                assertThat(closedByServer(client)).as("the gateway hung up on a half request").isTrue();
+            }
+            long cutOffMs = (System.nanoTime() - started) / 1_000_000;
+
+            // without the limit both handler threads would wait for the rest forever, and this would never be answered
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
+                    .header("Authorization", "Bearer sk-acct-fast").timeout(TIMEOUT)
+                    .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            System.out.printf("SLOW CLIENTS: %d half requests on %d handler threads were cut off after %d ms (request"
+                    + " time limit %s s); the next request was served%n", slow.size(), THREADS, cutOffMs, limit);
+        } finally {
+            for (RawHttpClient client : slow) {
+                client.close();
+            }
+        }
+        assertThat(usage.records).extracting(UsageRecord::accountId).containsExactly("acct-fast");
+    }
+
+    @Test
+    void refusesTooManyHeadersAndTooLargeOnes() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            many.append("X-Filler-").append(i).append(": x\r\n");
+        }
+        String large = "X-Large: " + "x".repeat(40 * 1024) + "\r\n";
+
+        for (String headers : List.of(many.toString(), large)) {
+            try (RawHttpClient client = new RawHttpClient(server.port())) {
+                client.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-acct-h\r\n"
+                        + headers + "Content-Length: " + HELLO.length() + "\r\n\r\n" + HELLO);
+                String status = firstLineOrNull(client);
+                assertThat(status == null || status.startsWith("HTTP/1.1 4")).as("refused: %s", status).isTrue();
+            }
+        }
+        assertThat(usage.records).isEmpty();
+
+        HttpResponse<String> fine = http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
+                .header("Authorization", "Bearer sk-acct-h").header("X-Some", "x".repeat(1024))
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(fine.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theDefaultsLimitTheRequestTimeAndTheHeadersAndKeepWhatIsSet() {
+        Properties system = new Properties();
+        system.setProperty(HttpLimits.MAX_RESPONSE_TIME, "60");
+
+        HttpLimits.applyDefaults(system);
+
+        assertThat(system.getProperty(HttpLimits.MAX_REQUEST_TIME)).isEqualTo("10");
+        assertThat(system.getProperty(HttpLimits.MAX_RESPONSE_TIME)).isEqualTo("60");
+        assertThat(system.getProperty(HttpLimits.MAX_HEADERS)).isEqualTo("64");
+        assertThat(system.getProperty(HttpLimits.MAX_HEADER_BYTES)).isEqualTo("32768");
+        assertThat(system.getProperty(HttpLimits.NO_DELAY)).isEqualTo("true");
+    }
+
+    /** Whether the server closed the connection (end of stream or reset) before the deadline. */
+    private static boolean closedByServer(RawHttpClient client) throws IOException {
+        client.socket.setSoTimeout((int) TIMEOUT.toMillis());
+        try {
+            while (client.readLine() != null) {
+                // whatever it says before it hangs up
+            }
+            return true;
+        } catch (SocketException e) {
+            return true; // reset
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    private static String firstLineOrNull(RawHttpClient client) throws IOException {
+        client.socket.setSoTimeout((int) TIMEOUT.toMillis());
+        try {
+            return client.readLine();
+        } catch (SocketException e) {
+            return null;
+        }
+    }
+}
