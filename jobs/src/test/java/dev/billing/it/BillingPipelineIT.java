@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
  * real PostgreSQL: a generated dataset over accounts and hours, with resends, disorder, late
  * records, top-ups, accounts running dry and every kind of bad input. PostgreSQL, the status
  * topic and the dead-letter topic (each message valid against its schema) must match the
- * {@link LedgerModel} to the last digit. The rules themselves are proved on twice this dataset,
- * in seconds and without a broker, by {@code BillingRulesWorkflowIT}; this test is about the
- * real sources and sinks carrying them.
+ * {@link LedgerModel} to the last digit. The rules themselves are proved on the same kind of
+ * dataset, phase by phase, in seconds and without a broker, by {@code BillingRulesWorkflowIT};
+ * this test is about the real sources and sinks carrying them.
  */
 class BillingPipelineIT extends PipelineTestBase {
     @Test
@@ -27,7 +27,7 @@ class BillingPipelineIT extends PipelineTestBase {
         long seed = Long.getLong("billing.seed", System.nanoTime());
         System.out.println("BillingPipelineIT seed=" + seed + " (rerun with -Dbilling.seed=" + seed + ")");
         long t0 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(8, ChronoUnit.HOURS).toEpochMilli();
-        Dataset data = new Dataset(seed, t0, 20, 1500, 750);
+        Dataset data = new Dataset(seed, t0, 40, 3000, 1500);
         Map<String, List<String>> expectedStatuses = data.statusChangesOfAStrongDataset();
 
         JobOptions options = fixture.options("it_pipeline");

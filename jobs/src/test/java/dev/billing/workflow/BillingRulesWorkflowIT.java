@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kind of bad input. After each of the dataset's phases the rollups and balances, and in the end
  * the dead letters (each where its input was, with its reason), every account's status transitions
  * and the final statuses, must equal the {@link dev.billing.it.LedgerModel}, to the last digit.
- * {@code BillingPipelineIT} runs a smaller dataset of the same kind end to end through Kafka and
+ * {@code BillingPipelineIT} runs a dataset of the same kind end to end through Kafka and
  * PostgreSQL.
  */
 class BillingRulesWorkflowIT {
