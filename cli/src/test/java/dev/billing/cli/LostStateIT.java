@@ -6,7 +6,7 @@ import dev.billing.it.Dataset;
 import dev.billing.it.FollowUp;
 import dev.billing.it.PipelineFixture;
 import dev.billing.it.PipelineTestBase;
-import dev.billing.it.Reference;
+import dev.billing.it.LedgerModel;
 import dev.billing.job.JobOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,9 +88,9 @@ class LostStateIT extends PipelineTestBase {
         }
         assertThat(checkpoints).doesNotExist();
 
-        Map<String, Reference.Totals> rollupsBefore = fixture.usageHourly(options);
-        Map<String, Reference.Balance> balancesBefore = fixture.balances(options);
-        assertThat(balancesBefore).isEqualTo(data.reference.balances());
+        Map<String, LedgerModel.Row> rollupsBefore = fixture.usageHourly(options);
+        Map<String, LedgerModel.Balance> balancesBefore = fixture.balances(options);
+        assertThat(balancesBefore).isEqualTo(data.model.balances());
         Map<TopicPartition, Long> outputsBefore = ends(options, options.statusTopic, options.alertsTopic, options.dlqTopic);
         Set<JobID> jobsBefore = jobIds();
 
@@ -115,8 +115,8 @@ class LostStateIT extends PipelineTestBase {
         Future<CliRun> rebuilding = background.submit(() -> CliRun.of(rebuild));
         JobID rebuiltJob = awaitNewRunningJob(jobsBefore);
         fixture.client.send(FollowUp.purchasesAndUsage(data, t0, ACCOUNTS));
-        PipelineFixture.awaitEqual("rebuilt rollups", data.reference::usageHourly, () -> fixture.usageHourly(options));
-        PipelineFixture.awaitEqual("rebuilt balances", data.reference::balances, () -> fixture.balances(options));
+        PipelineFixture.awaitEqual("rebuilt rollups", data.model::rows, () -> fixture.usageHourly(options));
+        PipelineFixture.awaitEqual("rebuilt balances", data.model::balances, () -> fixture.balances(options));
         PipelineFixture.awaitTrue("a checkpoint of the rebuilt state", () -> hasCheckpoint(checkpoints));
 
         CliRun again = background.submit(() -> CliRun.of(rebuild)).get(60, TimeUnit.SECONDS);

@@ -348,9 +348,10 @@ class FaultScenariosIT {
 
         Map<String, LedgerModel.Row> rows() throws SQLException {
             Map<String, LedgerModel.Row> out = new TreeMap<>();
-            services.query(options, "SELECT account_id, model, hour, requests, cost_usd, list_cost_usd FROM usage_hourly",
-                    rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
-                            new LedgerModel.Row(rs.getLong(4), rs.getBigDecimal(5), rs.getBigDecimal(6))));
+            services.query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd,"
+                    + " list_cost_usd FROM usage_hourly", rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|"
+                            + rs.getTimestamp(3).getTime(), new LedgerModel.Row(rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                            rs.getBigDecimal(7), rs.getBigDecimal(8))));
             return out;
         }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Auto top-up through the whole job, a real broker and PostgreSQL, with a simulated payments
  * service answering every request (twice). Spend comes in phases; each phase takes an account with
  * auto top-up below its level at most once, so the crossings, the requests and the final balances
- * follow from the input alone and are computed independently. The job is cancelled while the last
+ * follow from the input alone and are computed by the {@link LedgerModel}. The job is cancelled while the last
  * phase's requests may sit in an open transaction and restarted from its retained checkpoint:
  * every crossing must still give exactly one request, with the same deterministic id.
  */
@@ -39,7 +39,11 @@ class AutoTopUpIT extends PipelineTestBase {
     private static final String BLOCKED = "topup-blocked";
 
     private final ObjectMapper json = new ObjectMapper();
-    private final Model model = new Model();
+    private final LedgerModel model = new LedgerModel(System.currentTimeMillis());
+    /** Each auto top-up account's level, to draw spend that crosses it or not. */
+    private final Map<String, BigDecimal> levels = new LinkedHashMap<>();
+    /** How many of the model's payment requests have been answered with a purchase. */
+    private int landed;
     private long at;
     private int sequence;
 
@@ -55,13 +59,10 @@ class AutoTopUpIT extends PipelineTestBase {
             BigDecimal level = BigDecimal.valueOf(100 + random.nextInt(300), 2); // 1.00 to 3.99
             BigDecimal amount = BigDecimal.valueOf(500 + random.nextInt(700), 2); // 5.00 to 11.99
             setup.add(autoTopUp(account(i), level.toPlainString(), amount.toPlainString()));
-            model.autoTopUp(account(i), level, amount);
         }
         setup.add(autoTopUp(BLOCKED, "1.00", "5.00"));
-        model.autoTopUp(BLOCKED, new BigDecimal("1.00"), new BigDecimal("5.00"));
         setup.add(autoTopUp("topup-off", "2.00", "10.00"));
         setup.add(autoTopUp("topup-off", null, null));
-        model.open("topup-off");
         TestMessage small = TestMessage.bad(Dataset.EVENTS, "topup-small",
                 autoTopUpJson("topup-small", "2.00", "4.99").toString(), "PURCHASE_BELOW_MINIMUM");
         setup.add(small);
@@ -107,7 +108,7 @@ class AutoTopUpIT extends PipelineTestBase {
             assertThat(checkpoint).as("a retained checkpoint to restart from").isPresent();
             job = BillingJob.environment(options, conf).executeAsync("billing-autotopup-it-restarted");
             awaitPhase("phase 3, across the restart", options, payments);
-            System.out.println("AutoTopUpIT: " + model.requests.size() + " requests, " + beforeRestart
+            System.out.println("AutoTopUpIT: " + model.topUpRequests().size() + " requests, " + beforeRestart
                     + " committed before the restart from " + checkpoint.get());
 
             List<String> published = new ArrayList<>();
@@ -115,8 +116,8 @@ class AutoTopUpIT extends PipelineTestBase {
                 published.add(describe(r));
             }
             assertThat(published).as("each crossing requested once, nothing twice")
-                    .containsExactlyInAnyOrderElementsOf(model.requests);
-            assertThat(model.requests).as("the dataset must cross levels").hasSizeGreaterThanOrEqualTo(RANDOM_ACCOUNTS);
+                    .containsExactlyInAnyOrderElementsOf(model.topUpRequests().stream().map(Object::toString).toList());
+            assertThat(model.topUpRequests()).as("the dataset must cross levels").hasSizeGreaterThanOrEqualTo(RANDOM_ACCOUNTS);
             assertThat(fixture.deadLetters(options.dlqTopic)).isEqualTo(expectedDeadLetters);
             // its first status may leave in one bundle with its first block (the setup and phase 1 arrive together)
             List<String> blocks = List.of("BLOCKED", "ACTIVE", "BLOCKED", "ACTIVE");
@@ -130,10 +131,14 @@ class AutoTopUpIT extends PipelineTestBase {
 
     /** Waits until the requests of the phase are answered and every balance is the model's, to the last digit. */
     private void awaitPhase(String phase, JobOptions options, PaymentsResponder payments) throws Exception {
-        PipelineFixture.awaitEqual(phase + ": payment requests", () -> model.requests.size(),
+        PipelineFixture.awaitEqual(phase + ": payment requests", () -> model.topUpRequests().size(),
                 () -> payments.requests().size());
-        model.purchasesLand();
-        PipelineFixture.awaitEqual(phase + ": balances", model::balances, () -> balances(options));
+        // the payments service buys what each request of the phase asked for, once
+        for (; landed < model.topUpRequests().size(); landed++) {
+            LedgerModel.TopUpRequest r = model.topUpRequests().get(landed);
+            model.purchase(r.account(), r.amount().toPlainString());
+        }
+        PipelineFixture.awaitEqual(phase + ": balances", this::expectedBalances, () -> balances(options));
     }
 
     /** Each auto top-up account spends this phase: below its level (2 in 3) or not, never twice. */
@@ -149,11 +154,11 @@ class AutoTopUpIT extends PipelineTestBase {
                 long prompt = random.nextInt(4_000_000);
                 long completion = random.nextInt(1_000_000);
                 BigDecimal cost = cost(price, prompt, completion);
-                if (!cross && model.balance(account).subtract(cost).compareTo(model.level(account)) < 0) {
+                if (!cross && model.balance(account).subtract(cost).compareTo(levels.get(account)) < 0) {
                     break;
                 }
                 out.add(spend(account, price[0], prompt, completion));
-                if (cross && model.balance(account).compareTo(model.level(account)) < 0) {
+                if (cross && model.balance(account).compareTo(levels.get(account)) < 0) {
                     break;
                 }
             }
@@ -162,9 +167,9 @@ class AutoTopUpIT extends PipelineTestBase {
     }
 
     private TestMessage spend(String account, String model, long prompt, long completion) {
-        String[] price = java.util.Arrays.stream(PRICES).filter(p -> p[0].equals(model)).findFirst().orElseThrow();
-        this.model.spend(account, cost(price, prompt, completion));
-        ObjectNode n = UsageJson.of("req-" + (++sequence), account, model, prompt, completion, at, null);
+        String requestId = "req-" + (++sequence);
+        this.model.usage(requestId, account, model, prompt, completion, at);
+        ObjectNode n = UsageJson.of(requestId, account, model, prompt, completion, at, null);
         return TestMessage.valid(Dataset.USAGE, account, n.toString());
     }
 
@@ -174,6 +179,10 @@ class AutoTopUpIT extends PipelineTestBase {
     }
 
     private TestMessage autoTopUp(String account, String below, String amount) {
+        model.autoTopUp(account, below, amount);
+        if (below != null) {
+            levels.put(account, new BigDecimal(below));
+        }
         return TestMessage.valid(Dataset.EVENTS, account, autoTopUpJson(account, below, amount).toString());
     }
 
@@ -198,72 +207,18 @@ class AutoTopUpIT extends PipelineTestBase {
     private Map<String, String> balances(JobOptions options) throws SQLException {
         Map<String, String> out = new TreeMap<>();
         fixture.query(options, "SELECT account_id, credits_usd, spend_usd, balance_usd FROM account_balance",
-                rs -> out.put(rs.getString(1), Model.row(rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4))));
+                rs -> out.put(rs.getString(1), row(rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4))));
         return out;
     }
 
-    /**
-     * The ground truth: credits and spend per account, and the auto top-up rule as the contract
-     * states it: below the level, one request; none again until the balance is above the level.
-     * The purchases answering a phase's requests land after the phase's spend.
-     */
-    private static final class Model {
-        private static final BigDecimal FREE_CREDITS = new BigDecimal("5.00");
-        private final Map<String, BigDecimal> credits = new LinkedHashMap<>();
-        private final Map<String, BigDecimal> spend = new LinkedHashMap<>();
-        private final Map<String, BigDecimal[]> autoTopUp = new LinkedHashMap<>();
-        private final Map<String, Integer> requestCount = new LinkedHashMap<>();
-        private final Map<String, BigDecimal> pending = new LinkedHashMap<>();
-        final List<String> requests = new ArrayList<>();
+    private Map<String, String> expectedBalances() {
+        Map<String, String> out = new TreeMap<>();
+        model.balances().forEach((account, b) -> out.put(account, row(b.credits(), b.spend(), b.credits().subtract(b.spend()))));
+        return out;
+    }
 
-        void open(String account) {
-            credits.putIfAbsent(account, FREE_CREDITS);
-            spend.putIfAbsent(account, BigDecimal.ZERO);
-        }
-
-        void autoTopUp(String account, BigDecimal level, BigDecimal amount) {
-            open(account);
-            autoTopUp.put(account, new BigDecimal[] {level, amount});
-        }
-
-        BigDecimal balance(String account) {
-            return credits.get(account).subtract(spend.get(account));
-        }
-
-        BigDecimal level(String account) {
-            return autoTopUp.get(account)[0];
-        }
-
-        /** Each phase starts above every level (the purchases have landed), so armed = not yet below in it. */
-        void spend(String account, BigDecimal cost) {
-            BigDecimal[] settings = autoTopUp.get(account);
-            boolean armed = settings != null && balance(account).compareTo(settings[0]) >= 0;
-            spend.merge(account, cost, BigDecimal::add);
-            if (armed && balance(account).compareTo(settings[0]) < 0) {
-                int n = requestCount.merge(account, 1, Integer::sum);
-                requests.add(account + "/AUTO_TOPUP/" + n + " " + account + " buys "
-                        + settings[1].stripTrailingZeros().toPlainString() + " below "
-                        + settings[0].stripTrailingZeros().toPlainString() + " at "
-                        + balance(account).stripTrailingZeros().toPlainString());
-                pending.put(account, settings[1]);
-            }
-        }
-
-        /** The payments service's answers of this phase are bought, each once. */
-        void purchasesLand() {
-            pending.forEach((account, amount) -> credits.merge(account, amount, BigDecimal::add));
-            pending.clear();
-        }
-
-        Map<String, String> balances() {
-            Map<String, String> out = new TreeMap<>();
-            credits.keySet().forEach(a -> out.put(a, row(credits.get(a), spend.get(a), balance(a))));
-            return out;
-        }
-
-        static String row(BigDecimal credits, BigDecimal spend, BigDecimal balance) {
-            return credits.stripTrailingZeros().toPlainString() + "|" + spend.stripTrailingZeros().toPlainString()
-                    + "|" + balance.stripTrailingZeros().toPlainString();
-        }
+    private static String row(BigDecimal credits, BigDecimal spend, BigDecimal balance) {
+        return credits.stripTrailingZeros().toPlainString() + "|" + spend.stripTrailingZeros().toPlainString()
+                + "|" + balance.stripTrailingZeros().toPlainString();
     }
 }

@@ -1,5 +1,7 @@
 package dev.billing.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -17,7 +19,7 @@ import dev.billing.job.JobOptions;
  * Generated input for the pipeline test, in three phases so the order each account's ledger
  * sees is known: (1) rate cards and account openings, then usage with duplicates, disorder and bad input; (2) credits;
  * (3) more usage, resends of phase-1 records, a record past the late horizon. Every valid message
- * is also fed to a {@link Reference}.
+ * is also fed to a {@link LedgerModel}.
  */
 public final class Dataset {
     static final String USAGE = "usage-records";
@@ -29,14 +31,15 @@ public final class Dataset {
     private final Random random;
     private final long t0;
     private final int accounts;
-    public final Reference reference = new Reference();
-    final Reference afterPhase1;
-    final Reference afterPhase2;
-    final List<TestMessage> rates = new ArrayList<>();
-    final List<TestMessage> opens = new ArrayList<>();
-    final List<TestMessage> phase1 = new ArrayList<>();
-    final List<TestMessage> phase2 = new ArrayList<>();
-    final List<TestMessage> phase3 = new ArrayList<>();
+    /** Every valid message, in generation order: each phase's outcome does not depend on the order within it. */
+    public final LedgerModel model = new LedgerModel(System.currentTimeMillis());
+    public final LedgerModel afterPhase1;
+    public final LedgerModel afterPhase2;
+    public final List<TestMessage> rates = new ArrayList<>();
+    public final List<TestMessage> opens = new ArrayList<>();
+    public final List<TestMessage> phase1 = new ArrayList<>();
+    public final List<TestMessage> phase2 = new ArrayList<>();
+    public final List<TestMessage> phase3 = new ArrayList<>();
     private final List<TestMessage> sentUsage = new ArrayList<>();
     private int requestSeq;
     private int eventSeq;
@@ -47,7 +50,7 @@ public final class Dataset {
         this.accounts = accounts;
         rateCards();
         for (int i = 0; i < phase1Usage; i++) {
-            phase1.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 6 * Reference.HOUR)));
+            phase1.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 6 * LedgerModel.HOUR)));
         }
         for (int i = 0; i < accounts; i += 3) {
             opens.add(event(account(i), "ACCOUNT_OPENED", null)); // sent before any usage
@@ -59,17 +62,17 @@ public final class Dataset {
         resendSome(phase1, phase1Usage / 20);
         Collections.shuffle(phase1, random);
         phase1.addAll(badInput());
-        afterPhase1 = reference.copy();
+        afterPhase1 = model.copy();
         credits();
-        afterPhase2 = reference.copy();
+        afterPhase2 = model.copy();
         for (int i = 0; i < phase3Usage; i++) {
-            phase3.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 7 * Reference.HOUR)));
+            phase3.add(usage(account(random.nextInt(accounts)), t0 + (long) (random.nextDouble() * 7 * LedgerModel.HOUR)));
         }
         resendSome(phase3, phase3Usage / 10);
         Collections.shuffle(phase3, random);
         // far behind account 1's newest record (late horizon 7 days): not billed, dead-lettered
         phase3.add(TestMessage.bad(USAGE, account(1), usageJson("late-1", account(1), "llama-3.1-8b", 10, 10,
-                t0 - 9 * 24 * Reference.HOUR).toString(), "TOO_LATE"));
+                t0 - 9 * 24 * LedgerModel.HOUR).toString(), "TOO_LATE"));
     }
 
     /**
@@ -87,29 +90,48 @@ public final class Dataset {
                         && client.groupCaughtUp(options.groupId, options.eventsTopic));
 
         deadLetters.putAll(client.send(phase1));
-        PipelineFixture.awaitEqual("phase 1 rollups", afterPhase1::usageHourly, () -> fixture.usageHourly(options));
+        PipelineFixture.awaitEqual("phase 1 rollups", afterPhase1::rows, () -> fixture.usageHourly(options));
         PipelineFixture.awaitEqual("phase 1 balances", afterPhase1::balances, () -> fixture.balances(options));
 
         deadLetters.putAll(client.send(phase2));
         PipelineFixture.awaitEqual("phase 2 balances", afterPhase2::balances, () -> fixture.balances(options));
 
         deadLetters.putAll(client.send(phase3));
-        PipelineFixture.awaitEqual("final rollups", reference::usageHourly, () -> fixture.usageHourly(options));
-        PipelineFixture.awaitEqual("final balances", reference::balances, () -> fixture.balances(options));
+        PipelineFixture.awaitEqual("final rollups", model::rows, () -> fixture.usageHourly(options));
+        PipelineFixture.awaitEqual("final balances", model::balances, () -> fixture.balances(options));
         return deadLetters;
+    }
+
+    /**
+     * The model's status transitions of every account, once it is checked that the seed drew a
+     * dataset that tests them: accounts run dry, and credits bring some of them back.
+     */
+    public Map<String, List<String>> statusChangesOfAStrongDataset() {
+        Map<String, List<String>> changes = model.statusChanges();
+        long cutoffs = changes.values().stream().flatMap(List::stream).filter("BLOCKED"::equals).count();
+        long restores = changes.values().stream().filter(h -> h.contains("BLOCKED")
+                && h.lastIndexOf("ACTIVE") > h.indexOf("BLOCKED")).count();
+        System.out.println("dataset: " + changes.size() + " accounts, " + cutoffs + " cutoffs, "
+                + restores + " accounts restored by credits");
+        assertThat(cutoffs).as("the dataset must drive accounts to zero").isGreaterThanOrEqualTo(5);
+        assertThat(restores).as("the dataset must bring blocked accounts back").isGreaterThanOrEqualTo(2);
+        return changes;
     }
 
     static String account(int i) {
         return String.format("acct-%03d", i);
     }
 
+    /** One price line: a list price when account is null. */
+    private record Price(String account, String model, long fromMs, String inPer1m, String outPer1m) {}
+
     private void rateCards() {
-        Reference.Price[] cards = {
-            new Reference.Price(null, "mistral-small", t0 - 24 * Reference.HOUR, "0.10", "0.30"),
-            new Reference.Price(null, "llama-3.3-70b", t0 + 3 * Reference.HOUR, "0.18", "0.22"),
-            new Reference.Price(account(7), "deepseek-v3", t0 - 24 * Reference.HOUR, "0.200001", "0.199999"),
+        Price[] cards = {
+            new Price(null, "mistral-small", t0 - 24 * LedgerModel.HOUR, "0.10", "0.30"),
+            new Price(null, "llama-3.3-70b", t0 + 3 * LedgerModel.HOUR, "0.18", "0.22"),
+            new Price(account(7), "deepseek-v3", t0 - 24 * LedgerModel.HOUR, "0.200001", "0.199999"),
         };
-        for (Reference.Price p : cards) {
+        for (Price p : cards) {
             ObjectNode n = json.createObjectNode()
                     .put("model", p.model())
                     .put("input_usd_per_1m", p.inPer1m())
@@ -120,7 +142,11 @@ public final class Dataset {
             }
             rates.add(TestMessage.valid(RATES, (p.account() == null ? "*" : p.account()) + "/" + p.model()
                     + "/" + p.fromMs(), n.toString()));
-            reference.price(p);
+            if (p.account() == null) {
+                model.listPrice(p.model(), p.inPer1m(), p.outPer1m(), p.fromMs());
+            } else {
+                model.override(p.account(), p.model(), p.inPer1m(), p.outPer1m(), p.fromMs());
+            }
         }
         rates.add(TestMessage.bad(RATES, "bad/1", "{\"model\":\"x\",\"input_usd_per_1m\":0.1,"
                 + "\"output_usd_per_1m\":\"0.1\",\"effective_from\":\"2026-01-01T00:00:00Z\"}", "INVALID_FIELD"));
@@ -135,7 +161,7 @@ public final class Dataset {
         long prompt = heavy ? 300_000 + random.nextInt(400_000) : 10 + random.nextInt(4_000);
         long completion = heavy ? 10_000 + random.nextInt(50_000) : random.nextInt(2_000);
         String requestId = "req-" + (++requestSeq) + "-" + Long.toHexString(random.nextLong());
-        reference.usage(new Reference.Usage(requestId, account, model, prompt, completion, completedAt));
+        this.model.usage(requestId, account, model, prompt, completion, completedAt);
         TestMessage m = TestMessage.valid(USAGE, account, usageJson(requestId, account, model, prompt, completion,
                 completedAt).toString());
         sentUsage.add(m);
@@ -152,7 +178,7 @@ public final class Dataset {
         List<TestMessage> out = new ArrayList<>();
         for (String account : List.of("账户-🙂", "x'); DROP TABLE usage_hourly;--")) {
             String id = "odd-" + (++requestSeq);
-            reference.usage(new Reference.Usage(id, account, "llama-3.1-8b", 123, 45, t0 + 60_000));
+            model.usage(id, account, "llama-3.1-8b", 123, 45, t0 + 60_000);
             out.add(TestMessage.valid(USAGE, account, usageJson(id, account, "llama-3.1-8b", 123, 45, t0 + 60_000)
                     .put("unknown_field", "ignored").toString()));
         }
@@ -173,11 +199,15 @@ public final class Dataset {
                 .put("account_id", account)
                 .put("type", type)
                 .put("occurred_at", Instant.ofEpochMilli(t0).toString());
+        if (type.equals("CREDITS_PURCHASED")) {
+            model.purchase(account, amount.toPlainString());
+        } else if (type.equals("CREDITS_ADJUSTED")) {
+            model.adjust(account, amount.toPlainString());
+        } else {
+            model.open(account);
+        }
         if (amount != null) {
             n.put("amount_usd", amount.toPlainString());
-            reference.credit(new Reference.Credit(eventId, account, amount));
-        } else {
-            reference.opened(account);
         }
         return TestMessage.valid(EVENTS, account, n.toString());
     }
@@ -202,8 +232,8 @@ public final class Dataset {
     /** One message per kind of bad input; none of them may bill or open an account. */
     private List<TestMessage> badInput() {
         String ghost = "acct-ghost";
-        String at = Instant.ofEpochMilli(t0 + Reference.HOUR).toString();
-        String future = Instant.ofEpochMilli(System.currentTimeMillis() + 48 * Reference.HOUR).toString();
+        String at = Instant.ofEpochMilli(t0 + LedgerModel.HOUR).toString();
+        String future = Instant.ofEpochMilli(System.currentTimeMillis() + 48 * LedgerModel.HOUR).toString();
         List<TestMessage> bad = new ArrayList<>();
         bad.add(TestMessage.bad(USAGE, ghost, "{\"request_id\": \"b1\", \"account_id\": ", "UNPARSEABLE_JSON"));
         bad.add(TestMessage.bad(USAGE, ghost, "", "UNPARSEABLE_JSON"));

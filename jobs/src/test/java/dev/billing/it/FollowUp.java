@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Input sent after a {@link Dataset} has been billed, recorded in its {@link Reference}: per account
+ * Input sent after a {@link Dataset} has been billed, recorded in its {@link LedgerModel}: per account
  * one purchase and one usage record in an hour the dataset already billed. What the job writes
  * for them is the account's whole history plus them, so it shows that the job still knows that
  * history (its state), not only that the old rows are still in PostgreSQL.
@@ -20,12 +20,12 @@ public final class FollowUp {
 
     public static List<TestMessage> purchasesAndUsage(Dataset data, long t0, int accounts) {
         List<TestMessage> out = new ArrayList<>();
-        long completedAt = t0 + 6 * Reference.HOUR + 30 * 60_000L;
+        long completedAt = t0 + 6 * LedgerModel.HOUR + 30 * 60_000L;
         for (int i = 0; i < accounts; i++) {
             String account = Dataset.account(i);
             BigDecimal amount = new BigDecimal("7.77").add(BigDecimal.valueOf(i, 2));
             String eventId = "follow-up-" + i;
-            data.reference.credit(new Reference.Credit(eventId, account, amount));
+            data.model.purchase(account, amount.toPlainString());
             out.add(TestMessage.valid(Dataset.EVENTS, account, JSON.createObjectNode()
                     .put("event_id", eventId).put("account_id", account).put("type", "CREDITS_PURCHASED")
                     .put("occurred_at", Instant.ofEpochMilli(t0).toString())
@@ -35,7 +35,7 @@ public final class FollowUp {
             String model = Dataset.MODELS[i % Dataset.MODELS.length];
             long prompt = 1_000 + 17L * i;
             long completion = 200 + 3L * i;
-            data.reference.usage(new Reference.Usage(requestId, account, model, prompt, completion, completedAt));
+            data.model.usage(requestId, account, model, prompt, completion, completedAt);
             ObjectNode usage = JSON.createObjectNode()
                     .put("request_id", requestId).put("account_id", account).put("model", model)
                     .put("completed_at", Instant.ofEpochMilli(completedAt).toString()).put("node_id", "node-follow-up");

@@ -69,22 +69,22 @@ public final class PipelineFixture implements AutoCloseable {
         return BillingJob.environment(options, JobConfiguration.of(options)).executeAsync(name);
     }
 
-    /** usage_hourly as "account|model|hourStartMs" -> totals (cost as charged). */
-    public Map<String, Reference.Totals> usageHourly(JobOptions options) throws SQLException {
-        Map<String, Reference.Totals> out = new TreeMap<>();
-        query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd FROM usage_hourly",
-                rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
-                        new Reference.Totals(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7))));
+    /** usage_hourly as "account|model|hourStartMs" -> row. */
+    public Map<String, LedgerModel.Row> usageHourly(JobOptions options) throws SQLException {
+        Map<String, LedgerModel.Row> out = new TreeMap<>();
+        query(options, "SELECT account_id, model, hour, requests, prompt_tokens, completion_tokens, cost_usd, list_cost_usd"
+                + " FROM usage_hourly", rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
+                        new LedgerModel.Row(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getBigDecimal(7), rs.getBigDecimal(8))));
         return out;
     }
 
     /** account_balance per account; checks that every row's balance is credits minus spend. */
-    public Map<String, Reference.Balance> balances(JobOptions options) throws SQLException {
-        Map<String, Reference.Balance> out = new TreeMap<>();
+    public Map<String, LedgerModel.Balance> balances(JobOptions options) throws SQLException {
+        Map<String, LedgerModel.Balance> out = new TreeMap<>();
         query(options, "SELECT account_id, credits_usd, spend_usd, month_spend_usd, status, balance_usd FROM account_balance",
                 rs -> {
                     assertThat(rs.getBigDecimal(6)).isEqualByComparingTo(rs.getBigDecimal(2).subtract(rs.getBigDecimal(3)));
-                    out.put(rs.getString(1), new Reference.Balance(rs.getBigDecimal(2), rs.getBigDecimal(3),
+                    out.put(rs.getString(1), new LedgerModel.Balance(rs.getBigDecimal(2), rs.getBigDecimal(3),
                             rs.getBigDecimal(4), rs.getString(5)));
                 });
         return out;
@@ -130,20 +130,31 @@ public final class PipelineFixture implements AutoCloseable {
      * transition and is folded into the one before it.
      */
     public Map<String, List<String>> statusHistory(String topic, java.util.function.Function<JsonNode, String> describe) {
+        return transitions(readValid(topic, "account-status"), s -> s.get("account_id").asText(),
+                s -> s.get("version").asLong(), describe);
+    }
+
+    /**
+     * Per account, the transitions of {@code statuses} in version order, as {@code describe} renders
+     * them, a status republished unchanged folded into the one before it; two statuses of one
+     * version show as "A+DUPLICATE+B".
+     */
+    public static <T> Map<String, List<String>> transitions(Iterable<T> statuses, java.util.function.Function<T, String> account,
+            java.util.function.Function<T, Long> version, java.util.function.Function<T, String> describe) {
         Map<String, TreeMap<Long, String>> byVersion = new TreeMap<>();
-        for (JsonNode s : readValid(topic, "account-status")) {
-            byVersion.computeIfAbsent(s.get("account_id").asText(), k -> new TreeMap<>())
-                    .merge(s.get("version").asLong(), describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
+        for (T s : statuses) {
+            byVersion.computeIfAbsent(account.apply(s), k -> new TreeMap<>())
+                    .merge(version.apply(s), describe.apply(s), (a, b) -> a + "+DUPLICATE+" + b);
         }
         Map<String, List<String>> out = new TreeMap<>();
-        byVersion.forEach((account, versions) -> {
+        byVersion.forEach((id, versions) -> {
             List<String> transitions = new ArrayList<>();
             for (String status : versions.values()) {
                 if (transitions.isEmpty() || !transitions.get(transitions.size() - 1).equals(status)) {
                     transitions.add(status);
                 }
             }
-            out.put(account, transitions);
+            out.put(id, transitions);
         });
         return out;
     }

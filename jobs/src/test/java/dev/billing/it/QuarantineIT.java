@@ -33,7 +33,7 @@ class QuarantineIT extends PipelineTestBase {
     private static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
 
     private final ObjectMapper json = new ObjectMapper();
-    private final Reference reference = new Reference();
+    private final LedgerModel model = new LedgerModel(System.currentTimeMillis());
     private Random random;
     private String usageTopic;
     private int requestSeq;
@@ -57,15 +57,15 @@ class QuarantineIT extends PipelineTestBase {
 
         List<TestMessage> first = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            first.add(usage(String.format("acct-%03d", random.nextInt(8)), t0 + (long) (random.nextDouble() * 3 * Reference.HOUR)));
+            first.add(usage(String.format("acct-%03d", random.nextInt(8)), t0 + (long) (random.nextDouble() * 3 * LedgerModel.HOUR)));
         }
         first.add(usage(REFUSED, t0));
-        Reference afterFirst = reference.copy();
+        LedgerModel afterFirst = model.copy();
 
         JobClient job = PipelineFixture.start(options, "billing-quarantine-it");
         try {
             fixture.client.send(first);
-            PipelineFixture.awaitEqual("every other account's rollups", () -> without(afterFirst.usageHourly()),
+            PipelineFixture.awaitEqual("every other account's rollups", () -> without(afterFirst.rows()),
                     () -> fixture.usageHourly(options));
             PipelineFixture.awaitEqual("every other account's balance", () -> without(afterFirst.balances()),
                     () -> fixture.balances(options));
@@ -75,13 +75,13 @@ class QuarantineIT extends PipelineTestBase {
             // the job is still running: later records, of a new account too, are billed and published
             List<TestMessage> later = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                later.add(usage(String.format("acct-%03d", random.nextInt(10)), t0 + (long) (random.nextDouble() * 3 * Reference.HOUR)));
+                later.add(usage(String.format("acct-%03d", random.nextInt(10)), t0 + (long) (random.nextDouble() * 3 * LedgerModel.HOUR)));
             }
             fixture.client.send(later);
-            PipelineFixture.awaitEqual("later rollups", () -> without(reference.usageHourly()), () -> fixture.usageHourly(options));
-            PipelineFixture.awaitEqual("later balances", () -> without(reference.balances()), () -> fixture.balances(options));
+            PipelineFixture.awaitEqual("later rollups", () -> without(model.rows()), () -> fixture.usageHourly(options));
+            PipelineFixture.awaitEqual("later balances", () -> without(model.balances()), () -> fixture.balances(options));
             PipelineFixture.awaitEqual("statuses of every account, the refused one included",
-                    reference::statusHistory, () -> PipelineFixture.coarsenedTo(reference.statusHistory(),
+                    model::statusChanges, () -> PipelineFixture.coarsenedTo(model.statusChanges(),
                             fixture.statusHistory(options.statusTopic, s -> s.get("status").asText())));
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
 
@@ -89,10 +89,10 @@ class QuarantineIT extends PipelineTestBase {
             execute(options, "DROP TRIGGER it_refuse_one ON account_balance");
             execute(options, "ALTER TABLE usage_hourly DROP CONSTRAINT it_refuse_one");
             fixture.client.send(List.of(usage(REFUSED, t0)));
-            PipelineFixture.awaitEqual("every balance, the repaired one included", reference::balances,
+            PipelineFixture.awaitEqual("every balance, the repaired one included", model::balances,
                     () -> fixture.balances(options));
             String repairedKey = REFUSED + "|" + MODELS[0] + "|" + t0;
-            PipelineFixture.awaitEqual("the repaired rollup", () -> reference.usageHourly().get(repairedKey),
+            PipelineFixture.awaitEqual("the repaired rollup", () -> model.rows().get(repairedKey),
                     () -> fixture.usageHourly(options).get(repairedKey));
         } finally {
             job.cancel().get();
@@ -105,8 +105,8 @@ class QuarantineIT extends PipelineTestBase {
         long prompt = 10 + random.nextInt(5_000);
         long completion = random.nextInt(2_000);
         String requestId = "q-" + (++requestSeq);
-        long hourAligned = account.equals(REFUSED) ? at - Math.floorMod(at, Reference.HOUR) : at;
-        reference.usage(new Reference.Usage(requestId, account, model, prompt, completion, hourAligned));
+        long hourAligned = account.equals(REFUSED) ? at - Math.floorMod(at, LedgerModel.HOUR) : at;
+        this.model.usage(requestId, account, model, prompt, completion, hourAligned);
         var n = json.createObjectNode()
                 .put("request_id", requestId)
                 .put("account_id", account)
@@ -124,16 +124,16 @@ class QuarantineIT extends PipelineTestBase {
     }
 
     /** What billing_quarantine must hold: "table|key|sqlstate|totals" for the refused account's rows. */
-    private static Map<String, String> quarantineExpected(Reference r) {
+    private static Map<String, String> quarantineExpected(LedgerModel r) {
         Map<String, String> out = new TreeMap<>();
-        r.usageHourly().forEach((key, totals) -> {
+        r.rows().forEach((key, totals) -> {
             if (key.startsWith(REFUSED + "|")) {
                 String[] parts = key.split("\\|");
                 out.put("usage_hourly|" + REFUSED + "|" + parts[1] + "|" + Instant.ofEpochMilli(Long.parseLong(parts[2])),
                         "23514|" + totals.requests() + "|" + totals.cost().stripTrailingZeros().toPlainString());
             }
         });
-        Reference.Balance b = r.balances().get(REFUSED);
+        LedgerModel.Balance b = r.balances().get(REFUSED);
         out.put("account_balance|" + REFUSED, "P0001|" + b.credits().stripTrailingZeros().toPlainString() + "|"
                 + b.spend().stripTrailingZeros().toPlainString());
         return out;

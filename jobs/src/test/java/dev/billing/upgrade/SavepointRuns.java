@@ -4,13 +4,12 @@ import dev.billing.it.LedgerModel;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
 import dev.billing.model.AccountStatus;
+import dev.billing.workflow.CollectedOutputs;
 import dev.billing.workflow.CollectingSinks;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine;
 
@@ -30,18 +29,9 @@ final class SavepointRuns {
         return JobConfiguration.of(options);
     }
 
-    /** Per key, the element with the highest version: what a reader of the upserted table sees. */
-    static <T> Map<String, T> newest(Iterable<T> rows, Function<T, String> key, Function<T, Long> version) {
-        Map<String, T> out = new TreeMap<>();
-        for (T row : rows) {
-            out.merge(key.apply(row), row, (a, b) -> version.apply(b) >= version.apply(a) ? b : a);
-        }
-        return out;
-    }
-
     /** Whether every account's newest status carries the balance the model ends with. */
     static boolean balancesSettled(CollectingSinks sinks, LedgerModel model) {
-        Map<String, AccountStatus> last = newest(sinks.statuses(), s -> s.accountId, s -> s.version);
+        Map<String, AccountStatus> last = CollectedOutputs.newest(sinks.statuses(), s -> s.accountId, s -> s.version);
         for (Map.Entry<String, LedgerModel.FinalStatus> e : model.finalStatuses().entrySet()) {
             AccountStatus s = last.get(e.getKey());
             BigDecimal expected = e.getValue().balance();

@@ -55,8 +55,8 @@ class ReconcileIT extends PipelineTestBase {
         assertThat(clean.out().strip()).isEqualTo("scope,account_id,model,hour,field,billed,recomputed");
         JobOptions work = new JobOptions();
         work.jdbcUrl = JdbcUrls.withCurrentSchema(options.jdbcUrl, WORK_SCHEMA);
-        assertThat(fixture.usageHourly(work)).as("recomputed rollups").isEqualTo(data.reference.usageHourly());
-        assertThat(fixture.balances(work)).as("recomputed balances").isEqualTo(data.reference.balances());
+        assertThat(fixture.usageHourly(work)).as("recomputed rollups").isEqualTo(data.model.rows());
+        assertThat(fixture.balances(work)).as("recomputed balances").isEqualTo(data.model.balances());
 
         List<Row> rows = usageRows(options);
         Row changed = rows.get(0);
@@ -91,11 +91,11 @@ class ReconcileIT extends PipelineTestBase {
         String[] cost = reported.get(key("usage_hourly", changed, "cost_usd"));
         assertThat(new BigDecimal(cost[0]).subtract(new BigDecimal(cost[1]))).isEqualByComparingTo(oneAttodollar);
         assertThat(new BigDecimal(cost[1])).isEqualByComparingTo(
-                data.reference.usageHourly().get(changed.account() + "|" + changed.model() + "|" + changed.hourMs()).cost());
+                data.model.rows().get(changed.account() + "|" + changed.model() + "|" + changed.hourMs()).cost());
         String[] missing = reported.get(key("usage_hourly", deleted, "requests"));
         assertThat(missing[0]).as("the deleted row is missing on the billed side").isEmpty();
         assertThat(Long.parseLong(missing[1])).isEqualTo(
-                data.reference.usageHourly().get(deleted.account() + "|" + deleted.model() + "|" + deleted.hourMs()).requests());
+                data.model.rows().get(deleted.account() + "|" + deleted.model() + "|" + deleted.hourMs()).requests());
         String[] credits = reported.get("account_balance," + credited + ",,,credits_usd");
         assertThat(new BigDecimal(credits[0]).subtract(new BigDecimal(credits[1]))).isEqualByComparingTo(BigDecimal.ONE);
 

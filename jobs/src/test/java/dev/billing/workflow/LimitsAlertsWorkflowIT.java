@@ -1,42 +1,52 @@
-package dev.billing.it;
+package dev.billing.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.billing.job.JobOptions;
+import dev.billing.it.LedgerModel;
+import dev.billing.it.PipelineFixture;
+import dev.billing.it.TestMessage;
+import dev.billing.it.UsageJson;
 import java.math.BigDecimal;
-import java.sql.SQLException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
-import org.apache.flink.core.execution.JobClient;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Monthly limits, spend and low-balance alerts, enterprise overrides and volume discounts, over
  * usage that spans a month boundary: this month's records, then records of last month arriving
- * late. Rollups (charged and list cost), balances, statuses with their reasons and alerts must
- * equal an independent model, exactly; no alert may appear twice.
+ * late, each in a phase of its own after the limits, discounts and cards. The workflow on a
+ * MiniCluster (no broker: these are the rules, not Kafka). Rollups (tokens, charged and list
+ * cost), balances, statuses with their reasons and alerts must equal the {@link LedgerModel},
+ * exactly; no alert may appear twice.
  */
-class LimitsAlertsIT extends PipelineTestBase {
+class LimitsAlertsWorkflowIT {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
     private static final String[] MODELS = {"qwen3.5-35b-a3b", "llama-3.3-70b", "deepseek-v3", "llama-3.1-8b"};
     private static final int ACCOUNTS = 30;
 
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
-    void limitsAlertsAndDiscountsAcrossAMonthBoundaryMatchAnIndependentModel() throws Exception {
+    void limitsAlertsAndDiscountsAcrossAMonthBoundaryMatchAnIndependentModel(@TempDir Path work) throws Exception {
         long seed = Long.getLong("billing.seed", System.nanoTime());
-        System.out.println("LimitsAlertsIT seed=" + seed + " (rerun with -Dbilling.seed=" + seed + ")");
+        System.out.println("LimitsAlertsWorkflowIT seed=" + seed + " (rerun with -Dbilling.seed=" + seed + ")");
         Random random = new Random(seed);
         long now = System.currentTimeMillis();
         long monthStart = LocalDate.ofInstant(Instant.ofEpochMilli(now), ZoneOffset.UTC).withDayOfMonth(1)
@@ -80,28 +90,19 @@ class LimitsAlertsIT extends PipelineTestBase {
         assertThat(blockedByLimit).as("the dataset must reach monthly limits").isGreaterThanOrEqualTo(3);
         assertThat(exhausted).as("the dataset must exhaust balances").isGreaterThanOrEqualTo(2);
 
-        JobOptions options = fixture.options("it_limits", "--billing-window", "40d");
-        KafkaTestClient client = fixture.client;
-        JobClient job = PipelineFixture.start(options, "billing-limits-it");
-        try {
-            client.send(rates);
-            client.send(setup);
-            PipelineFixture.awaitTrue("rate cards and account setup consumed",
-                    () -> client.groupCaughtUp(options.groupId, options.ratesTopic)
-                            && client.groupCaughtUp(options.groupId, options.eventsTopic));
-            client.send(thisMonth);
-            PipelineFixture.awaitTrue("this month's usage consumed", () -> client.groupCaughtUp(options.groupId, options.usageTopic));
-            client.send(lastMonth);
+        try (WorkflowRun run = WorkflowRun.start(work, "--billing-window", "40d")) {
+            run.phase(Stream.concat(rates.stream(), setup.stream()).toList());
+            run.phase(thisMonth);
+            run.phase(lastMonth);
 
-            PipelineFixture.awaitEqual("rollups, charged and list cost", model::rows, () -> rows(options));
-            PipelineFixture.awaitEqual("balances", model::balances, () -> fixture.balances(options));
-            PipelineFixture.awaitEqual("alerts, each once", () -> model.alertIds().stream().sorted().toList(),
-                    () -> alertIds(options));
-            assertThat(PipelineFixture.coarsenedTo(model.statusHistory(), fixture.statusHistory(options.statusTopic,
-                    s -> s.get("status").asText() + " " + join(s.get("reasons")))))
+            assertThat(run.rows()).as("rollups: tokens, charged and list cost").isEqualTo(model.rows());
+            assertThat(run.balances()).as("balances").isEqualTo(model.balances());
+            assertThat(run.alertIds()).as("alerts, each once").isEqualTo(model.alertIds().stream().sorted().toList());
+            assertThat(PipelineFixture.coarsenedTo(model.statusHistory(), run.statusHistory(s -> s.status + " "
+                    + (s.reasons == null ? "" : s.reasons))))
                     .as("status transitions with their reasons, in order, the last one right").isEqualTo(model.statusHistory());
-        } finally {
-            job.cancel().get();
+            assertThat(run.finalStatuses()).as("what a gateway holds in the end").isEqualTo(model.finalStatuses());
+            assertThat(run.deadLetters()).as("nothing rejected").isEmpty();
         }
     }
 
@@ -129,7 +130,7 @@ class LimitsAlertsIT extends PipelineTestBase {
                     .put("completed_at", Instant.ofEpochMilli(from + (long) (random.nextDouble() * (to - from))).toString());
             n.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
                     .put("total_tokens", prompt + completion);
-            out.add(TestMessage.valid(Dataset.USAGE, account, n.toString()));
+            out.add(TestMessage.valid(PhasedSources.USAGE, account, n.toString()));
         }
         Collections.shuffle(out, random);
         return out;
@@ -138,7 +139,7 @@ class LimitsAlertsIT extends PipelineTestBase {
     /** $6.00 of deepseek-v3 list price in one record: more than the free credits. */
     private TestMessage exhausting(String account, long completedAt) {
         ObjectNode n = UsageJson.of("req-exhaust-" + account, account, "deepseek-v3", 24_000_000, 0, completedAt, null);
-        return TestMessage.valid(Dataset.USAGE, account, n.toString());
+        return TestMessage.valid(PhasedSources.USAGE, account, n.toString());
     }
 
     private TestMessage limits(String account, String limit, String... thresholds) {
@@ -146,7 +147,7 @@ class LimitsAlertsIT extends PipelineTestBase {
         for (String t : thresholds) {
             n.withArray("alert_thresholds_usd").add(t);
         }
-        return TestMessage.valid(Dataset.EVENTS, account, n.toString());
+        return TestMessage.valid(PhasedSources.EVENTS, account, n.toString());
     }
 
     private TestMessage discounts(String account) {
@@ -154,11 +155,11 @@ class LimitsAlertsIT extends PipelineTestBase {
         n.putArray("volume_discounts")
                 .add(json.createObjectNode().put("monthly_spend_above_usd", "1.20").put("discount_percent", "25.5"))
                 .add(json.createObjectNode().put("monthly_spend_above_usd", "0.40").put("discount_percent", "10"));
-        return TestMessage.valid(Dataset.EVENTS, account, n.toString());
+        return TestMessage.valid(PhasedSources.EVENTS, account, n.toString());
     }
 
     private TestMessage purchase(String account, String amount) {
-        return TestMessage.valid(Dataset.EVENTS, account, event(account, "CREDITS_PURCHASED").put("amount_usd", amount).toString());
+        return TestMessage.valid(PhasedSources.EVENTS, account, event(account, "CREDITS_PURCHASED").put("amount_usd", amount).toString());
     }
 
     private int events;
@@ -171,25 +172,6 @@ class LimitsAlertsIT extends PipelineTestBase {
     private TestMessage rateCard(String account, String model, String in, String out, long from) {
         ObjectNode n = json.createObjectNode().put("model", model).put("input_usd_per_1m", in).put("output_usd_per_1m", out)
                 .put("effective_from", Instant.ofEpochMilli(from).toString()).put("account_id", account);
-        return TestMessage.valid(Dataset.RATES, account + "/" + model + "/" + from, n.toString());
-    }
-
-    private Map<String, LedgerModel.Row> rows(JobOptions options) throws SQLException {
-        Map<String, LedgerModel.Row> out = new TreeMap<>();
-        fixture.query(options, "SELECT account_id, model, hour, requests, cost_usd, list_cost_usd FROM usage_hourly",
-                rs -> out.put(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getTimestamp(3).getTime(),
-                        new LedgerModel.Row(rs.getLong(4), rs.getBigDecimal(5), rs.getBigDecimal(6))));
-        return out;
-    }
-
-    private List<String> alertIds(JobOptions options) {
-        return fixture.readValid(options.alertsTopic, "billing-alert").stream().map(a -> a.get("alert_id").asText())
-                .sorted().collect(Collectors.toList());
-    }
-
-    private static String join(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return String.join(",", out);
+        return TestMessage.valid(PhasedSources.RATES, account + "/" + model + "/" + from, n.toString());
     }
 }
