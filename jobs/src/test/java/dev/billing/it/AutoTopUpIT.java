@@ -78,6 +78,10 @@ class AutoTopUpIT extends PipelineTestBase {
         try (PaymentsResponder payments = new PaymentsResponder(fixture.kafka.bootstrapServers(),
                 options.paymentRequestsTopic, options.eventsTopic)) {
             Map<KafkaTestClient.Sent, String> expectedDeadLetters = client.send(setup);
+            // the settings before the spend: usage and events are separate topics, and a spend that
+            // overtook "topup-off"'s switch-off would rightly cross its former level
+            PipelineFixture.awaitTrue("a checkpoint past the settings",
+                    () -> client.groupCaughtUp(options.groupId, options.eventsTopic));
 
             // phase 1: the blocked account goes below zero, the others spend with and without auto top-up
             List<TestMessage> phase1 = randomSpend(random);
