@@ -5,7 +5,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.PaymentRequest;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
 import org.apache.flink.api.connector.sink2.Sink;
 
 /** The six outputs of the job. Production writes Kafka and PostgreSQL; tests may collect. */

@@ -5,7 +5,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.PaymentRequest;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
 import dev.billing.output.KafkaSinks;
 import dev.billing.output.PostgresSinks;
 import java.util.Properties;

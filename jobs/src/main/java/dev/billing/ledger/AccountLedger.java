@@ -7,7 +7,6 @@ import dev.billing.model.DeadLetter;
 import dev.billing.model.LedgerInput;
 import dev.billing.model.PaymentRequest;
 import dev.billing.model.RateCard;
-import dev.billing.model.UsageHourlyRow;
 import dev.billing.pricing.RateBook;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,7 +5,6 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.PaymentRequest;
-import dev.billing.model.UsageHourlyRow;
 
 /** Where the ledger's rules send what they decide; the operator routes each kind to its output. */
 interface LedgerOutput {

@@ -3,7 +3,6 @@ package dev.billing.ledger;
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.BlockReason;
-import dev.billing.model.UsageHourlyRow;
 import dev.billing.model.UtcMonths;
 import java.math.BigDecimal;
 
@@ -27,17 +26,8 @@ final class LedgerRows {
     }
 
     static UsageHourlyRow rowOf(String accountId, UsageRollup rollup, long version) {
-        UsageHourlyRow row = new UsageHourlyRow();
-        row.accountId = accountId;
-        row.model = rollup.model;
-        row.hourStartMs = rollup.hourStartMs;
-        row.requests = rollup.requests;
-        row.promptTokens = rollup.promptTokens;
-        row.completionTokens = rollup.completionTokens;
-        row.costUsd = rollup.costUsd;
-        row.listCostUsd = rollup.listCostUsd;
-        row.version = version;
-        return row;
+        // a copy: the ledger goes on adding to its rollup after the row has left
+        return new UsageHourlyRow(accountId, rollup.copy(), version);
     }
 
     /**

@@ -39,6 +39,18 @@ public class UsageRollup {
         return r;
     }
 
+    UsageRollup copy() {
+        UsageRollup r = new UsageRollup();
+        r.model = model;
+        r.hourStartMs = hourStartMs;
+        r.requests = requests;
+        r.promptTokens = promptTokens;
+        r.completionTokens = completionTokens;
+        r.costUsd = costUsd;
+        r.listCostUsd = listCostUsd;
+        return r;
+    }
+
     void add(long promptTokens, long completionTokens, BigDecimal costUsd, BigDecimal listCostUsd) {
         this.requests++;
         this.promptTokens += promptTokens;

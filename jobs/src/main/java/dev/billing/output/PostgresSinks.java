@@ -2,7 +2,7 @@ package dev.billing.output;
 
 import dev.billing.model.AccountBalanceRow;
 import dev.billing.model.Money;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -43,16 +43,16 @@ public final class PostgresSinks {
     public static final UpsertTable<UsageHourlyRow> USAGE_HOURLY = new UpsertTable<>("usage_hourly",
             List.of("account_id", "model", "hour"), List.of(
                     Column.of("account_id", "text", row -> row.accountId),
-                    Column.of("model", "text", row -> row.model),
-                    Column.of("hour", "timestamptz", row -> Instant.ofEpochMilli(row.hourStartMs).toString()),
-                    Column.of("requests", "bigint", row -> Long.toString(row.requests)),
-                    Column.of("prompt_tokens", "bigint", row -> Long.toString(row.promptTokens)),
-                    Column.of("completion_tokens", "bigint", row -> Long.toString(row.completionTokens)),
-                    Column.of("cost_usd", "numeric", row -> Money.toColumn(row.costUsd).toPlainString()),
-                    Column.of("list_cost_usd", "numeric", row -> Money.toColumn(row.listCostUsd).toPlainString()),
+                    Column.of("model", "text", row -> row.totals.model),
+                    Column.of("hour", "timestamptz", row -> Instant.ofEpochMilli(row.totals.hourStartMs).toString()),
+                    Column.of("requests", "bigint", row -> Long.toString(row.totals.requests)),
+                    Column.of("prompt_tokens", "bigint", row -> Long.toString(row.totals.promptTokens)),
+                    Column.of("completion_tokens", "bigint", row -> Long.toString(row.totals.completionTokens)),
+                    Column.of("cost_usd", "numeric", row -> Money.toColumn(row.totals.costUsd).toPlainString()),
+                    Column.of("list_cost_usd", "numeric", row -> Money.toColumn(row.totals.listCostUsd).toPlainString()),
                     Column.computed("updated_at", "now()"),
                     Column.of("version", "bigint", row -> Long.toString(row.version))),
-            "version", row -> List.of(row.accountId, row.model, Instant.ofEpochMilli(row.hourStartMs)));
+            "version", row -> List.of(row.accountId, row.totals.model, Instant.ofEpochMilli(row.totals.hourStartMs)));
 
     /** account_balance: one row per account. */
     public static final UpsertTable<AccountBalanceRow> ACCOUNT_BALANCE = new UpsertTable<>("account_balance",

@@ -13,7 +13,6 @@ import dev.billing.model.LedgerInput;
 import dev.billing.model.PaymentRequest;
 import dev.billing.model.RateCard;
 import dev.billing.model.SourceRecord;
-import dev.billing.model.UsageHourlyRow;
 import dev.billing.model.UsageRecord;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -195,8 +194,9 @@ final class LedgerHarness implements AutoCloseable {
         }
     }
 
-    List<UsageHourlyRow> rollups() {
-        return side(AccountLedger.ROLLUPS);
+    /** The totals of the usage_hourly rows the ledger wrote, in order. */
+    List<UsageRollup> rollups() {
+        return this.<UsageHourlyRow>side(AccountLedger.ROLLUPS).stream().map(r -> r.totals).toList();
     }
 
     List<AccountBalanceRow> balances() {

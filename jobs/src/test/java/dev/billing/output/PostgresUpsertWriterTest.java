@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.job.Migrations;
 import dev.billing.model.AccountBalanceRow;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
+import dev.billing.ledger.UsageRollup;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -225,14 +226,15 @@ class PostgresUpsertWriterTest {
 
     private static UsageHourlyRow usage(String account, String model, long requests, String cost) {
         UsageHourlyRow row = new UsageHourlyRow();
+        row.totals = new UsageRollup();
         row.accountId = account;
-        row.model = model;
-        row.hourStartMs = HOUR;
-        row.requests = requests;
-        row.promptTokens = requests * 10;
-        row.completionTokens = requests;
-        row.costUsd = new BigDecimal(cost);
-        row.listCostUsd = new BigDecimal(cost);
+        row.totals.model = model;
+        row.totals.hourStartMs = HOUR;
+        row.totals.requests = requests;
+        row.totals.promptTokens = requests * 10;
+        row.totals.completionTokens = requests;
+        row.totals.costUsd = new BigDecimal(cost);
+        row.totals.listCostUsd = new BigDecimal(cost);
         return row;
     }
 

@@ -35,9 +35,9 @@ public final class CollectedOutputs {
     /** usage_hourly as "account|model|hourStartMs" -> row. */
     public static Map<String, LedgerModel.Row> rows(CollectingSinks sinks) {
         Map<String, LedgerModel.Row> out = new TreeMap<>();
-        newest(sinks.usageRows(), r -> r.accountId + "|" + r.model + "|" + r.hourStartMs, r -> r.version)
-                .forEach((key, r) -> out.put(key, new LedgerModel.Row(r.requests, r.promptTokens, r.completionTokens,
-                        r.costUsd, r.listCostUsd)));
+        newest(sinks.usageRows(), r -> r.accountId + "|" + r.totals.model + "|" + r.totals.hourStartMs, r -> r.version)
+                .forEach((key, r) -> out.put(key, new LedgerModel.Row(r.totals.requests, r.totals.promptTokens, r.totals.completionTokens,
+                        r.totals.costUsd, r.totals.listCostUsd)));
         return out;
     }
 

@@ -6,7 +6,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.PaymentRequest;
 import dev.billing.model.DeadLetter;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

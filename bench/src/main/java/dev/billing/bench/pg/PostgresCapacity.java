@@ -2,7 +2,8 @@ package dev.billing.bench.pg;
 
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.job.Migrations;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
+import dev.billing.ledger.UsageRollup;
 import dev.billing.output.PostgresSinks;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -98,14 +99,15 @@ public final class PostgresCapacity {
         long hour0 = 1_764_000_000_000L / 3_600_000L * 3_600_000L;
         for (int i = 0; i < n; i++) {
             UsageHourlyRow r = new UsageHourlyRow();
+            r.totals = new UsageRollup();
             r.accountId = "acct-" + (i / 8);
-            r.model = models[i % 4];
-            r.hourStartMs = hour0 + (i / 4 % 2) * 3_600_000L;
-            r.requests = 1 + i % 17;
-            r.promptTokens = 1_000L * r.requests;
-            r.completionTokens = 300L * r.requests;
-            r.costUsd = new BigDecimal("0.000123456789012").multiply(BigDecimal.valueOf(r.requests));
-            r.listCostUsd = r.costUsd;
+            r.totals.model = models[i % 4];
+            r.totals.hourStartMs = hour0 + (i / 4 % 2) * 3_600_000L;
+            r.totals.requests = 1 + i % 17;
+            r.totals.promptTokens = 1_000L * r.totals.requests;
+            r.totals.completionTokens = 300L * r.totals.requests;
+            r.totals.costUsd = new BigDecimal("0.000123456789012").multiply(BigDecimal.valueOf(r.totals.requests));
+            r.totals.listCostUsd = r.totals.costUsd;
             out.add(r);
         }
         return out;

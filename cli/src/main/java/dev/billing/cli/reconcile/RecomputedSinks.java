@@ -6,7 +6,7 @@ import dev.billing.model.AccountStatus;
 import dev.billing.model.BillingAlert;
 import dev.billing.model.DeadLetter;
 import dev.billing.model.PaymentRequest;
-import dev.billing.model.UsageHourlyRow;
+import dev.billing.ledger.UsageHourlyRow;
 import dev.billing.output.PostgresSinks;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
