@@ -1,14 +1,8 @@
 package dev.billing.output;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import java.io.IOException;
 import java.io.Serializable;
-import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -28,9 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class UpsertTable<T> implements Serializable {
     private static final long serialVersionUID = 2L;
-    /** Quarantined rows keep money exact: a decimal as a string, never a JSON number. */
-    private static final ObjectMapper ROW_JSON = new ObjectMapper()
-            .registerModule(new SimpleModule().addSerializer(BigDecimal.class, new BigDecimalAsPlainString()));
+    private static final ObjectMapper ROW_JSON = new ObjectMapper();
 
     /** A column: its value from the row as text (cast to {@code type} by PostgreSQL), or a SQL expression. */
     public static final class Column<T> implements Serializable {
@@ -143,21 +135,22 @@ public final class UpsertTable<T> implements Serializable {
         return json;
     }
 
-    /** The whole row as JSON (its public fields), money as decimal strings, for billing_quarantine.row_data. */
+    /**
+     * The whole row as JSON for billing_quarantine.row_data: column -> the text the upsert sends
+     * (money as exact decimal strings), named as the table names them, whatever the Java type.
+     */
     ObjectNode rowJson(T row) {
-        return ROW_JSON.valueToTree(row);
-    }
-
-    private static final class BigDecimalAsPlainString extends StdSerializer<BigDecimal> {
-        private static final long serialVersionUID = 1L;
-
-        BigDecimalAsPlainString() {
-            super(BigDecimal.class);
+        ObjectNode json = ROW_JSON.createObjectNode();
+        for (Column<T> c : columns) {
+            if (c.value != null) {
+                try {
+                    json.put(c.name, c.value.of(row));
+                } catch (RuntimeException e) {
+                    // the value this column cannot take, e.g. more decimals than numeric(38,18): its reason
+                    json.put(c.name, "cannot be written: " + e.getMessage());
+                }
+            }
         }
-
-        @Override
-        public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString(value.toPlainString());
-        }
+        return json;
     }
 }

@@ -142,7 +142,7 @@ class QuarantineIT extends PipelineTestBase {
     private Map<String, String> quarantine(JobOptions options) throws SQLException {
         Map<String, String> out = new TreeMap<>();
         fixture.query(options, "SELECT table_name, row_key->>'account_id', row_key->>'model', row_key->>'hour', sqlstate,"
-                + " row_data->>'requests', row_data->>'costUsd', row_data->>'creditsUsd', row_data->>'spendUsd'"
+                + " row_data->>'requests', row_data->>'cost_usd', row_data->>'credits_usd', row_data->>'spend_usd'"
                 + " FROM billing_quarantine", rs -> {
                     boolean usage = rs.getString(1).equals("usage_hourly");
                     String key = usage ? rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4)

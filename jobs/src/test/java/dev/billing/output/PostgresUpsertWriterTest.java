@@ -114,10 +114,10 @@ class PostgresUpsertWriterTest {
         Map<String, String> written = usageTable();
         assertThat(written).hasSize(38).doesNotContainKeys("bad-7|m", "bad-30|m").containsEntry("ok-39|m", "40|0.250000000000000000");
         List<String> quarantined = query("SELECT table_name, row_key->>'account_id', row_key->>'hour', sqlstate, count,"
-                + " row_data->>'costUsd', row_data->>'requests' FROM billing_quarantine ORDER BY 2");
+                + " row_data->>'cost_usd', row_data->>'requests' FROM billing_quarantine ORDER BY 2");
         assertThat(quarantined).containsExactly(
-                "usage_hourly|bad-30|2026-11-29T10:00:00Z|23514|1|0.25|31",
-                "usage_hourly|bad-7|2026-11-29T10:00:00Z|23514|1|0.25|8");
+                "usage_hourly|bad-30|2026-11-29T10:00:00Z|23514|1|0.250000000000000000|31",
+                "usage_hourly|bad-7|2026-11-29T10:00:00Z|23514|1|0.250000000000000000|8");
         assertThat(query("SELECT message FROM billing_quarantine").get(0)).contains("no_bad");
         assertThat(writer.quarantinedRows.getCount()).isEqualTo(2);
 
@@ -147,8 +147,8 @@ class PostgresUpsertWriterTest {
         writer.flush(false);
 
         assertThat(query("SELECT account_id, balance_usd FROM account_balance")).containsExactly("warm|3.750000000000000000");
-        assertThat(query("SELECT row_key->>'account_id', sqlstate, row_data->>'creditsUsd' FROM billing_quarantine"))
-                .containsExactly("frozen|P0001|5.00");
+        assertThat(query("SELECT row_key->>'account_id', sqlstate, row_data->>'credits_usd' FROM billing_quarantine"))
+                .containsExactly("frozen|P0001|5.000000000000000000");
         assertThat(query("SELECT message FROM billing_quarantine").get(0)).startsWith("ERROR: account frozen is frozen");
     }
 
@@ -160,6 +160,8 @@ class PostgresUpsertWriterTest {
         writer.flush(false);
         assertThat(usageTable()).containsOnlyKeys("b|m");
         assertThat(query("SELECT row_key->>'account_id', sqlstate FROM billing_quarantine")).containsExactly("a|22000");
+        assertThat(query("SELECT row_data->>'cost_usd' FROM billing_quarantine").get(0))
+                .startsWith("cannot be written: ");
     }
 
     @Test
