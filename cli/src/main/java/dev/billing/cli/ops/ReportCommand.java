@@ -1,13 +1,14 @@
 package dev.billing.cli.ops;
 
+import dev.billing.gateway.DatabaseOptions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -16,22 +17,15 @@ import picocli.CommandLine.ParentCommand;
         description = "Billing reports from PostgreSQL: an account's monthly statement, revenue per model and day.",
         subcommands = {ReportCommand.Statement.class, ReportCommand.Revenue.class})
 public class ReportCommand {
-    @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://localhost:5432/postgres",
-            description = "PostgreSQL with the billing tables; add ?currentSchema=... for another schema (default: ${DEFAULT-VALUE}).")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", defaultValue = "postgres", description = "PostgreSQL user (default: ${DEFAULT-VALUE}).")
-    String jdbcUser;
-
-    @Option(names = "--jdbc-password", defaultValue = "${env:BILLING_JDBC_PASSWORD:-}",
-            description = "PostgreSQL password (default: the BILLING_JDBC_PASSWORD environment variable).")
-    String jdbcPassword;
+    /** The same JDBC options as the job and the gateway (password from a file or the environment too). */
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
 
     @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON (default: ${DEFAULT-VALUE}).")
     ResultFormat format;
 
     Connection connect() throws Exception {
-        return DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
+        return database.connect();
     }
 
     @Command(name = "statement", mixinStandardHelpOptions = true,
