@@ -12,10 +12,7 @@ import dev.billing.model.RejectReason;
 import dev.billing.model.SourceRecord;
 import dev.billing.model.UsageRecord;
 import dev.billing.model.UtcMonths;
-import dev.billing.pricing.Pricing;
 import dev.billing.pricing.RateBook;
-import dev.billing.pricing.VolumeDiscount;
-import java.math.BigDecimal;
 import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
 
@@ -114,41 +111,27 @@ final class AccountBook {
             return false;
         }
         int recordMonth = UtcMonths.of(usage.completedAtMs);
-        BigDecimal listCost = Pricing.cost(rate, usage.promptTokens, usage.completionTokens);
-        // every total the record adds to must still fit its column; checked before the state changes
         boolean newMonth = recordMonth > state.money.currentMonth();
         MonthSpend month = newMonth ? MonthSpend.zero() : pastMonths.of(state, recordMonth);
-        BigDecimal charged = VolumeDiscount.charged(month.listUsd, listCost, state.terms.discountAboveUsd(),
-                state.terms.discountPercent());
+        UsageCharge charge = UsageCharge.price(rate, usage, month, state.terms);
         UsageRollup rollup = rollups.find(state, usage);
-        ColumnBounds.Check bounds = new ColumnBounds.Check()
-                .plus("account_balance.spend_usd", state.money.spendUsd(), charged)
-                .plus("account_balance.balance_usd", state.balanceUsd(), charged.negate())
-                .plus("account_balance.month_spend_usd", month.chargedUsd, charged)
-                .plus("the month's list spend", month.listUsd, listCost)
-                .plus("usage_hourly.cost_usd", rollup.costUsd, charged)
-                .plus("usage_hourly.list_cost_usd", rollup.listCostUsd, listCost)
-                .plus("usage_hourly.requests", rollup.requests, 1)
-                .plus("usage_hourly.prompt_tokens", rollup.promptTokens, usage.promptTokens)
-                .plus("usage_hourly.completion_tokens", rollup.completionTokens, usage.completionTokens);
-        if (overflows(bounds, usage.source, now)) {
+        // every total the record adds to must still fit its column; checked before the state changes
+        if (overflows(charge.bounds(state.money, month, rollup), usage.source, now)) {
             return false;
         }
         pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
         if (newMonth) {
             month = state.money.month(); // the record opened the account's new month
         }
-        month.add(listCost, charged);
+        charge.chargeTo(state.money, month, rollup);
         pastMonths.store(state, recordMonth, month);
-        state.money.charge(charged);
         state.bookkeeping.accepted(usage.completedAtMs, now);
         if (!rollups.open(state, rollup)) {
             writeOpenRollups(accountId, state, now); // a burst of late records: keep the value small
             rollups.open(state, rollup);
         }
-        rollup.add(usage.promptTokens, usage.completionTokens, charged, listCost);
         seenIds.remember(state, id, usage.completedAtMs);
-        metrics.billed(charged);
+        metrics.billed(charge.chargedUsd);
         return true;
     }
 

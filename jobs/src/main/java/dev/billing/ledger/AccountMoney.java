@@ -7,7 +7,7 @@ import java.math.BigDecimal;
  * last top-up. Only charges, top-ups, adjustments and month turns move it. It stays in state as
  * long as the account does, which is forever: credits never expire.
  */
-final class AccountMoney {
+public final class AccountMoney {
     /** Free credits + purchases + adjustments. */
     private BigDecimal creditsUsd;
     /** Lifetime spend, as charged. */
@@ -21,10 +21,10 @@ final class AccountMoney {
     /** Counts top-ups, so each low-balance alert has its own id. */
     private int topUps;
 
-    /** Nothing set: what a reader of state fills (see {@link AccountStateSerializer}). */
+    /** Nothing set: what a reader of state fills (see {@link dev.billing.serde.AccountStateFormat}). */
     AccountMoney() {}
 
-    AccountMoney(BigDecimal creditsUsd, BigDecimal spendUsd, int currentMonth, MonthSpend month, BigDecimal lastTopUpUsd,
+    public AccountMoney(BigDecimal creditsUsd, BigDecimal spendUsd, int currentMonth, MonthSpend month, BigDecimal lastTopUpUsd,
             int topUps) {
         this.creditsUsd = creditsUsd;
         this.spendUsd = spendUsd;
@@ -39,32 +39,32 @@ final class AccountMoney {
         return new AccountMoney(freeCreditsUsd, BigDecimal.ZERO, month, MonthSpend.zero(), freeCreditsUsd, 0);
     }
 
-    BigDecimal creditsUsd() {
+    public BigDecimal creditsUsd() {
         return creditsUsd;
     }
 
-    BigDecimal spendUsd() {
+    public BigDecimal spendUsd() {
         return spendUsd;
     }
 
-    BigDecimal balanceUsd() {
+    public BigDecimal balanceUsd() {
         return creditsUsd.subtract(spendUsd);
     }
 
-    int currentMonth() {
+    public int currentMonth() {
         return currentMonth;
     }
 
     /** The current month's spend; a charge adds to it through {@link MonthSpend#add}. */
-    MonthSpend month() {
+    public MonthSpend month() {
         return month;
     }
 
-    BigDecimal lastTopUpUsd() {
+    public BigDecimal lastTopUpUsd() {
         return lastTopUpUsd;
     }
 
-    int topUps() {
+    public int topUps() {
         return topUps;
     }
 

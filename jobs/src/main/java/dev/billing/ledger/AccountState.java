@@ -1,30 +1,19 @@
 package dev.billing.ledger;
 
 import dev.billing.model.BlockReason;
-import dev.billing.serde.SerializerTypeInfo;
-import java.lang.reflect.Type;
+import dev.billing.serde.AccountStateFormat;
 import java.math.BigDecimal;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * One account in keyed state, in four parts a reader can take one at a time: its {@link #money},
  * the {@link #terms} its customer set, the {@link #sent} alerts and payment requests, and the
  * ledger's {@link #bookkeeping} (billing window, status, versions, timer, expiry); plus the
- * {@link #openRollups} waiting for the flush. Written by {@link AccountStateSerializer}: no Kryo,
+ * {@link #openRollups} waiting for the flush. Written by {@link AccountStateFormat}: no Kryo,
  * no reflection.
  */
-@TypeInfo(AccountState.TypeInfoFactory.class)
+@TypeInfo(AccountStateFormat.TypeInfoFactory.class)
 public final class AccountState {
-    /** Flink uses the hand-written {@link AccountStateSerializer} for this class wherever it is state or a record. */
-    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<AccountState> {
-        @Override
-        public TypeInformation<AccountState> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
-            return new SerializerTypeInfo<>(AccountState.class, AccountStateSerializer.INSTANCE);
-        }
-    }
-
     final AccountMoney money;
     final AccountTerms terms;
     final SentSignals sent;
@@ -36,13 +25,33 @@ public final class AccountState {
         this(new AccountMoney(), new AccountTerms(), new SentSignals(), new Bookkeeping(), new OpenRollups());
     }
 
-    AccountState(AccountMoney money, AccountTerms terms, SentSignals sent, Bookkeeping bookkeeping,
+    public AccountState(AccountMoney money, AccountTerms terms, SentSignals sent, Bookkeeping bookkeeping,
             OpenRollups openRollups) {
         this.money = money;
         this.terms = terms;
         this.sent = sent;
         this.bookkeeping = bookkeeping;
         this.openRollups = openRollups;
+    }
+
+    public AccountMoney money() {
+        return money;
+    }
+
+    public AccountTerms terms() {
+        return terms;
+    }
+
+    public SentSignals sent() {
+        return sent;
+    }
+
+    public Bookkeeping bookkeeping() {
+        return bookkeeping;
+    }
+
+    public OpenRollups openRollups() {
+        return openRollups;
     }
 
     static AccountState opened(BigDecimal freeCreditsUsd, int month) {

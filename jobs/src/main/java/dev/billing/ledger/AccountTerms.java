@@ -7,7 +7,7 @@ import java.math.BigDecimal;
  * thresholds, the volume discount tiers and the auto top-up. Only {@code LIMITS_SET},
  * {@code VOLUME_DISCOUNTS_SET} and {@code AUTO_TOPUP_SET} change them, each replacing its part.
  */
-final class AccountTerms {
+public final class AccountTerms {
     /** Monthly hard limit on charged spend, or null for none. */
     private BigDecimal monthlyHardLimitUsd;
     /** Spend-alert thresholds, ascending. */
@@ -20,10 +20,10 @@ final class AccountTerms {
     /** Auto top-up: what each request buys; null when off. */
     private BigDecimal autoTopUpAmountUsd;
 
-    /** Nothing set: what a reader of state fills (see {@link AccountStateSerializer}). */
+    /** Nothing set: what a reader of state fills (see {@link dev.billing.serde.AccountStateFormat}). */
     AccountTerms() {}
 
-    AccountTerms(BigDecimal monthlyHardLimitUsd, BigDecimal[] alertThresholdsUsd, BigDecimal[] discountAboveUsd,
+    public AccountTerms(BigDecimal monthlyHardLimitUsd, BigDecimal[] alertThresholdsUsd, BigDecimal[] discountAboveUsd,
             BigDecimal[] discountPercent, BigDecimal autoTopUpBelowUsd, BigDecimal autoTopUpAmountUsd) {
         this.monthlyHardLimitUsd = monthlyHardLimitUsd;
         this.alertThresholdsUsd = alertThresholdsUsd;
@@ -38,27 +38,27 @@ final class AccountTerms {
         return new AccountTerms(null, new BigDecimal[0], new BigDecimal[0], new BigDecimal[0], null, null);
     }
 
-    BigDecimal monthlyHardLimitUsd() {
+    public BigDecimal monthlyHardLimitUsd() {
         return monthlyHardLimitUsd;
     }
 
-    BigDecimal[] alertThresholdsUsd() {
+    public BigDecimal[] alertThresholdsUsd() {
         return alertThresholdsUsd;
     }
 
-    BigDecimal[] discountAboveUsd() {
+    public BigDecimal[] discountAboveUsd() {
         return discountAboveUsd;
     }
 
-    BigDecimal[] discountPercent() {
+    public BigDecimal[] discountPercent() {
         return discountPercent;
     }
 
-    BigDecimal autoTopUpBelowUsd() {
+    public BigDecimal autoTopUpBelowUsd() {
         return autoTopUpBelowUsd;
     }
 
-    BigDecimal autoTopUpAmountUsd() {
+    public BigDecimal autoTopUpAmountUsd() {
         return autoTopUpAmountUsd;
     }
 

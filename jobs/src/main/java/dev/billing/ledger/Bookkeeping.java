@@ -6,7 +6,7 @@ package dev.billing.ledger;
  * flush owes a status, and the oldest entry of each map state, so that expiry scans only when
  * something is due. No billing rule reads it to price or charge.
  */
-final class Bookkeeping {
+public final class Bookkeeping {
     /**
      * The newest input time accepted ({@code completed_at} or {@code occurred_at}, capped at the
      * job's clock); the billing window is measured back from it, so downtime and backlogs do not
@@ -32,12 +32,12 @@ final class Bookkeeping {
     /** Balance or month spend moved since the last status: the next flush publishes one. */
     private boolean statusBehind;
 
-    /** Numbers 0, the oldest markers none: what a reader of state fills (see {@link AccountStateSerializer}). */
+    /** Numbers 0, the oldest markers none: what a reader of state fills (see {@link dev.billing.serde.AccountStateFormat}). */
     Bookkeeping() {
         this(0, 0, 0, 0, 0, 0, Long.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, false);
     }
 
-    Bookkeeping(long newestInputMs, int blockMask, long version, long versionRun, long versionClockMs,
+    public Bookkeeping(long newestInputMs, int blockMask, long version, long versionRun, long versionClockMs,
             long monthStartTimerMs, long oldestRollupHourMs, int oldestPastMonth, long oldestSeenMs, boolean statusBehind) {
         this.newestInputMs = newestInputMs;
         this.blockMask = blockMask;
@@ -58,7 +58,7 @@ final class Bookkeeping {
 
     // the billing window
 
-    long newestInputMs() {
+    public long newestInputMs() {
         return newestInputMs;
     }
 
@@ -74,7 +74,7 @@ final class Bookkeeping {
 
     // the status
 
-    int blockMask() {
+    public int blockMask() {
         return blockMask;
     }
 
@@ -84,7 +84,7 @@ final class Bookkeeping {
         statusBehind = false;
     }
 
-    boolean statusBehind() {
+    public boolean statusBehind() {
         return statusBehind;
     }
 
@@ -95,15 +95,15 @@ final class Bookkeeping {
 
     // versions (given by VersionClock)
 
-    long version() {
+    public long version() {
         return version;
     }
 
-    long versionRun() {
+    public long versionRun() {
         return versionRun;
     }
 
-    long versionClockMs() {
+    public long versionClockMs() {
         return versionClockMs;
     }
 
@@ -116,7 +116,7 @@ final class Bookkeeping {
     // the month-start timer
 
     /** When the account's month-start timer fires, 0 when it has none. */
-    long monthStartTimerMs() {
+    public long monthStartTimerMs() {
         return monthStartTimerMs;
     }
 
@@ -126,7 +126,7 @@ final class Bookkeeping {
 
     // the oldest entry of each map state, so that expiry scans only when one is due
 
-    long oldestRollupHourMs() {
+    public long oldestRollupHourMs() {
         return oldestRollupHourMs;
     }
 
@@ -138,7 +138,7 @@ final class Bookkeeping {
         oldestRollupHourMs = oldestKeptHourMs;
     }
 
-    int oldestPastMonth() {
+    public int oldestPastMonth() {
         return oldestPastMonth;
     }
 
@@ -150,7 +150,7 @@ final class Bookkeeping {
         oldestPastMonth = oldestKeptMonth;
     }
 
-    long oldestSeenMs() {
+    public long oldestSeenMs() {
         return oldestSeenMs;
     }
 

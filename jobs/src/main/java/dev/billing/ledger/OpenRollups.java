@@ -11,14 +11,14 @@ import java.util.List;
  * and, at the flush, stores them and empties this buffer. Part of keyed state, so exactly-once like
  * the rest.
  */
-final class OpenRollups {
+public final class OpenRollups {
     private final List<UsageRollup> rollups;
 
     OpenRollups() {
         this(new ArrayList<>());
     }
 
-    OpenRollups(List<UsageRollup> rollups) {
+    public OpenRollups(List<UsageRollup> rollups) {
         this.rollups = rollups;
     }
 
@@ -41,11 +41,11 @@ final class OpenRollups {
         return false;
     }
 
-    int size() {
+    public int size() {
         return rollups.size();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return rollups.isEmpty();
     }
 
@@ -54,7 +54,7 @@ final class OpenRollups {
     }
 
     /** In the order they opened (the serialized order). */
-    List<UsageRollup> all() {
+    public List<UsageRollup> all() {
         return Collections.unmodifiableList(rollups);
     }
 

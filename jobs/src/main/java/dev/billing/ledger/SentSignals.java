@@ -7,7 +7,7 @@ import java.math.BigDecimal;
  * state, checkpointed with the transaction that publishes them, so a replay neither repeats nor
  * loses one. {@link SpendAlerts} and {@link AutoTopUp} decide; this only remembers.
  */
-final class SentSignals {
+public final class SentSignals {
     /** The highest spend threshold alerted in {@link #alertedMonth}. */
     private BigDecimal alertedUpToUsd;
     private int alertedMonth;
@@ -20,7 +20,7 @@ final class SentSignals {
 
     SentSignals() {}
 
-    SentSignals(BigDecimal alertedUpToUsd, int alertedMonth, boolean lowBalanceAlerted, boolean topUpRequested,
+    public SentSignals(BigDecimal alertedUpToUsd, int alertedMonth, boolean lowBalanceAlerted, boolean topUpRequested,
             int topUpRequests) {
         this.alertedUpToUsd = alertedUpToUsd;
         this.alertedMonth = alertedMonth;
@@ -39,7 +39,7 @@ final class SentSignals {
         alertedUpToUsd = thresholdUsd;
     }
 
-    boolean lowBalanceAlerted() {
+    public boolean lowBalanceAlerted() {
         return lowBalanceAlerted;
     }
 
@@ -47,7 +47,7 @@ final class SentSignals {
         lowBalanceAlerted = sent;
     }
 
-    boolean topUpRequested() {
+    public boolean topUpRequested() {
         return topUpRequested;
     }
 
@@ -64,15 +64,15 @@ final class SentSignals {
 
     // the serializer's view, in the format's terms
 
-    BigDecimal alertedUpToUsd() {
+    public BigDecimal alertedUpToUsd() {
         return alertedUpToUsd;
     }
 
-    int alertedMonth() {
+    public int alertedMonth() {
         return alertedMonth;
     }
 
-    int topUpRequests() {
+    public int topUpRequests() {
         return topUpRequests;
     }
 }

@@ -1,23 +1,12 @@
 package dev.billing.ledger;
 
-import dev.billing.serde.SerializerTypeInfo;
-import java.lang.reflect.Type;
+import dev.billing.serde.UsageRollupFormat;
 import java.math.BigDecimal;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /** Running totals of one (model, UTC hour) of an account. */
-@TypeInfo(UsageRollup.TypeInfoFactory.class)
+@TypeInfo(UsageRollupFormat.TypeInfoFactory.class)
 public class UsageRollup {
-    /** Flink uses the hand-written {@link UsageRollupSerializer} for this class wherever it is state or a record. */
-    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<UsageRollup> {
-        @Override
-        public TypeInformation<UsageRollup> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
-            return new SerializerTypeInfo<>(UsageRollup.class, UsageRollupSerializer.INSTANCE);
-        }
-    }
-
     public String model;
     public long hourStartMs;
     public long requests;

@@ -6,47 +6,46 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.util.InstantiationUtil;
 
 /**
- * The snapshot of a hand-written serializer whose byte format has numbered versions. A savepoint
- * stores the format its state was written in; on restore the current build answers:
+ * What a savepoint records of a {@link VersionedSerializer}: its {@link VersionedFormat}'s class and
+ * the format number the state was written in. On restore the current build answers:
  *
  * <ul>
  *   <li>same format: compatible as is;</li>
- *   <li>an older format it can still read ({@link #serializerFor}): compatible after migration,
- *       so Flink reads every value with the old format's serializer and writes it in the new one;</li>
- *   <li>a newer format, or one too old: incompatible, and Flink refuses the restore, naming the state,
- *       before any record is read.</li>
+ *   <li>an older format it still reads: compatible after migration, so Flink reads every value in
+ *       the old format and writes it in the current one;</li>
+ *   <li>a newer format, one too old, or another type: incompatible, and Flink refuses the restore,
+ *       naming the state, before any record is read.</li>
  * </ul>
  *
- * <p>The evolution rule: adding a field means a new format number, a reader of the old format that
- * fills the field with its default, and a golden-bytes fixture of the new format
- * ({@code GoldenBytesTest}). Renaming or retyping a field is the same: the old format's reader maps
- * the old bytes to the new field.
- *
- * <p>Snapshot versions 1 to 3 are those of Flink's {@code SimpleTypeSerializerSnapshot}, which these
- * serializers used before they had formats: such a snapshot holds no format and means format 1.
+ * <p>Snapshot versions: 1 to 3 are Flink's {@code SimpleTypeSerializerSnapshot}, which release 0.1
+ * wrote (format 1); 4 the format alone; both under the class names of the serializers of the time,
+ * which therefore stay as subclasses that name their format ({@code AccountStateSerializer.Snapshot}
+ * and its three siblings). 5, this one, adds the format's class, so a new type needs no snapshot
+ * class of its own.
  */
-public abstract class VersionedSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
-    private static final int SNAPSHOT_VERSION = 4;
-    private static final int FIRST_FORMAT = 1;
+public class VersionedSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
+    private static final int VERSION = 5;
+    private static final int FORMAT_ALONE = 4;
+    private static final int RELEASE_0_1_FORMAT = 1;
 
+    private VersionedFormat<T> type;
     private int format;
 
-    protected VersionedSerializerSnapshot() {
-        this.format = currentFormat();
+    /** For Flink, which reads the format's class and number afterwards. */
+    public VersionedSerializerSnapshot() {}
+
+    /** For the class names earlier builds wrote, whose snapshots do not name their format's class. */
+    protected VersionedSerializerSnapshot(VersionedFormat<T> type) {
+        this.type = type;
     }
 
-    /** The snapshot of an older format's reader, which describes what that reader reads and writes. */
-    protected VersionedSerializerSnapshot(int format) {
+    VersionedSerializerSnapshot(VersionedFormat<T> type, int format) {
+        this.type = type;
         this.format = format;
     }
-
-    /** The format this build writes. */
-    protected abstract int currentFormat();
-
-    /** A serializer that reads {@code format}, or null when this build cannot read it. */
-    protected abstract TypeSerializer<T> serializerFor(int format);
 
     /** The format of the state this snapshot describes. */
     public int format() {
@@ -55,54 +54,60 @@ public abstract class VersionedSerializerSnapshot<T> implements TypeSerializerSn
 
     @Override
     public int getCurrentVersion() {
-        return SNAPSHOT_VERSION;
+        return VERSION;
     }
 
     @Override
     public void writeSnapshot(DataOutputView out) throws IOException {
+        out.writeUTF(type.getClass().getName());
         out.writeInt(format);
     }
 
     @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
-        format = readVersion < SNAPSHOT_VERSION ? FIRST_FORMAT : in.readInt();
+    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+        if (readVersion >= VERSION) {
+            type = instantiate(in.readUTF(), classLoader);
+            format = in.readInt();
+            return;
+        }
+        if (type == null) {
+            throw new IOException("a serializer snapshot of version " + readVersion + " does not name its type;"
+                    + " it can only be read under the class name that wrote it");
+        }
+        format = readVersion < FORMAT_ALONE ? RELEASE_0_1_FORMAT : in.readInt();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> VersionedFormat<T> instantiate(String className, ClassLoader classLoader) throws IOException {
+        try {
+            return InstantiationUtil.instantiate(
+                    Class.forName(className, true, classLoader).asSubclass(VersionedFormat.class));
+        } catch (ClassNotFoundException | RuntimeException e) {
+            throw new IOException("the state's format " + className + " is not in this build: restore with a build"
+                    + " that has it", e);
+        }
     }
 
     @Override
     public TypeSerializer<T> restoreSerializer() {
-        TypeSerializer<T> serializer = serializerFor(format);
-        if (serializer == null) {
-            throw new IllegalStateException(describe(format) + " cannot be read by this build, which reads "
-                    + readable() + "; restore with the build that wrote it, or one that migrates it.");
+        if (!type.reads(format)) {
+            throw new IllegalStateException(type.describe(format) + " cannot be read by this build, which reads "
+                    + type.readable() + "; restore with the build that wrote it, or one that migrates it.");
         }
-        return serializer;
+        return type.serializer(format);
     }
 
     @Override
     public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(TypeSerializerSnapshot<T> oldSnapshot) {
-        if (!(oldSnapshot instanceof VersionedSerializerSnapshot<T> old) || old.getClass() != getClass()) {
+        if (!(oldSnapshot instanceof VersionedSerializerSnapshot<T> old) || !old.type.equals(type)) {
             return TypeSerializerSchemaCompatibility.incompatible();
         }
         if (old.format == format) {
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
-        if (old.format < format && serializerFor(old.format) != null) {
+        if (old.format < format && type.reads(old.format)) {
             return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
         return TypeSerializerSchemaCompatibility.incompatible();
-    }
-
-    private String describe(int f) {
-        return getClass().getName().replace('$', '.') + " format " + f;
-    }
-
-    private String readable() {
-        StringBuilder formats = new StringBuilder();
-        for (int f = FIRST_FORMAT; f <= currentFormat(); f++) {
-            if (serializerFor(f) != null) {
-                formats.append(formats.length() == 0 ? "format " : ", ").append(f);
-            }
-        }
-        return formats.toString();
     }
 }

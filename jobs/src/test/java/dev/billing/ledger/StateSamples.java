@@ -40,6 +40,11 @@ public final class StateSamples {
                 new OpenRollups(new ArrayList<>(List.of(open, UsageRollup.empty("llama-3.1-8b", -3_600_000L)))));
     }
 
+    /** A new account: its free credits, nothing spent. */
+    public static AccountState opened() {
+        return AccountState.opened(d("5.00"), 1);
+    }
+
     /** {@link #full()} with the edge values a serializer must keep: null entries, nulls, extreme numbers. */
     public static AccountState withEdgeValues() {
         AccountState s = full();

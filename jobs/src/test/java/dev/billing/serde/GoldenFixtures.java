@@ -25,12 +25,13 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * The golden-bytes fixtures: for every type the job keeps in state or sends between tasks, a value
- * and the bytes (and serializer snapshot) each released format wrote for it, committed under
- * {@code src/test/resources/golden/<type>/format-<n>.{bytes,snapshot}}.
+ * and the bytes each format wrote for it, with the serializer snapshot this build writes of that
+ * format, committed under {@code src/test/resources/golden/<type>/format-<n>.{bytes,snapshot}};
+ * beside them the snapshots earlier builds wrote ({@code format-<n>.<which builds>.snapshot}).
  *
- * <p>A new format (see {@link VersionedSerializerSnapshot}) adds its fixture: give {@code value}
+ * <p>A new format (see {@link VersionedFormat}) adds its fixture: give {@code value}
  * the new fields' values for the new format and their defaults for the older ones, then run
- * {@code bin/billing-dev golden-bytes} (or this class's {@code main} with the test classpath),
+ * this class's {@code main} from the {@code jobs} folder with the test classpath (README, "Upgrades"),
  * which writes the fixtures of the current formats that are missing and never overwrites one.
  */
 public final class GoldenFixtures {
@@ -115,14 +116,21 @@ public final class GoldenFixtures {
 
     private static <T> void write(Fixture<T> f) throws IOException {
         int format = f.currentFormat();
+        TypeSerializer<T> serializer = f.serializer();
         if (Files.exists(f.bytes(format))) {
             System.out.println("kept    " + f.bytes(format));
-            return;
+        } else {
+            Files.createDirectories(f.bytes(format).getParent());
+            Files.write(f.bytes(format), serialize(serializer, f.value().apply(format)));
+            System.out.println("written " + f.bytes(format));
         }
-        Files.createDirectories(f.bytes(format).getParent());
-        TypeSerializer<T> serializer = f.serializer();
-        Files.write(f.bytes(format), serialize(serializer, f.value().apply(format)));
-        Files.write(f.snapshot(format), snapshot(serializer));
-        System.out.println("written " + f.bytes(format) + " and its snapshot");
+        // the snapshot this build writes of each format it reads (an older one: state not yet migrated)
+        for (int older = 1; older <= format; older++) {
+            if (Files.exists(f.bytes(older)) && !Files.exists(f.snapshot(older))) {
+                Files.write(f.snapshot(older), snapshot(serializer instanceof VersionedSerializer<T> v
+                        ? v.type().serializer(older) : serializer));
+                System.out.println("written " + f.snapshot(older));
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -54,6 +55,8 @@ class SavepointRestoreIT {
         conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
         // the writer's in-memory inputs are not this run's; everything else must be claimed
         conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        // a restore this build refuses fails the test at once, with Flink's reason, instead of restarting
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         CollectingSinks sinks = new CollectingSinks();
         BillingWorkflow.defineWorkflow(env, InMemorySources.bounded("restore-", after.usage, after.events, after.rates),

@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
@@ -53,7 +55,10 @@ public final class WorkflowRun implements AutoCloseable {
         String[] base = {"--checkpoint-dir", work.resolve("checkpoints").toUri().toString(),
             "--checkpoint-interval", "1h", "--flush-interval", "100ms", "--parallelism", "2"};
         new CommandLine(options).parseArgs(Stream.concat(Stream.of(base), Stream.of(extraOptions)).toArray(String[]::new));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobConfiguration.of(options));
+        Configuration conf = JobConfiguration.of(options);
+        // no fault is injected here: a failure fails the test at once, with its cause, instead of restarting
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         BillingWorkflow.defineWorkflow(env, sources, sinks, options.settings());
         job = env.executeAsync("billing workflow");
     }
@@ -71,6 +76,7 @@ public final class WorkflowRun implements AutoCloseable {
         List<KafkaTestClient.Sent> where = sources.release(messages);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!sources.allTaken()) {
+            failIfEnded();
             assertThat(System.nanoTime()).as("the sources did not take the phase's input").isLessThan(deadline);
             Thread.sleep(10); // the polling interval of a condition
         }
@@ -100,6 +106,14 @@ public final class WorkflowRun implements AutoCloseable {
                 }
                 Thread.sleep(50); // the polling interval of a condition: every task running
             }
+        }
+    }
+
+    /** Throws the job's failure if it has ended (it never ends by itself: its sources are unbounded). */
+    private void failIfEnded() throws Exception {
+        if (job.getJobStatus().get().isGloballyTerminalState()) {
+            job.getJobExecutionResult().get(); // throws the failure
+            throw new IllegalStateException("the workflow ended before its input was processed");
         }
     }
 
