@@ -1,5 +1,6 @@
 package dev.billing.faults;
 
+import dev.billing.gateway.client.InputProducers;
 import dev.billing.it.KafkaTestClient;
 import dev.billing.it.TestMessage;
 import java.util.ArrayList;
@@ -25,10 +26,7 @@ final class PacedSender {
      */
     static List<KafkaTestClient.Sent> send(String bootstrap, List<TestMessage> messages, int perSecond, int faultAt,
             FaultScenariosIT.Fault fault) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
+        Properties p = InputProducers.properties(bootstrap);
         p.put("linger.ms", "5");
         p.put("delivery.timeout.ms", "300000");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

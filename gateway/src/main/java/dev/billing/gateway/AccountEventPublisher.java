@@ -2,6 +2,7 @@ package dev.billing.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.gateway.client.InputProducers;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,11 +29,7 @@ final class AccountEventPublisher implements AutoCloseable {
     private final String topic;
 
     AccountEventPublisher(String bootstrapServers, String topic, Properties extra) {
-        Properties p = new Properties();
-        p.putAll(extra);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties p = InputProducers.properties(bootstrapServers, extra);
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "billing-api-events");
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(SEND_TIMEOUT.toMillis()));
         p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(SEND_TIMEOUT.toMillis() / 2));

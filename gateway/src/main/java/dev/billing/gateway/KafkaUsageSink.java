@@ -1,5 +1,6 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.client.InputProducers;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Properties;
@@ -24,11 +25,7 @@ public final class KafkaUsageSink implements UsageSink {
     private final AtomicLong failed = new AtomicLong();
 
     public KafkaUsageSink(String bootstrapServers, String topic, Properties extra) {
-        Properties p = new Properties();
-        p.putAll(extra);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties p = InputProducers.properties(bootstrapServers, extra);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "2");
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "billing-gateway-usage");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

@@ -2,6 +2,7 @@ package dev.billing.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.gateway.client.InputProducers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -41,10 +42,7 @@ public final class KafkaTestClient implements AutoCloseable {
 
     public KafkaTestClient(String bootstrap) {
         this.bootstrap = bootstrap;
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
+        Properties p = InputProducers.properties(bootstrap);
         p.put("linger.ms", "5");
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }

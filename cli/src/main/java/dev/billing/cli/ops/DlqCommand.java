@@ -1,6 +1,7 @@
 package dev.billing.cli.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.billing.gateway.client.InputProducers;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -117,11 +118,7 @@ public class DlqCommand {
             int[] replayed = {0};
             int[] skipped = {0};
             AtomicReference<Exception> failed = new AtomicReference<>();
-            Properties p = new Properties();
-            p.putAll(dlq.kafkaProperties);
-            p.put("bootstrap.servers", dlq.bootstrapServers);
-            p.put("acks", "all");
-            p.put("enable.idempotence", "true");
+            Properties p = InputProducers.properties(dlq.bootstrapServers, dlq.kafkaProperties);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 dlq.readMatching(d -> {
                     if (d.path("original_base64").isNull() || d.path("original_base64").isMissingNode()) {

@@ -38,10 +38,7 @@ final class StatusTopic implements AutoCloseable {
                     .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
             awaitLeaders(admin);
         }
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
+        Properties p = InputProducers.properties(bootstrapServers);
         p.put("linger.ms", "5");
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
