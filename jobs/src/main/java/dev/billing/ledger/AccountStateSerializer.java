@@ -9,6 +9,7 @@ import dev.billing.serde.VersionedSerializerSnapshot;
  * {@code dev.billing.ledger.AccountStateSerializer$Snapshot}, and Flink loads a snapshot by the class name
  * it recorded. The format itself is {@link AccountStateFormat}; never rename or move this class.
  */
+@Deprecated // for no new use: only savepoints of earlier builds name it
 public final class AccountStateSerializer {
     private AccountStateSerializer() {}
 

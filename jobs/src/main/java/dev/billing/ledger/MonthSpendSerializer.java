@@ -9,6 +9,7 @@ import dev.billing.serde.VersionedSerializerSnapshot;
  * {@code dev.billing.ledger.MonthSpendSerializer$Snapshot}, and Flink loads a snapshot by the class name
  * it recorded. The format itself is {@link MonthSpendFormat}; never rename or move this class.
  */
+@Deprecated // for no new use: only savepoints of earlier builds name it
 public final class MonthSpendSerializer {
     private MonthSpendSerializer() {}
 
