@@ -6,6 +6,7 @@ import dev.billing.gateway.client.CutoffClientStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final RunningExchanges exchanges;
     private final GatewayMetrics metrics = new GatewayMetrics();
 
     private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
@@ -35,7 +37,7 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(executor);
+        server.setExecutor(exchanges = new RunningExchanges(executor));
         server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
         server.createContext(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
         server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
@@ -100,10 +102,11 @@ public final class GatewayServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops accepting, lets running exchanges finish for up to a second, then stops the threads. */
+    /** Lets running exchanges finish for up to a second, stops, then stops the threads. */
     @Override
     public void close() throws InterruptedException {
-        server.stop(1);
+        exchanges.awaitNone(Duration.ofSeconds(1));
+        server.stop(0);
         executor.shutdown();
         executor.awaitTermination(5, TimeUnit.SECONDS);
     }
