@@ -53,7 +53,7 @@ import picocli.CommandLine;
  */
 class FaultScenariosIT {
     private static final int ACCOUNTS = 16;
-    private static final int RECORDS = 2_400;
+    private static final int RECORDS = 1_600;
     private static final int PER_SECOND = 160;
     private static final String JDBC_APP = "billing-fault-test";
     /** Truncated JSON: dead-lettered as UNPARSEABLE_JSON from any input topic. */
