@@ -8,6 +8,7 @@ import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.it.PipelineFixture;
 import dev.billing.job.BillingJob;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
@@ -143,7 +144,7 @@ final class BillingStack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         } finally {
             gateway.close();
             keyStore.close();

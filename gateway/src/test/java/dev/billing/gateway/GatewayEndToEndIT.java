@@ -13,6 +13,7 @@ import dev.billing.gateway.client.AccountStatus;
 import dev.billing.gateway.client.BlockReason;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.it.PipelineFixture;
 import dev.billing.job.BillingJob;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
@@ -183,7 +184,7 @@ class GatewayEndToEndIT {
             System.out.printf("BILLED: %d requests served and billed, spend $%s, balance $%s; 402 answers: %d%n",
                     served, spend.toPlainString(), expectedBalance.toPlainString(), gateway.metrics().paymentRequired());
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
     }
 

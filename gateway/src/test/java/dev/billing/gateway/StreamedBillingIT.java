@@ -8,6 +8,7 @@ import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.it.PipelineFixture;
 import dev.billing.job.BillingJob;
 import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
@@ -121,7 +122,7 @@ class StreamedBillingIT {
             assertThat(lastChunk.get("usage")).isEqualTo(JSON.readTree(plain.body()).get("usage"));
             assertThat(usage.failed()).isZero();
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
     }
 

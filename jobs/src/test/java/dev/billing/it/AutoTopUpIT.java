@@ -105,7 +105,7 @@ class AutoTopUpIT extends PipelineTestBase {
             PipelineFixture.awaitTrue("the blocked account blocked a second time", () -> fixture
                     .statusHistory(options.statusTopic, s -> s.get("status").asText())
                     .getOrDefault(BLOCKED, List.of()).stream().filter("BLOCKED"::equals).count() == 2);
-            job.cancel().get();
+            PipelineFixture.cancel(job);
             int beforeRestart = payments.requests().size();
             Configuration conf = JobConfiguration.of(options);
             Optional<String> checkpoint = JobConfiguration.resumeFromLatestCheckpoint(conf, options.checkpointDir);
@@ -129,7 +129,7 @@ class AutoTopUpIT extends PipelineTestBase {
                     .as("blocked at zero twice, unblocked by each top-up")
                     .isIn(blocks, java.util.stream.Stream.concat(java.util.stream.Stream.of("ACTIVE"), blocks.stream()).toList());
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
     }
 

@@ -41,7 +41,7 @@ class BillingPipelineIT extends PipelineTestBase {
                     .isEqualTo(expectedStatuses);
             assertThat(accounts(options)).doesNotContain("acct-ghost");
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
     }
 

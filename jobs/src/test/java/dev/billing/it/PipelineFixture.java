@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine;
@@ -67,6 +68,15 @@ public final class PipelineFixture implements AutoCloseable {
     public static JobClient start(JobOptions options, String name) throws Exception {
         BillingJob.prepare(options);
         return BillingJob.environment(options, JobConfiguration.of(options)).executeAsync(name);
+    }
+
+    /**
+     * Cancels the job and waits until it has ended: a cancel is acknowledged before the tasks stop,
+     * and a broker closed under a sink still aborting its transaction holds the test for 60 s.
+     */
+    public static void cancel(JobClient job) throws Exception {
+        job.cancel().get();
+        job.getJobExecutionResult().handle((result, failure) -> null).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** usage_hourly as "account|model|hourStartMs" -> row. */

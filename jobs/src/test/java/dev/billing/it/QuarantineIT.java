@@ -95,7 +95,7 @@ class QuarantineIT extends PipelineTestBase {
             PipelineFixture.awaitEqual("the repaired rollup", () -> model.rows().get(repairedKey),
                     () -> fixture.usageHourly(options).get(repairedKey));
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
     }
 

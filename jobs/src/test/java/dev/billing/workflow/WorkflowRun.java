@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billing.it.KafkaTestClient;
 import dev.billing.it.LedgerModel;
+import dev.billing.it.PipelineFixture;
 import dev.billing.it.TestMessage;
 import dev.billing.job.BillingWorkflow;
 import dev.billing.job.JobConfiguration;
@@ -150,7 +151,7 @@ public final class WorkflowRun implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         } finally {
             sources.close();
         }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import dev.billing.gateway.BillingApi;
 import dev.billing.gateway.DatabaseOptions;
@@ -131,7 +132,9 @@ public final class Demo {
                 drain(sim, view);
                 summarize(sim, watcher, payments, view, postgres, jdbcUrl);
             } finally {
+                // until the job has ended: its sinks abort their transactions before the broker stops
                 job.cancel().get();
+                job.getJobExecutionResult().handle((result, failure) -> null).get(1, TimeUnit.MINUTES);
             }
         }
         return 0;

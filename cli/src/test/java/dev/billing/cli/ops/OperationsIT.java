@@ -58,7 +58,7 @@ class OperationsIT extends PipelineTestBase {
             assertThat(report(options, "--format=CSV", "revenue")).contains(",brand-new,1,1,1000000,500000,0.00,0.75");
             assertThat(report(options, "--format=JSON", "revenue")).contains("\"revenue_usd\" : \"0.75\"");
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
     }
 

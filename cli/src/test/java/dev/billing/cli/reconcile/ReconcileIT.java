@@ -44,7 +44,7 @@ class ReconcileIT extends PipelineTestBase {
         try {
             data.sendAndAwait(fixture, options);
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancel(job);
         }
         Instant from = Instant.ofEpochMilli(t0).minus(1, ChronoUnit.DAYS);
         Instant to = Instant.ofEpochMilli(t0).plus(8, ChronoUnit.HOURS);
