@@ -120,9 +120,9 @@ final class AccountBook {
             return false;
         }
         pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
-        if (newMonth) {
-            month = state.money.month(); // the record opened the account's new month
-        }
+        if (recordMonth == state.money.currentMonth()) {
+            month = state.money.month(); // the record's month is the account's current one (it may have just opened it)
+        } // else a month the account skipped, behind the clock's: its fresh spend, stored as a past month below
         charge.chargeTo(state.money, month, rollup);
         pastMonths.store(state, recordMonth, month);
         state.bookkeeping.accepted(usage.completedAtMs, now);

@@ -194,6 +194,25 @@ class LimitsAlertsAndDiscountsTest {
     }
 
     @Test
+    void aLateRecordOfAMonthTheAccountSkippedCountsThereAndNotInTheMonthOfTheClock() throws Exception {
+        h.advanceTo(Instant.parse("2026-10-31T22:00:00Z").toEpochMilli());
+        h.limits("a", "1.00"); // the account opens in October
+        h.advanceTo(DEC_1 + 3_600_000); // nothing in November; the clock is in December
+        long nov30 = DEC_1 - 3_600_000;
+        h.usage("a", "late", "deepseek-v3", 2 * ONE_DOLLAR, 0, nov30); // ahead of the account's newest input
+        h.flush();
+
+        assertThat(h.statuses()).extracting(s -> s.status).containsOnly("ACTIVE"); // $2.00 is November's
+        assertThat(h.lastBalance("a").monthSpendUsd).isEqualByComparingTo("0");
+        assertThat(h.lastBalance("a").spendUsd).isEqualByComparingTo("2.00");
+        // a December record is charged against December's limit alone
+        h.usage("a", "december", "deepseek-v3", ONE_DOLLAR / 2, 0, DEC_1 + 3_600_000);
+        h.flush();
+        assertThat(h.lastBalance("a").monthSpendUsd).isEqualByComparingTo("0.50");
+        assertThat(h.statuses()).extracting(s -> s.status).containsOnly("ACTIVE");
+    }
+
+    @Test
     void anOlderRateCardArrivingAfterANewerOneNeverWins() throws Exception {
         h.rate("m", "0.30", "0.30", T + 7_200_000, null);
         h.rate("m", "0.20", "0.20", T + 3_600_000, null);
