@@ -21,14 +21,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -302,24 +297,15 @@ class BillingApiIT {
 
     /** The account's events on account-events by event_id, once there are {@code count} of them. */
     private static Map<String, JsonNode> eventsOf(String account, int count) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", stack.kafka.bootstrapServers());
         Map<String, JsonNode> out = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(stack.options.eventsTopic).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Await.until(count + " events of " + account, TIMEOUT, () -> {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    JsonNode event = JSON.readTree(r.value());
-                    if (account.equals(r.key())) {
-                        out.put(event.get("event_id").asText(), event);
-                    }
+        Await.until(count + " events of " + account, TIMEOUT, () -> {
+            for (JsonNode event : stack.fixture.client.readAll(stack.options.eventsTopic)) {
+                if (account.equals(event.get("account_id").asText())) {
+                    out.put(event.get("event_id").asText(), event);
                 }
-                return out.size() >= count;
-            });
-        }
+            }
+            return out.size() >= count;
+        });
         return out;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
+import dev.billing.it.PipelineFixture;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.it.PipelineFixture;
@@ -18,8 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.core.execution.JobClient;
-import picocli.CommandLine;
 
 /**
  * The whole customer side for a test: a real KRaft broker, the real PostgreSQL, the real billing
@@ -40,6 +38,7 @@ final class BillingStack implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMinutes(2);
     static final ObjectMapper JSON = new ObjectMapper();
 
+    final PipelineFixture fixture;
     final EmbeddedKafka kafka;
     final LocalPostgres postgres;
     final JobOptions options;
@@ -55,19 +54,10 @@ final class BillingStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     BillingStack(String schema) throws Exception {
-        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
-        postgres = LocalPostgres.locate(System.out::println);
-        options = new JobOptions();
-        new CommandLine(options).parseArgs(
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--jdbc-url", postgres.freshSchema(schema),
-                "--jdbc-user", postgres.user,
-                "--jdbc-password", postgres.password,
-                "--checkpoint-dir", Files.createTempDirectory(tmp, "chk").toUri().toString(),
-                "--checkpoint-interval", "1s",
-                "--flush-interval", "300ms",
-                "--parallelism", "2");
+        fixture = new PipelineFixture();
+        kafka = fixture.kafka;
+        postgres = fixture.postgres;
+        options = fixture.options(schema);
         BillingJob.prepare(options);
         job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-api-" + schema);
         cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
@@ -151,8 +141,7 @@ final class BillingStack implements AutoCloseable {
             billing.close();
             usage.close();
             cutoffs.close();
-            kafka.close();
-            postgres.close();
+            fixture.close();
         }
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.billing.embedded.EmbeddedKafka;
-import dev.billing.embedded.LocalPostgres;
 import dev.billing.gateway.keys.ApiKey;
 import dev.billing.gateway.keys.ApiKeyTable;
 import dev.billing.gateway.keys.PostgresKeyStore;
@@ -21,8 +19,6 @@ import java.math.BigDecimal;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,7 +33,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * The closed loop, through HTTP: the real billing job (MiniCluster, parallelism 2) against a real
@@ -71,46 +66,41 @@ class GatewayEndToEndIT {
      */
     private static final int MAX_OVERSPEND_REQUESTS = 1_000;
 
-    private static EmbeddedKafka kafka;
-    private static LocalPostgres postgres;
+    /** The broker and PostgreSQL, and the job's options in a fresh schema. */
+    private static PipelineFixture fixture;
     /** The account's API key, made in its schema; the usage records the job bills carry its id. */
     private static ApiKey key;
 
     @BeforeAll
     static void startServices() throws Exception {
-        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
-        postgres = LocalPostgres.locate(System.out::println);
+        fixture = new PipelineFixture();
     }
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void spendsTheFreeCreditsIsCutOffBuysCreditsAndIsServedAgain() throws Exception {
-        JobOptions options = jobOptions("it_gateway");
+        JobOptions options = fixture.options("it_gateway");
         BillingJob.prepare(options);
-        DatabaseOptions database = new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password);
+        DatabaseOptions database = new DatabaseOptions(options.jdbcUrl, fixture.postgres.user, fixture.postgres.password);
         try (Connection c = database.connect()) {
             key = new ApiKeyTable(c).create(ACCOUNT, "e2e", new SecureRandom()).key();
         }
         JobClient job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-gateway-it");
         HttpClient http = HttpClient.newHttpClient();
         try (CutoffClient cutoffs = CutoffClient.start(
-                        CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
-                KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                        CutoffClientConfig.builder(fixture.kafka.bootstrapServers()).topic(options.statusTopic).build());
+                KafkaUsageSink usage = new KafkaUsageSink(fixture.kafka.bootstrapServers(), options.usageTopic, new Properties());
                 PostgresKeyStore keys = new PostgresKeyStore(database::connect, database.describe(),
                         PostgresKeyStore.DEFAULT_CACHE_TTL);
                 GatewayServer gateway = GatewayServer.start(keys, cutoffs, usage, GatewaySettings.local("gateway-e2e"),
                         cutoffs::stats);
-                AccountEvents events = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic)) {
+                AccountEvents events = new AccountEvents(fixture.kafka.bootstrapServers(), options.eventsTopic)) {
             assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();
 
             events.opened(ACCOUNT, TIMEOUT);
@@ -197,21 +187,6 @@ class GatewayEndToEndIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JobOptions jobOptions(String schema) throws Exception {
-        Path checkpoints = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "chk");
-        JobOptions options = new JobOptions();
-        new CommandLine(options).parseArgs(
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--jdbc-url", postgres.freshSchema(schema),
-                "--jdbc-user", postgres.user,
-                "--jdbc-password", postgres.password,
-                "--checkpoint-dir", checkpoints.toUri().toString(),
-                "--checkpoint-interval", "1s",
-                "--flush-interval", "300ms",
-                "--parallelism", "2");
-        return options;
-    }
-
     private static BigDecimal spendUsd(JobOptions options) throws Exception {
         BigDecimal spend = queryDecimal(options, "SELECT spend_usd FROM account_balance WHERE account_id = ?");
         return spend == null ? BigDecimal.ZERO : spend;
@@ -227,7 +202,7 @@ class GatewayEndToEndIT {
     }
 
     private static BigDecimal queryDecimal(JobOptions options, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(options.jdbcUrl, postgres.user, postgres.password);
+        try (Connection c = DriverManager.getConnection(options.jdbcUrl, fixture.postgres.user, fixture.postgres.password);
                 PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, ACCOUNT);
             try (ResultSet rs = s.executeQuery()) {

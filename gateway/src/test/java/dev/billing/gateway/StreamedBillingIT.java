@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.billing.embedded.EmbeddedKafka;
-import dev.billing.embedded.LocalPostgres;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.it.PipelineFixture;
@@ -16,8 +14,6 @@ import java.math.BigDecimal;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * Streamed requests against the real billing job (MiniCluster), a real KRaft broker and the real
@@ -41,7 +36,7 @@ import picocli.CommandLine;
 class StreamedBillingIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,40 +47,35 @@ class StreamedBillingIT {
     private static final String MESSAGES = "\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(4_000) + "\"}]";
     private static final int CHUNK_TOKENS = 100;
 
-    private static EmbeddedKafka kafka;
-    private static LocalPostgres postgres;
+    /** The broker and PostgreSQL, and the job's options in a fresh schema. */
+    private static PipelineFixture fixture;
 
     @BeforeAll
     static void startServices() throws Exception {
-        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
-        postgres = LocalPostgres.locate(System.out::println);
+        fixture = new PipelineFixture();
     }
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void streamedAnswersAreBilledLikePlainOnesAndAHangUpForWhatWasSent() throws Exception {
-        JobOptions options = jobOptions("it_streamed");
+        JobOptions options = fixture.options("it_streamed");
         BillingJob.prepare(options);
         JobClient job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-streamed-it");
         HttpClient http = HttpClient.newHttpClient();
         try (CutoffClient cutoffs = CutoffClient.start(
-                        CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
-                KafkaUsageSink kafkaUsage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                        CutoffClientConfig.builder(fixture.kafka.bootstrapServers()).topic(options.statusTopic).build());
+                KafkaUsageSink kafkaUsage = new KafkaUsageSink(fixture.kafka.bootstrapServers(), options.usageTopic, new Properties());
                 RecordingUsageSink usage = new RecordingUsageSink(kafkaUsage);
                 GatewayServer gateway = GatewayServer.start(GatewayServer.demoAccountKeys(), cutoffs, usage,
                         GatewaySettings.local("gateway-streamed").withStreaming(CHUNK_TOKENS, Duration.ofMillis(1)),
                         cutoffs::stats);
-                AccountEvents events = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic)) {
+                AccountEvents events = new AccountEvents(fixture.kafka.bootstrapServers(), options.eventsTopic)) {
             assertThat(cutoffs.awaitBootstrap(TIMEOUT)).isTrue();
             events.opened(ACCOUNT, TIMEOUT);
             Await.until("the account's first status reaches the gateway", TIMEOUT, () -> cutoffs.status(ACCOUNT) != null);
@@ -138,21 +128,6 @@ class StreamedBillingIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JobOptions jobOptions(String schema) throws Exception {
-        Path checkpoints = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "chk");
-        JobOptions options = new JobOptions();
-        new CommandLine(options).parseArgs(
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--jdbc-url", postgres.freshSchema(schema),
-                "--jdbc-user", postgres.user,
-                "--jdbc-password", postgres.password,
-                "--checkpoint-dir", checkpoints.toUri().toString(),
-                "--checkpoint-interval", "1s",
-                "--flush-interval", "300ms",
-                "--parallelism", "1");
-        return options;
-    }
-
     private static BigDecimal spendUsd(JobOptions options) throws Exception {
         BigDecimal spend = queryDecimal(options, "SELECT spend_usd FROM account_balance WHERE account_id = ?");
         return spend == null ? BigDecimal.ZERO : spend;
@@ -164,7 +139,7 @@ class StreamedBillingIT {
     }
 
     private static BigDecimal queryDecimal(JobOptions options, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(options.jdbcUrl, postgres.user, postgres.password);
+        try (Connection c = DriverManager.getConnection(options.jdbcUrl, fixture.postgres.user, fixture.postgres.password);
                 PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, ACCOUNT);
             try (ResultSet rs = s.executeQuery()) {

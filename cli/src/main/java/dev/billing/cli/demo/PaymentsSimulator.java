@@ -1,23 +1,15 @@
 package dev.billing.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import dev.billing.gateway.client.InputProducers;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -26,50 +18,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code payment-requests} (always successfully) and reports it as a {@code CREDITS_PURCHASED}
  * whose {@code event_id} derives from the request id, so an answer sent twice buys once.
  */
-final class PaymentsSimulator implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final KafkaConsumer<byte[], byte[]> consumer;
+final class PaymentsSimulator extends TopicFollower {
     private final KafkaProducer<String, byte[]> producer;
     private final String eventsTopic;
-    private final Thread thread;
-    private volatile boolean running = true;
 
     final AtomicLong requests = new AtomicLong();
     final AtomicReference<BigDecimal> chargedUsd = new AtomicReference<>(BigDecimal.ZERO);
 
     PaymentsSimulator(String bootstrapServers, String requestsTopic, String eventsTopic) {
-        Properties c = new Properties();
-        c.put("bootstrap.servers", bootstrapServers);
-        c.put("group.id", "billing-demo-payments-" + UUID.randomUUID());
-        c.put("auto.offset.reset", "earliest");
-        c.put("isolation.level", "read_committed"); // only requests the job committed
-        consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(requestsTopic));
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("acks", "all");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        super(bootstrapServers, "demo-payments", List.of(requestsTopic));
+        producer = new KafkaProducer<>(InputProducers.properties(bootstrapServers), new StringSerializer(),
+                new ByteArraySerializer());
         this.eventsTopic = eventsTopic;
-        thread = new Thread(this::run, "demo-payments");
-        thread.setDaemon(true);
-        thread.start();
+        start();
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    answer(JSON.readTree(r.value()));
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (IOException e) {
-            throw new IllegalStateException("a payment request that is not JSON: " + e.getMessage(), e);
-        } finally {
-            consumer.close();
-        }
+    @Override
+    void onRecord(String topic, JsonNode request) {
+        answer(request);
     }
 
     private void answer(JsonNode request) {
@@ -88,10 +54,8 @@ final class PaymentsSimulator implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
+    public void close() throws Exception {
+        super.close();
         producer.close();
     }
 }
