@@ -50,7 +50,7 @@ final class AccountEventPublisher implements AutoCloseable {
     /**
      * Sends and waits for the acknowledgement.
      *
-     * @throws ApiError 503 when Kafka did not take the event: nothing happened, retry
+     * @throws ApiError 503 when Kafka did not confirm the event: retry the same request
      */
     void send(ObjectNode event) throws ApiError {
         String account = event.get("account_id").asText();
@@ -67,9 +67,9 @@ final class AccountEventPublisher implements AutoCloseable {
     }
 
     private ApiError unavailable(ObjectNode event, String why) {
-        return new ApiError(503, "service_unavailable", "billing_events_unavailable", null, "Could not record the "
-                + event.get("type").asText() + " event (" + topic + ": " + why + "). Nothing was changed; retry"
-                + " the same request (a purchase with the same Idempotency-Key buys once).");
+        return new ApiError(503, "service_unavailable", "billing_events_unavailable", null, "Could not confirm the "
+                + event.get("type").asText() + " event (" + topic + ": " + why + "); it may not be recorded. Retry"
+                + " the same request: a purchase with the same Idempotency-Key is charged and credited once.");
     }
 
     @Override

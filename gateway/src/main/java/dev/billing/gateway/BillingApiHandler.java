@@ -65,9 +65,10 @@ final class BillingApiHandler implements HttpHandler {
         } catch (ApiError e) {
             HttpResponses.json(exchange, e.status, e.body());
         } catch (SQLException e) {
+            // the cause (host, SQL state) is for the operator's log, not for the customer
             LOG.log(Level.WARNING, "billing API: PostgreSQL failed: " + e.getMessage());
             HttpResponses.json(exchange, 503, new ApiError(503, "service_unavailable", "billing_database_unavailable", null,
-                    "The billing database is not answering (" + e.getMessage() + "); retry shortly.").body());
+                    "The billing database is not answering; retry shortly.").body());
         } finally {
             exchange.close();
         }

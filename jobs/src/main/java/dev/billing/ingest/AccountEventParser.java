@@ -8,7 +8,9 @@ import dev.billing.model.Money;
 import dev.billing.model.RejectReason;
 import dev.billing.model.SourceRecord;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeMap;
 
 /** Parses and validates an {@code account-events} message (schemas/account-event.schema.json). */
@@ -82,7 +84,14 @@ public final class AccountEventParser implements RecordParser<AccountEvent> {
             out[i] = nonNegative(JsonFields.usd(node.get(i), "alert_thresholds_usd"), "alert_thresholds_usd");
         }
         Arrays.sort(out);
-        return out;
+        // one threshold per amount ("50" and "50.00" are one alert); the sort is stable: the first spelling stays
+        List<BigDecimal> distinct = new ArrayList<>(out.length);
+        for (BigDecimal t : out) {
+            if (distinct.isEmpty() || t.compareTo(distinct.get(distinct.size() - 1)) != 0) {
+                distinct.add(t);
+            }
+        }
+        return distinct.toArray(new BigDecimal[0]);
     }
 
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);

@@ -127,7 +127,7 @@ class ParseFunctionTest {
         harness.processElement(record(event("CREDITS_PURCHASED", ",\"amount_usd\":\"5.000001\"")), NOW);
         harness.processElement(record(event("CREDITS_ADJUSTED", ",\"amount_usd\":\"-0.10\"")), NOW);
         harness.processElement(record(event("LIMITS_SET",
-                ",\"monthly_hard_limit_usd\":\"100\",\"alert_thresholds_usd\":[\"50\",\"10.5\"]")), NOW);
+                ",\"monthly_hard_limit_usd\":\"100\",\"alert_thresholds_usd\":[\"50\",\"10.5\",\"50.00\"]")), NOW);
         harness.processElement(record(event("VOLUME_DISCOUNTS_SET", ",\"volume_discounts\":["
                 + "{\"monthly_spend_above_usd\":\"1000\",\"discount_percent\":\"15\"},"
                 + "{\"monthly_spend_above_usd\":\"100.00\",\"discount_percent\":\"12.5\"}]")), NOW);
@@ -137,6 +137,7 @@ class ParseFunctionTest {
                 AccountEventType.CREDITS_ADJUSTED, AccountEventType.LIMITS_SET, AccountEventType.VOLUME_DISCOUNTS_SET);
         assertThat(events.get(0).amountUsd).isEqualTo(new BigDecimal("5.000001"));
         assertThat(events.get(1).amountUsd).isEqualTo(new BigDecimal("-0.10"));
+        // one threshold per amount: "50" and "50.00" would otherwise raise the same alert twice
         assertThat(events.get(2).alertThresholdsUsd).containsExactly(new BigDecimal("10.5"), new BigDecimal("50"));
         assertThat(events.get(3).discountAboveUsd).containsExactly(new BigDecimal("100.00"), new BigDecimal("1000"));
         assertThat(events.get(3).discountPercent).containsExactly(new BigDecimal("12.5"), new BigDecimal("15"));
