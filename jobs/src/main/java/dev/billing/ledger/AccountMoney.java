@@ -21,7 +21,7 @@ public final class AccountMoney {
     /** Counts top-ups, so each low-balance alert has its own id. */
     private int topUps;
 
-    /** Nothing set: what a reader of state fills (see {@link dev.billing.serde.AccountStateFormat}). */
+    /** Nothing set: only for the empty {@link AccountState} Flink asks for ({@code createInstance}); a read state is built whole. */
     AccountMoney() {}
 
     public AccountMoney(BigDecimal creditsUsd, BigDecimal spendUsd, int currentMonth, MonthSpend month, BigDecimal lastTopUpUsd,

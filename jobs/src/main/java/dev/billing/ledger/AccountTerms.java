@@ -20,7 +20,7 @@ public final class AccountTerms {
     /** Auto top-up: what each request buys; null when off. */
     private BigDecimal autoTopUpAmountUsd;
 
-    /** Nothing set: what a reader of state fills (see {@link dev.billing.serde.AccountStateFormat}). */
+    /** Nothing set: only for the empty {@link AccountState} Flink asks for ({@code createInstance}); a read state is built whole. */
     AccountTerms() {}
 
     public AccountTerms(BigDecimal monthlyHardLimitUsd, BigDecimal[] alertThresholdsUsd, BigDecimal[] discountAboveUsd,

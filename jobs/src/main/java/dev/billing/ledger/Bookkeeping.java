@@ -32,7 +32,7 @@ public final class Bookkeeping {
     /** Balance or month spend moved since the last status: the next flush publishes one. */
     private boolean statusBehind;
 
-    /** Numbers 0, the oldest markers none: what a reader of state fills (see {@link dev.billing.serde.AccountStateFormat}). */
+    /** Numbers 0, the oldest markers none: only for the empty {@link AccountState} Flink asks for ({@code createInstance}); a read state is built whole. */
     Bookkeeping() {
         this(0, 0, 0, 0, 0, 0, Long.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, false);
     }

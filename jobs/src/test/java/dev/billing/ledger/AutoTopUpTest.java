@@ -113,7 +113,7 @@ class AutoTopUpTest {
     }
 
     @Test
-    void anAmountBelowTheMinimumPurchaseIsDeadLetteredWithItsReason() {
+    void anAmountBelowTheMinimumPurchaseIsRejectedWithAMessageSayingTheMinimum() {
         AccountEventParser parser = new AccountEventParser(new BigDecimal("5.00"));
         String json = "{\"event_id\":\"e1\",\"account_id\":\"a\",\"type\":\"AUTO_TOPUP_SET\","
                 + "\"occurred_at\":\"2026-11-20T10:00:00Z\",\"below_usd\":\"2.00\",\"amount_usd\":\"4.99\"}";

@@ -2,6 +2,7 @@ package dev.billing.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.gateway.client.InputProducers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,9 +63,7 @@ final class InferenceSimulator implements AutoCloseable {
             long seed, Map<String, String> keys) {
         this.keys = keys;
         this.gateway = gateway;
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("acks", "all");
+        Properties p = InputProducers.properties(bootstrapServers);
         p.put("linger.ms", "5");
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.usageTopic = usageTopic;
