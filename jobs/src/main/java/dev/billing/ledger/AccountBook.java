@@ -111,21 +111,21 @@ final class AccountBook {
             return false;
         }
         int recordMonth = UtcMonths.of(usage.completedAtMs);
-        boolean newMonth = recordMonth > state.money.currentMonth();
+        boolean newMonth = recordMonth > state.money().currentMonth();
         MonthSpend month = newMonth ? MonthSpend.zero() : pastMonths.of(state, recordMonth);
-        UsageCharge charge = UsageCharge.price(rate, usage, month, state.terms);
+        UsageCharge charge = UsageCharge.price(rate, usage, month, state.terms());
         UsageRollup rollup = rollups.find(state, usage);
         // every total the record adds to must still fit its column; checked before the state changes
-        if (overflows(charge.bounds(state.money, month, rollup), usage.source, now)) {
+        if (overflows(charge.bounds(state.money(), month, rollup), usage.source, now)) {
             return false;
         }
         pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
-        if (recordMonth == state.money.currentMonth()) {
-            month = state.money.month(); // the record's month is the account's current one (it may have just opened it)
+        if (recordMonth == state.money().currentMonth()) {
+            month = state.money().month(); // the record's month is the account's current one (it may have just opened it)
         } // else a month the account skipped, behind the clock's: its fresh spend, stored as a past month below
-        charge.chargeTo(state.money, month, rollup);
+        charge.chargeTo(state.money(), month, rollup);
         pastMonths.store(state, recordMonth, month);
-        state.bookkeeping.accepted(usage.completedAtMs, now);
+        state.bookkeeping().accepted(usage.completedAtMs, now);
         if (!rollups.open(state, rollup)) {
             writeOpenRollups(accountId, state, now); // a burst of late records: keep the value small
             rollups.open(state, rollup);
@@ -146,7 +146,7 @@ final class AccountBook {
         }
         boolean credits = event.type == AccountEventType.CREDITS_PURCHASED || event.type == AccountEventType.CREDITS_ADJUSTED;
         if (credits && overflows(new ColumnBounds.Check()
-                .plus("account_balance.credits_usd", state.money.creditsUsd(), event.amountUsd)
+                .plus("account_balance.credits_usd", state.money().creditsUsd(), event.amountUsd)
                 .plus("account_balance.balance_usd", state.balanceUsd(), event.amountUsd), event.source, now)) {
             return false;
         }
@@ -156,13 +156,13 @@ final class AccountBook {
                 state.topUp(event.amountUsd);
                 break;
             case CREDITS_ADJUSTED:
-                state.money.adjust(event.amountUsd);
+                state.money().adjust(event.amountUsd);
                 break;
             case LIMITS_SET:
-                state.terms.setLimits(event.monthlyHardLimitUsd, event.alertThresholdsUsd);
+                state.terms().setLimits(event.monthlyHardLimitUsd, event.alertThresholdsUsd);
                 break;
             case VOLUME_DISCOUNTS_SET:
-                state.terms.setVolumeDiscounts(event.discountAboveUsd, event.discountPercent);
+                state.terms().setVolumeDiscounts(event.discountAboveUsd, event.discountPercent);
                 break;
             case AUTO_TOPUP_SET:
                 AutoTopUp.set(state, event);
@@ -171,7 +171,7 @@ final class AccountBook {
             default:
                 break;
         }
-        state.bookkeeping.accepted(event.occurredAtMs, now);
+        state.bookkeeping().accepted(event.occurredAtMs, now);
         seenIds.remember(state, id, event.occurredAtMs);
         return true;
     }
@@ -181,7 +181,7 @@ final class AccountBook {
      * its hourly rollup is final. True when rejected.
      */
     private boolean outsideWindow(AccountState state, long inputTimeMs, SourceRecord source, String field, long now) {
-        if (inputTimeMs >= state.bookkeeping.oldestAcceptedMs(settings.billingWindow.toMillis())) {
+        if (inputTimeMs >= state.bookkeeping().oldestAcceptedMs(settings.billingWindow.toMillis())) {
             return false;
         }
         reject(source, RejectReason.TOO_LATE, field + " is more than " + settings.billingWindow
@@ -211,19 +211,19 @@ final class AccountBook {
      */
     private void settle(String accountId, AccountState state, boolean isNew, long now) throws Exception {
         int mask = state.evaluateBlockMask();
-        int published = state.bookkeeping.blockMask();
+        int published = state.bookkeeping().blockMask();
         if (isNew || mask != published || versions.firstInRun(state)) {
             metrics.statusChanged(isNew ? 0 : published, mask);
             publishStatus(accountId, state, mask, now);
         } else {
-            state.bookkeeping.statusFellBehind();
+            state.bookkeeping().statusFellBehind();
         }
         scheduleMonthStart(state);
         account.update(state);
     }
 
     private void publishStatus(String accountId, AccountState state, int mask, long now) {
-        state.bookkeeping.statusPublished(mask);
+        state.bookkeeping().statusPublished(mask);
         versions.next(state, now);
         out.status(LedgerRows.statusOf(accountId, state, now));
     }
@@ -233,9 +233,9 @@ final class AccountBook {
      * account: the one case where the month start must act without input.
      */
     private void scheduleMonthStart(AccountState state) throws Exception {
-        Bookkeeping book = state.bookkeeping;
+        Bookkeeping book = state.bookkeeping();
         long due = (book.blockMask() & BlockReason.MONTHLY_LIMIT.bit()) != 0
-                ? UtcMonths.startMs(state.money.currentMonth() + 1) : 0;
+                ? UtcMonths.startMs(state.money().currentMonth() + 1) : 0;
         if (book.monthStartTimerMs() == due) {
             return;
         }
@@ -254,7 +254,7 @@ final class AccountBook {
         if (state == null) {
             return false;
         }
-        state.bookkeeping.monthStartTimer(0); // this timer has fired
+        state.bookkeeping().monthStartTimer(0); // this timer has fired
         // the clock, not the timer's time: a timer overdue after a restore, or fired at the end of
         // a bounded replay, moves the account straight to the month the clock is in
         pastMonths.advance(state, UtcMonths.of(now));
@@ -271,13 +271,13 @@ final class AccountBook {
         if (state == null) {
             return;
         }
-        if (state.bookkeeping.statusBehind()) {
+        if (state.bookkeeping().statusBehind()) {
             // at most one status per account and flush interval: the topic's balance and month spend
             // follow the state within a flush, and the cutoffs never wait for it
-            publishStatus(accountId, state, state.bookkeeping.blockMask(), now);
+            publishStatus(accountId, state, state.bookkeeping().blockMask(), now);
         }
         writeOpenRollups(accountId, state, now);
-        long horizon = state.bookkeeping.oldestAcceptedMs(settings.billingWindow.toMillis());
+        long horizon = state.bookkeeping().oldestAcceptedMs(settings.billingWindow.toMillis());
         seenIds.expire(state, horizon, settings.billingWindow.toMillis() / 8);
         rollups.expire(state, horizon);
         pastMonths.expire(state, horizon);
@@ -288,11 +288,11 @@ final class AccountBook {
     }
 
     private void writeOpenRollups(String accountId, AccountState state, long now) throws Exception {
-        if (state.openRollups.isEmpty()) {
+        if (state.openRollups().isEmpty()) {
             return;
         }
         long version = versions.next(state, now);
-        for (UsageRollup rollup : state.openRollups.all()) {
+        for (UsageRollup rollup : state.openRollups().all()) {
             out.rollup(LedgerRows.rowOf(accountId, rollup, version));
             metrics.rollupRowsFlushed.inc();
         }

@@ -14,11 +14,11 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  */
 @TypeInfo(AccountStateFormat.TypeInfoFactory.class)
 public final class AccountState {
-    final AccountMoney money;
-    final AccountTerms terms;
-    final SentSignals sent;
-    final Bookkeeping bookkeeping;
-    final OpenRollups openRollups;
+    private final AccountMoney money;
+    private final AccountTerms terms;
+    private final SentSignals sent;
+    private final Bookkeeping bookkeeping;
+    private final OpenRollups openRollups;
 
     /** Every part empty: for Flink's {@code createInstance}; the ledger starts accounts with {@link #opened}. */
     public AccountState() {

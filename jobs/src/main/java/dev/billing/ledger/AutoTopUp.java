@@ -19,28 +19,28 @@ final class AutoTopUp {
      * new setting while the balance is below the level must not buy a second time for one crossing.
      */
     static void set(AccountState s, AccountEvent event) {
-        s.terms.setAutoTopUp(event.belowUsd, event.belowUsd == null ? null : event.amountUsd);
+        s.terms().setAutoTopUp(event.belowUsd, event.belowUsd == null ? null : event.amountUsd);
     }
 
     /** The request due after the balance moved, or null. */
     static PaymentRequest due(String accountId, AccountState s, long now) {
-        BigDecimal level = s.terms.autoTopUpBelowUsd();
+        BigDecimal level = s.terms().autoTopUpBelowUsd();
         if (level == null) {
             return null;
         }
         int vsLevel = s.balanceUsd().compareTo(level);
         if (vsLevel > 0) {
-            s.sent.topUpRearmed();
+            s.sent().topUpRearmed();
             return null;
         }
-        if (vsLevel == 0 || s.sent.topUpRequested()) {
+        if (vsLevel == 0 || s.sent().topUpRequested()) {
             return null;
         }
-        int number = s.sent.topUpRequestSent();
+        int number = s.sent().topUpRequestSent();
         PaymentRequest r = new PaymentRequest();
         r.requestId = accountId + "/AUTO_TOPUP/" + number;
         r.accountId = accountId;
-        r.amountUsd = s.terms.autoTopUpAmountUsd();
+        r.amountUsd = s.terms().autoTopUpAmountUsd();
         r.belowUsd = level;
         r.balanceUsd = s.balanceUsd();
         r.occurredAtMs = now;

@@ -26,7 +26,7 @@ final class HourlyRollups {
      */
     UsageRollup find(AccountState state, UsageRecord usage) throws Exception {
         long hour = Math.floorDiv(usage.completedAtMs, HOUR_MS) * HOUR_MS;
-        UsageRollup open = state.openRollups.find(hour, usage.model);
+        UsageRollup open = state.openRollups().find(hour, usage.model);
         if (open != null) {
             return open;
         }
@@ -36,33 +36,33 @@ final class HourlyRollups {
 
     /** Makes {@code rollup} one of the open ones; false when {@link #MAX_OPEN} are open and must be written out first. */
     boolean open(AccountState state, UsageRollup rollup) {
-        if (state.openRollups.contains(rollup)) {
+        if (state.openRollups().contains(rollup)) {
             return true;
         }
-        if (state.openRollups.size() >= MAX_OPEN) {
+        if (state.openRollups().size() >= MAX_OPEN) {
             return false;
         }
-        state.openRollups.add(rollup);
-        state.bookkeeping.rollupStored(rollup.hourStartMs);
+        state.openRollups().add(rollup);
+        state.bookkeeping().rollupStored(rollup.hourStartMs);
         return true;
     }
 
     /** Stores the open rollups, empties the list; the caller emits their rows. */
     void close(AccountState state) throws Exception {
-        for (UsageRollup rollup : state.openRollups.all()) {
+        for (UsageRollup rollup : state.openRollups().all()) {
             rollups.put(key(rollup.hourStartMs, rollup.model), rollup);
         }
-        state.openRollups.clear();
+        state.openRollups().clear();
     }
 
     /** Drops the hours no acceptable record can land in; scans only when the oldest is past {@code horizonMs}. */
     void expire(AccountState state, long horizonMs) throws Exception {
-        long oldest = state.bookkeeping.oldestRollupHourMs();
+        long oldest = state.bookkeeping().oldestRollupHourMs();
         if (horizonMs == Long.MIN_VALUE || oldest == Long.MAX_VALUE || oldest + HOUR_MS > horizonMs) {
             return;
         }
         // an hour is final once it ends at or before the horizon
-        state.bookkeeping.rollupsExpired(StateExpiry.removeBefore(rollups.iterator(), e -> e.getValue().hourStartMs,
+        state.bookkeeping().rollupsExpired(StateExpiry.removeBefore(rollups.iterator(), e -> e.getValue().hourStartMs,
                 horizonMs - HOUR_MS + 1));
     }
 

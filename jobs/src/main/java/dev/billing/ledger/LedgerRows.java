@@ -13,14 +13,14 @@ final class LedgerRows {
     static AccountStatus statusOf(String accountId, AccountState state, long now) {
         AccountStatus s = new AccountStatus();
         s.accountId = accountId;
-        int blockMask = state.bookkeeping.blockMask();
+        int blockMask = state.bookkeeping().blockMask();
         s.status = blockMask == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
         BlockReason first = BlockReason.first(blockMask);
         s.reason = first == null ? null : first.name();
         s.reasons = BlockReason.names(blockMask);
         s.balanceUsd = state.balanceUsd();
-        s.monthSpendUsd = state.money.month().chargedUsd;
-        s.version = state.bookkeeping.version();
+        s.monthSpendUsd = state.money().month().chargedUsd;
+        s.version = state.bookkeeping().version();
         s.asOfMs = now;
         return s;
     }
@@ -40,15 +40,15 @@ final class LedgerRows {
             long version) {
         AccountBalanceRow row = new AccountBalanceRow();
         row.accountId = accountId;
-        AccountMoney money = state.money;
-        BigDecimal[] thresholds = state.terms.alertThresholdsUsd();
+        AccountMoney money = state.money();
+        BigDecimal[] thresholds = state.terms().alertThresholdsUsd();
         row.creditsUsd = money.creditsUsd();
         row.spendUsd = money.spendUsd();
         row.balanceUsd = money.balanceUsd();
-        row.status = state.bookkeeping.blockMask() == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
+        row.status = state.bookkeeping().blockMask() == 0 ? AccountStatus.ACTIVE : AccountStatus.BLOCKED;
         row.monthSpendUsd = money.month().chargedUsd;
         row.spendMonthStartMs = UtcMonths.startMs(money.currentMonth());
-        row.monthlyHardLimitUsd = state.terms.monthlyHardLimitUsd();
+        row.monthlyHardLimitUsd = state.terms().monthlyHardLimitUsd();
         row.alertThresholdsUsd = thresholds == null ? new BigDecimal[0] : thresholds.clone();
         row.freeCreditsLeftUsd = freeCreditsUsd.subtract(money.spendUsd()).max(BigDecimal.ZERO);
         row.updatedAtMs = now;

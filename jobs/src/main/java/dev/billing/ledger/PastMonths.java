@@ -17,8 +17,8 @@ final class PastMonths {
 
     /** The spend of {@code month}: the account's current one, or a past one (zero if it had none). */
     MonthSpend of(AccountState state, int month) throws Exception {
-        if (month == state.money.currentMonth()) {
-            return state.money.month();
+        if (month == state.money().currentMonth()) {
+            return state.money().month();
         }
         MonthSpend spend = months.get(month);
         return spend == null ? MonthSpend.zero() : spend;
@@ -26,16 +26,16 @@ final class PastMonths {
 
     /** Stores a changed past month (the current one lives in the account's value). */
     void store(AccountState state, int month, MonthSpend spend) throws Exception {
-        if (month != state.money.currentMonth()) {
+        if (month != state.money().currentMonth()) {
             put(state, month, spend);
         }
     }
 
     /** Moves the account into {@code month} if it is newer; a month without usage leaves nothing behind. */
     void advance(AccountState state, int month) throws Exception {
-        int current = state.money.currentMonth();
+        int current = state.money().currentMonth();
         if (month > current) {
-            MonthSpend ended = state.money.turnTo(month);
+            MonthSpend ended = state.money().turnTo(month);
             if (ended.listUsd.signum() != 0) {
                 put(state, current, ended);
             }
@@ -44,15 +44,15 @@ final class PastMonths {
 
     /** Drops months wholly before {@code horizonMs}; scans only when the oldest is. */
     void expire(AccountState state, long horizonMs) throws Exception {
-        if (horizonMs == Long.MIN_VALUE || state.bookkeeping.oldestPastMonth() >= UtcMonths.of(horizonMs)) {
+        if (horizonMs == Long.MIN_VALUE || state.bookkeeping().oldestPastMonth() >= UtcMonths.of(horizonMs)) {
             return;
         }
         long oldest = StateExpiry.removeBefore(months.iterator(), Map.Entry::getKey, UtcMonths.of(horizonMs));
-        state.bookkeeping.pastMonthsExpired(oldest == StateExpiry.NONE ? Integer.MAX_VALUE : (int) oldest);
+        state.bookkeeping().pastMonthsExpired(oldest == StateExpiry.NONE ? Integer.MAX_VALUE : (int) oldest);
     }
 
     private void put(AccountState state, int month, MonthSpend spend) throws Exception {
         months.put(month, spend);
-        state.bookkeeping.pastMonthStored(month);
+        state.bookkeeping().pastMonthStored(month);
     }
 }

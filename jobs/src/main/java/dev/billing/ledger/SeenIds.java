@@ -38,7 +38,7 @@ final class SeenIds {
 
     void remember(AccountState state, String id, long inputTimeMs) {
         pending.put(id, inputTimeMs);
-        state.bookkeeping.idRemembered(inputTimeMs);
+        state.bookkeeping().idRemembered(inputTimeMs);
     }
 
     /** Writes the ids remembered since the last call to the current account's state. */
@@ -51,9 +51,9 @@ final class SeenIds {
 
     /** Forgets the ids older than {@code oldestAcceptedMs}, once the oldest is {@code slackMs} older than that. */
     void expire(AccountState state, long oldestAcceptedMs, long slackMs) throws Exception {
-        if (oldestAcceptedMs == Long.MIN_VALUE || state.bookkeeping.oldestSeenMs() >= oldestAcceptedMs - slackMs) {
+        if (oldestAcceptedMs == Long.MIN_VALUE || state.bookkeeping().oldestSeenMs() >= oldestAcceptedMs - slackMs) {
             return;
         }
-        state.bookkeeping.idsExpired(StateExpiry.removeBefore(ids.iterator(), Map.Entry::getValue, oldestAcceptedMs));
+        state.bookkeeping().idsExpired(StateExpiry.removeBefore(ids.iterator(), Map.Entry::getValue, oldestAcceptedMs));
     }
 }

@@ -17,22 +17,22 @@ final class SpendAlerts {
 
     static List<BillingAlert> due(String accountId, AccountState s, BigDecimal lowBalanceFraction, long now) {
         List<BillingAlert> alerts = new ArrayList<>(0);
-        int currentMonth = s.money.currentMonth();
-        BigDecimal spend = s.money.month().chargedUsd;
-        BigDecimal alreadyUpTo = s.sent.thresholdAlertedIn(currentMonth);
-        for (BigDecimal threshold : s.terms.alertThresholdsUsd()) {
+        int currentMonth = s.money().currentMonth();
+        BigDecimal spend = s.money().month().chargedUsd;
+        BigDecimal alreadyUpTo = s.sent().thresholdAlertedIn(currentMonth);
+        for (BigDecimal threshold : s.terms().alertThresholdsUsd()) {
             if (threshold.compareTo(spend) <= 0 && (alreadyUpTo == null || threshold.compareTo(alreadyUpTo) > 0)) {
                 String month = UtcMonths.format(currentMonth);
                 alerts.add(alert(accountId + "/" + BillingAlert.SPEND_THRESHOLD + "/" + month + "/" + Money.format(threshold),
                         accountId, BillingAlert.SPEND_THRESHOLD, threshold, s, now));
-                s.sent.thresholdAlerted(currentMonth, threshold);
+                s.sent().thresholdAlerted(currentMonth, threshold);
             }
         }
-        BigDecimal floor = s.money.lastTopUpUsd().multiply(lowBalanceFraction);
-        if (!s.sent.lowBalanceAlerted() && s.balanceUsd().compareTo(floor) < 0) {
-            alerts.add(alert(accountId + "/" + BillingAlert.LOW_BALANCE + "/" + s.money.topUps(), accountId,
+        BigDecimal floor = s.money().lastTopUpUsd().multiply(lowBalanceFraction);
+        if (!s.sent().lowBalanceAlerted() && s.balanceUsd().compareTo(floor) < 0) {
+            alerts.add(alert(accountId + "/" + BillingAlert.LOW_BALANCE + "/" + s.money().topUps(), accountId,
                     BillingAlert.LOW_BALANCE, floor, s, now));
-            s.sent.lowBalanceAlerted(true);
+            s.sent().lowBalanceAlerted(true);
         }
         return alerts;
     }
@@ -44,8 +44,8 @@ final class SpendAlerts {
         a.accountId = accountId;
         a.type = type;
         a.thresholdUsd = threshold;
-        a.month = UtcMonths.format(s.money.currentMonth());
-        a.monthSpendUsd = s.money.month().chargedUsd;
+        a.month = UtcMonths.format(s.money().currentMonth());
+        a.monthSpendUsd = s.money().month().chargedUsd;
         a.balanceUsd = s.balanceUsd();
         a.occurredAtMs = now;
         return a;

@@ -50,12 +50,12 @@ final class VersionClock {
      * failed run published after the checkpoint, so it must be published again.
      */
     boolean firstInRun(AccountState state) {
-        return state.bookkeeping.versionRun() != run;
+        return state.bookkeeping().versionRun() != run;
     }
 
     /** The account's next version, stored in its state. */
     long next(AccountState state, long nowMs) {
-        Bookkeeping book = state.bookkeeping;
+        Bookkeeping book = state.bookkeeping();
         long version;
         if (firstInRun(state)) {
             if (book.versionClockMs() > nowMs) {

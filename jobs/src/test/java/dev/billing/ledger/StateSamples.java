@@ -48,12 +48,12 @@ public final class StateSamples {
     /** {@link #full()} with the edge values a serializer must keep: null entries, nulls, extreme numbers. */
     public static AccountState withEdgeValues() {
         AccountState s = full();
-        s.terms.setLimits(null, new BigDecimal[] {null, d("1")});
-        s.terms.setVolumeDiscounts(s.terms.discountAboveUsd(), null);
-        return new AccountState(s.money, s.terms, s.sent,
+        s.terms().setLimits(null, new BigDecimal[] {null, d("1")});
+        s.terms().setVolumeDiscounts(s.terms().discountAboveUsd(), null);
+        return new AccountState(s.money(), s.terms(), s.sent(),
                 new Bookkeeping(Long.MIN_VALUE, 3, Long.MAX_VALUE, -8_123_456_789L, 1_764_000_000_120L,
                         1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true),
-                s.openRollups);
+                s.openRollups());
     }
 
     public static MonthSpend monthSpend() {
