@@ -24,7 +24,9 @@ import dev.billing.gateway.KafkaUsageSink;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.keys.PostgresKeyStore;
+import dev.billing.gateway.payments.PaymentsSimulator;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine;
 
@@ -111,8 +113,8 @@ public final class Demo {
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
                             options.usageTopic, options.eventsTopic, accounts, seed, keys);
-                    PaymentsSimulator payments = new PaymentsSimulator(kafka.bootstrapServers(),
-                            options.paymentRequestsTopic, options.eventsTopic);
+                    PaymentsSimulator payments = PaymentsSimulator.start(kafka.bootstrapServers(), new Properties(),
+                            "billing-demo-payments-" + UUID.randomUUID(), options.paymentRequestsTopic, options.eventsTopic);
                     PostgresView view = new PostgresView(jdbcUrl, postgres.user, postgres.password)) {
                 cutoffs.awaitBootstrap(Duration.ofSeconds(60));
                 out.accept("API key of acct-01 (one real key per demo account, in " + schema + ".api_keys): "

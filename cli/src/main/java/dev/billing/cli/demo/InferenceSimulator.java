@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The demo's traffic: API clients calling the reference gateway over HTTP (which serves them,
  * reports their usage and answers 402 once the job cuts them off), a payments system that tops up
  * some accounts a few seconds after their first 402, auto top-up on for a few heavy accounts
- * (the job requests the purchase, {@link PaymentsSimulator} makes it), and one misbehaving inference node that
+ * (the job requests the purchase, {@link dev.billing.gateway.payments.PaymentsSimulator} makes it), and one misbehaving inference node that
  * resends a few records and emits a few malformed ones straight to Kafka, to show deduplication
  * and the dead-letter topic.
  */

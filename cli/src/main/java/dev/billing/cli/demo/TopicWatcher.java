@@ -1,8 +1,11 @@
 package dev.billing.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.billing.gateway.payments.TopicFollower;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,13 +20,14 @@ final class TopicWatcher extends TopicFollower {
     private final AtomicLong cutoffs = new AtomicLong();
 
     TopicWatcher(String bootstrapServers, String statusTopic, String dlqTopic) {
-        super(bootstrapServers, "demo-topic-watcher", List.of(statusTopic, dlqTopic));
+        super(bootstrapServers, new Properties(), "billing-demo-topic-watcher-" + UUID.randomUUID(), "demo-topic-watcher",
+                List.of(statusTopic, dlqTopic));
         this.statusTopic = statusTopic;
         start();
     }
 
     @Override
-    void onRecord(String topic, JsonNode json) {
+    protected void onRecord(String topic, JsonNode json) {
         if (topic.equals(statusTopic)) {
             onStatus(json);
         } else {

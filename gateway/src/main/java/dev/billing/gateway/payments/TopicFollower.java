@@ -1,4 +1,4 @@
-package dev.billing.cli.demo;
+package dev.billing.gateway.payments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,42 +6,49 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * A demo thread that reads topics from the beginning, committed records only (what the job's
- * transactions committed), and hands each JSON record to {@link #onRecord}; a record that is not
- * JSON is skipped.
+ * A thread that reads topics in a consumer group, from the beginning when the group has no
+ * committed offsets, committed records only (what the job's transactions committed), and hands
+ * each JSON record to {@link #onRecord}; a record that is not JSON is skipped. Offsets are
+ * committed after the records were handled (at least once).
  */
-abstract class TopicFollower implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
+public abstract class TopicFollower implements AutoCloseable {
+    protected static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
 
-    TopicFollower(String bootstrapServers, String name, List<String> topics) {
+    /**
+     * @param groupId the consumer group: its committed offsets say where a restart continues
+     * @param extra Kafka client properties (TLS, SASL), may be empty
+     */
+    protected TopicFollower(String bootstrapServers, Properties extra, String groupId, String threadName,
+            List<String> topics) {
         Properties p = new Properties();
+        p.putAll(extra);
         p.put("bootstrap.servers", bootstrapServers);
-        p.put("group.id", "billing-" + name + "-" + UUID.randomUUID());
+        p.put("group.id", groupId);
         p.put("auto.offset.reset", "earliest");
         p.put("isolation.level", "read_committed");
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(topics);
-        thread = new Thread(this::run, name);
+        thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
     }
 
     /** Starts reading; called by the subclass once it is constructed. */
-    final void start() {
+    protected final void start() {
         thread.start();
     }
 
-    abstract void onRecord(String topic, JsonNode value);
+    /** Handles one record; returns once it is done with it (its offset may be committed after). */
+    protected abstract void onRecord(String topic, JsonNode value);
 
     private void run() {
         try {
