@@ -3,6 +3,8 @@ package dev.billing.gateway;
 import com.sun.net.httpserver.HttpServer;
 import dev.billing.gateway.client.AccountStatus;
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
 
@@ -10,14 +12,21 @@ import java.util.function.Function;
  * The customer's side of the gateway: the billing API ({@code /v1/billing/*}) and the billing page
  * ({@code /billing}), on the gateway's own port. It reads the account's status from the gateway's
  * copy of {@code account-status}, the slower figures from the job's PostgreSQL tables, recent
- * alerts from {@code billing-alerts}, and sends purchases and settings to {@code account-events}.
- * Start it, pass it to {@link GatewayServer#start}, close it after the server.
+ * alerts from {@code billing-alerts}, recent purchases from {@code payment-requests} and
+ * {@code account-events}; it sends settings to {@code account-events} and purchases, as payment
+ * requests, to {@code payment-requests}: it never credits an account itself, the payments service
+ * does once the charge succeeds. Start it, pass it to {@link GatewayServer#start}, close it after
+ * the server.
  */
 public final class BillingApi implements AutoCloseable {
     /** The pricing page: "The minimum credit purchase is $5.00." */
     public static final BigDecimal DEFAULT_MINIMUM_PURCHASE_USD = new BigDecimal("5.00");
     /** Recent alerts kept per account. */
     static final int RECENT_ALERTS = 50;
+    /** Recent payment requests kept per account. */
+    static final int RECENT_PURCHASES = 20;
+    /** How far back the purchases answered by GET /v1/billing/credits go. */
+    static final Duration PURCHASES_WINDOW = Duration.ofDays(1);
 
     /**
      * Where the billing API reads and writes.
@@ -25,33 +34,47 @@ public final class BillingApi implements AutoCloseable {
      * @param kafkaProperties extra Kafka client properties (TLS, SASL), may be empty
      * @param minimumPurchaseUsd the job's --minimum-purchase: smaller purchases and auto top-ups are refused
      */
-    public record Settings(String bootstrapServers, String eventsTopic, String alertsTopic, DatabaseOptions database,
-            Properties kafkaProperties, BigDecimal minimumPurchaseUsd, CardPayments payments) {
+    public record Settings(String bootstrapServers, String eventsTopic, String alertsTopic,
+            String paymentRequestsTopic, DatabaseOptions database, Properties kafkaProperties,
+            BigDecimal minimumPurchaseUsd) {
 
-        /** The job's default topics and minimum purchase, no extra Kafka properties, simulated card payments. */
+        /** The job's default topics and minimum purchase, no extra Kafka properties. */
         public static Settings defaults(String bootstrapServers, DatabaseOptions database) {
-            return new Settings(bootstrapServers, "account-events", "billing-alerts", database, new Properties(),
-                    DEFAULT_MINIMUM_PURCHASE_USD, CardPayments.SIMULATED);
+            return new Settings(bootstrapServers, "account-events", "billing-alerts", "payment-requests", database,
+                    new Properties(), DEFAULT_MINIMUM_PURCHASE_USD);
         }
 
-        public Settings withTopics(String eventsTopic, String alertsTopic) {
-            return new Settings(bootstrapServers, eventsTopic, alertsTopic, database, kafkaProperties, minimumPurchaseUsd,
-                    payments);
+        public Settings withTopics(String eventsTopic, String alertsTopic, String paymentRequestsTopic) {
+            return new Settings(bootstrapServers, eventsTopic, alertsTopic, paymentRequestsTopic, database,
+                    kafkaProperties, minimumPurchaseUsd);
         }
     }
 
     private final Settings settings;
     private final Function<String, AccountStatus> statuses;
     private final AccountEventPublisher events;
-    private final AlertsFollower alertsFollower;
+    private final TopicTail alertsTail;
+    private final TopicTail purchasesTail;
     private final RecentAlerts alerts = new RecentAlerts(RECENT_ALERTS);
+    private final RecentPurchases purchases = new RecentPurchases(RECENT_PURCHASES, PURCHASES_WINDOW);
 
     private BillingApi(Settings settings, Function<String, AccountStatus> statuses) {
         this.settings = settings;
         this.statuses = statuses;
-        this.events = new AccountEventPublisher(settings.bootstrapServers(), settings.eventsTopic(), settings.kafkaProperties());
-        this.alertsFollower = new AlertsFollower(settings.bootstrapServers(), settings.alertsTopic(),
-                settings.kafkaProperties(), alerts);
+        this.events = new AccountEventPublisher(settings.bootstrapServers(), settings.eventsTopic(),
+                settings.paymentRequestsTopic(), settings.kafkaProperties());
+        // every alert the job kept; purchases of the last day, on both topics they go through
+        this.alertsTail = new TopicTail(settings.bootstrapServers(), settings.kafkaProperties(), "billing-api-alerts",
+                List.of(settings.alertsTopic()), null, (topic, alert) -> alerts.add(alert));
+        this.purchasesTail = new TopicTail(settings.bootstrapServers(), settings.kafkaProperties(),
+                "billing-api-purchases", List.of(settings.paymentRequestsTopic(), settings.eventsTopic()),
+                PURCHASES_WINDOW, (topic, message) -> {
+                    if (topic.equals(settings.paymentRequestsTopic())) {
+                        purchases.onPaymentRequest(message);
+                    } else {
+                        purchases.onAccountEvent(message);
+                    }
+                });
     }
 
     /**
@@ -61,22 +84,23 @@ public final class BillingApi implements AutoCloseable {
      */
     public static BillingApi start(Settings settings, Function<String, AccountStatus> statuses) {
         BillingApi api = new BillingApi(settings, statuses);
-        api.alertsFollower.start();
+        api.alertsTail.start();
+        api.purchasesTail.start();
         return api;
     }
 
     /** Adds the API's and the page's handlers to the gateway's server. */
     void register(HttpServer server, Authenticator keys) {
         server.createContext(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
-                new BillingDatabase(settings.database()), events, alerts, settings.payments(),
-                settings.minimumPurchaseUsd()));
+                new BillingDatabase(settings.database()), events, alerts, purchases, settings.minimumPurchaseUsd()));
         server.createContext(BillingPageHandler.PATH, new BillingPageHandler());
     }
 
     @Override
     public void close() throws InterruptedException {
         try {
-            alertsFollower.close();
+            alertsTail.close();
+            purchasesTail.close();
         } finally {
             events.close();
         }

@@ -41,18 +41,18 @@ final class BillingApiHandler implements HttpHandler {
     private final BillingDatabase database;
     private final AccountEventPublisher events;
     private final RecentAlerts alerts;
-    private final CardPayments payments;
+    private final RecentPurchases purchases;
     private final BigDecimal minimumPurchaseUsd;
     private final byte[] openApi;
 
     BillingApiHandler(Authenticator keys, Function<String, AccountStatus> statuses, BillingDatabase database,
-            AccountEventPublisher events, RecentAlerts alerts, CardPayments payments, BigDecimal minimumPurchaseUsd) {
+            AccountEventPublisher events, RecentAlerts alerts, RecentPurchases purchases, BigDecimal minimumPurchaseUsd) {
         this.keys = keys;
         this.statuses = statuses;
         this.database = database;
         this.events = events;
         this.alerts = alerts;
-        this.payments = payments;
+        this.purchases = purchases;
         this.minimumPurchaseUsd = minimumPurchaseUsd;
         this.openApi = Resources.bytes(OPENAPI);
     }
@@ -99,8 +99,12 @@ final class BillingApiHandler implements HttpHandler {
                 reply(exchange, 200, body);
             }
             case "credits" -> {
-                allow(exchange, "POST");
-                credits(exchange, caller(exchange));
+                allow(exchange, "GET", "POST");
+                if ("GET".equals(exchange.getRequestMethod())) {
+                    recentPurchases(exchange, caller(exchange));
+                } else {
+                    buy(exchange, caller(exchange));
+                }
             }
             case "limits" -> {
                 allow(exchange, "PUT");
@@ -149,7 +153,11 @@ final class BillingApiHandler implements HttpHandler {
         reply(exchange, 200, body);
     }
 
-    private void credits(HttpExchange exchange, String account) throws IOException, ApiError {
+    /**
+     * A purchase: a payment request for the payments service, never credits. The payments service
+     * charges it and sends the CREDITS_PURCHASED that credits the account; until then it is pending.
+     */
+    private void buy(HttpExchange exchange, String account) throws IOException, ApiError {
         String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw ApiError.invalidRequest("Idempotency-Key", "Send an 'Idempotency-Key' header (a fresh random value per"
@@ -165,20 +173,46 @@ final class BillingApiHandler implements HttpHandler {
             throw ApiError.invalidRequest("amount_usd", "The minimum credit purchase is $" + Usd.format(minimumPurchaseUsd)
                     + ". amount_usd " + Usd.format(amount) + " is below it: buy $" + Usd.format(minimumPurchaseUsd) + " or more.");
         }
-        try {
-            payments.charge(account, amount, idempotencyKey);
-        } catch (CardPayments.Declined e) {
-            throw new ApiError(402, "payment_required", "card_declined", null, e.getMessage());
+        String requestId = PurchaseIds.requestId(account, idempotencyKey);
+        RecentPurchases.Purchase known = purchases.find(account, requestId);
+        if (known != null && known.amountUsd() != null && known.amountUsd().compareTo(amount) != 0) {
+            throw new ApiError(409, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key", "This"
+                    + " Idempotency-Key was used for a purchase of $" + Usd.format(known.amountUsd()) + "; send a new key"
+                    + " for a new purchase, or the same amount to retry that one.");
         }
-        String eventId = EventIds.purchase(account, idempotencyKey);
-        ObjectNode event = AccountEventPublisher.event(eventId, account, "CREDITS_PURCHASED", Instant.now())
-                .put("amount_usd", amount.toPlainString());
-        events.send(event);
-        reply(exchange, 202, JSON.createObjectNode()
-                .put("event_id", eventId)
+        if (known == null || known.creditedAt() == null) {
+            // sent again on a retry: the payments service charges a request id once
+            Instant now = Instant.now();
+            events.requestPayment(JSON.createObjectNode()
+                    .put("request_id", requestId)
+                    .put("account_id", account)
+                    .put("source", RecentPurchases.PURCHASE)
+                    .put("amount_usd", Usd.format(amount))
+                    .put("occurred_at", now.toString()));
+            purchases.requested(account, requestId, amount, now);
+        }
+        reply(exchange, 202, purchaseJson(account, purchases.find(account, requestId)));
+    }
+
+    private void recentPurchases(HttpExchange exchange, String account) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("account_id", account);
+        ArrayNode data = body.putArray("data");
+        for (RecentPurchases.Purchase p : purchases.of(account)) {
+            data.add(purchaseJson(account, p));
+        }
+        reply(exchange, 200, body);
+    }
+
+    private static ObjectNode purchaseJson(String account, RecentPurchases.Purchase p) {
+        return JSON.createObjectNode()
+                .put("request_id", p.requestId())
                 .put("account_id", account)
-                .put("type", "CREDITS_PURCHASED")
-                .put("amount_usd", Usd.format(amount)));
+                .put("source", p.source())
+                .put("amount_usd", Usd.format(p.amountUsd()))
+                .put("status", p.status())
+                .put("requested_at", p.requestedAt() == null ? null : p.requestedAt().toString())
+                .put("credited_at", p.creditedAt() == null ? null : p.creditedAt().toString());
     }
 
     private void limits(HttpExchange exchange, String account) throws IOException, ApiError {
@@ -258,12 +292,12 @@ final class BillingApiHandler implements HttpHandler {
         return Callers.of(keys, exchange).accountId();
     }
 
-    private static void allow(HttpExchange exchange, String allowed) throws ApiError {
+    private static void allow(HttpExchange exchange, String... allowed) throws ApiError {
         String method = exchange.getRequestMethod();
-        if (!allowed.equals(method)) {
-            exchange.getResponseHeaders().set("Allow", allowed);
-            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
-                    method + " is not allowed on " + exchange.getRequestURI().getPath() + "; use " + allowed + ".");
+        if (!List.of(allowed).contains(method)) {
+            exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
+            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null, method + " is not allowed on "
+                    + exchange.getRequestURI().getPath() + "; use " + String.join(" or ", allowed) + ".");
         }
     }
 

@@ -2,10 +2,10 @@ package dev.billing.gateway;
 
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
-import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.FailurePolicy;
 import dev.billing.gateway.client.PaymentRequiredBody;
 import dev.billing.gateway.keys.PostgresKeyStore;
+import dev.billing.gateway.payments.PaymentsSimulator;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -40,6 +40,13 @@ import picocli.CommandLine.Spec;
                 + " characters of prompt per token, and max_tokens (else --default-completion-tokens) completion"
                 + " tokens, streamed --stream-chunk-tokens per --stream-chunk-interval.",
             "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503.",
+            "Started before the billing job, its database or its broker, it waits: it listens at once, answers /health"
+                + " 503 and every request 503 with Retry-After, and says what it waits for, until the api_keys table"
+                + " answers and account-status has been read (or --bootstrap-timeout passed).",
+            "POST /v1/billing/credits never credits an account: it sends a payment request to --payment-requests-topic,"
+                + " which the payments service charges and answers with CREDITS_PURCHASED on --events-topic."
+                + " --simulated-payments runs an approve-everything payments service inside the gateway, for demos and"
+                + " tests only.",
             "The customer's billing API (/v1/billing/balance, usage, credits, limits, auto-topup, alerts, openapi.json)"
                 + " and the billing page (/billing) are served on the same port, behind the same keys.",
             "HTTP limits (JVM system properties, set in BILLING_JAVA_OPTS to change): a request must arrive within"
@@ -123,6 +130,16 @@ public class GatewayCommand implements Callable<Integer> {
             description = "Topic the billing API sends purchases, limits and auto top-up settings to (default: ${DEFAULT-VALUE}).")
     String eventsTopic;
 
+    @Option(names = "--payment-requests-topic", defaultValue = "payment-requests",
+            description = "Topic the billing API sends purchases to as payment requests, the one the billing job sends"
+                    + " auto top-ups to and the payments service answers (default: ${DEFAULT-VALUE}).")
+    String paymentRequestsTopic;
+
+    @Option(names = "--simulated-payments",
+            description = "FOR DEMOS AND TESTS ONLY: run a payments service inside the gateway that approves every"
+                    + " payment request without charging anyone, so every purchase and auto top-up is credited free.")
+    boolean simulatedPayments;
+
     @Option(names = "--alerts-topic", defaultValue = "billing-alerts",
             description = "Topic of the billing job's alerts, kept per account for GET /v1/billing/alerts (default: ${DEFAULT-VALUE}).")
     String alertsTopic;
@@ -151,6 +168,7 @@ public class GatewayCommand implements Callable<Integer> {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<GatewayServer> started = new CompletableFuture<>();
+    private final CompletableFuture<GatewayServer> listening = new CompletableFuture<>();
 
     @Override
     public Integer call() throws Exception {
@@ -176,25 +194,40 @@ public class GatewayCommand implements Callable<Integer> {
             say("WARNING: --insecure-demo-account-keys: 'Bearer sk-<account_id>' spends from that account. Anyone who"
                     + " knows or guesses an account id can spend its credits. Never use this outside a demo.");
         }
+        if (simulatedPayments) {
+            say("WARNING: --simulated-payments: every payment request on " + paymentRequestsTopic + " is approved"
+                    + " without charging anyone, so every purchase and auto top-up is credited free. For demos and"
+                    + " tests only.");
+        } else {
+            say("Purchases (POST /v1/billing/credits) go to " + paymentRequestsTopic + " and stay pending until the"
+                    + " payments service charges them and sends CREDITS_PURCHASED to " + eventsTopic + ".");
+        }
         Thread hook = new Thread(this::stopOnSignal, "gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        BillingApi.Settings billingSettings = new BillingApi.Settings(bootstrapServers, eventsTopic, alertsTopic, database,
-                kafkaClientProperties(), minimumPurchaseUsd, CardPayments.SIMULATED);
-        try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null : keyStore();
+        BillingApi.Settings billingSettings = new BillingApi.Settings(bootstrapServers, eventsTopic, alertsTopic,
+                paymentRequestsTopic, database, kafkaClientProperties(), minimumPurchaseUsd);
+        try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null
+                        : new PostgresKeyStore(database::connect, database.describe(), keyCacheTtl);
                 CutoffClient cutoffs = CutoffClient.start(config);
                 KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, kafkaClientProperties());
-                BillingApi billing = BillingApi.start(billingSettings, cutoffs::status)) {
-            Authenticator keys = keyStore != null ? keyStore : GatewayServer.demoAccountKeys();
-            say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
-            if (cutoffs.awaitBootstrap(bootstrapTimeout)) {
-                CutoffClientStats stats = cutoffs.stats();
-                say("Caught up with " + statusTopic + ": " + stats.accounts() + " accounts, " + stats.blockedAccounts()
-                        + " blocked, in " + stats.bootstrapTime().toMillis() + " ms.");
-            } else {
-                say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
-                        + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
+                BillingApi billing = BillingApi.start(billingSettings, cutoffs::status);
+                PaymentsSimulator payments = !simulatedPayments ? null : PaymentsSimulator.start(bootstrapServers,
+                        kafkaClientProperties(), PaymentsSimulator.GATEWAY_GROUP, paymentRequestsTopic, eventsTopic)) {
+            Startup startup = new Startup(keyStore, database.describe(),
+                    keyStore != null ? keyStore : GatewayServer.demoAccountKeys(), cutoffs, statusTopic,
+                    bootstrapTimeout, GatewayCommand::say);
+            if (keyStore != null) {
+                say("API keys: looked up in the api_keys table of " + database.describe() + " (cached for " + keyCacheTtl
+                        + ").");
             }
-            try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats, billing)) {
+            say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
+            try (GatewayServer server = GatewayServer.start(startup, startup, usage, settings, cutoffs::stats, billing)) {
+                server.reportStartup(startup::waitingFor);
+                listening.complete(server);
+                if (!startup.await(stopRequested)) {
+                    say("Stopped before it was ready.");
+                    return 0;
+                }
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "; OpenAI client libraries take the base URL " + server.apiBaseUri()
@@ -213,6 +246,7 @@ public class GatewayCommand implements Callable<Integer> {
                         + " answered 402; delivering the last usage records ...");
             }
         } finally {
+            listening.completeExceptionally(new IllegalStateException("the gateway stopped"));
             started.completeExceptionally(new IllegalStateException("the gateway stopped"));
             stopped.countDown();
             try {
@@ -231,22 +265,14 @@ public class GatewayCommand implements Callable<Integer> {
         return props;
     }
 
-    /** The api_keys table of --jdbc-url, checked now so that a wrong database fails the start, not every request. */
-    private PostgresKeyStore keyStore() {
-        PostgresKeyStore store = new PostgresKeyStore(database::connect, database.describe(), keyCacheTtl);
-        try {
-            store.check();
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        say("API keys: the api_keys table of " + database.describe() + " (lookups cached for " + keyCacheTtl + ").");
-        return store;
-    }
-
-    /** Completes with the running server once it listens. */
+    /** Completes with the running server once it is ready and serves. */
     CompletableFuture<GatewayServer> started() {
         return started;
+    }
+
+    /** Completes with the server once it listens, before it is ready (it answers 503 until then). */
+    CompletableFuture<GatewayServer> listening() {
+        return listening;
     }
 
     /** Makes {@link #call} close everything and return. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ExecutorService executor;
     private final RunningExchanges exchanges;
     private final GatewayMetrics metrics = new GatewayMetrics();
+    private final HealthHandler health;
 
     private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
             Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
@@ -40,7 +42,7 @@ public final class GatewayServer implements AutoCloseable {
         server.setExecutor(exchanges = new RunningExchanges(executor));
         server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
         server.createContext(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
-        server.createContext(HealthHandler.PATH, new HealthHandler(cutoffStats, metrics, usage));
+        server.createContext(HealthHandler.PATH, health = new HealthHandler(cutoffStats, metrics, usage));
         if (billing != null) {
             billing.register(server, keys);
         }
@@ -96,6 +98,11 @@ public final class GatewayServer implements AutoCloseable {
 
     public URI healthUri() {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + HealthHandler.PATH);
+    }
+
+    /** While {@code waitingFor} is not empty, {@code /health} answers 503 naming what the gateway waits for. */
+    void reportStartup(Supplier<List<String>> waitingFor) {
+        health.reportStartup(waitingFor);
     }
 
     public GatewayMetrics metrics() {

@@ -6,11 +6,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.billing.gateway.client.CutoffClientStats;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /health}: 200 while the cutoff client's copy of the status topic is fresh, else 503,
- * with the client's figures and the gateway's counters, for load balancers and operators.
+ * with the client's figures and the gateway's counters, for load balancers and operators; 503
+ * with {@code "status": "starting"} and what it waits for while the gateway is not ready yet.
  */
 final class HealthHandler implements HttpHandler {
     static final String PATH = "/health";
@@ -19,6 +21,7 @@ final class HealthHandler implements HttpHandler {
     private final Supplier<CutoffClientStats> cutoffStats;
     private final GatewayMetrics metrics;
     private final UsageSink usage;
+    private volatile Supplier<List<String>> waitingFor = List::of;
 
     HealthHandler(Supplier<CutoffClientStats> cutoffStats, GatewayMetrics metrics, UsageSink usage) {
         this.cutoffStats = cutoffStats;
@@ -26,13 +29,22 @@ final class HealthHandler implements HttpHandler {
         this.usage = usage;
     }
 
+    /** Until {@code waitingFor} is empty, the gateway is starting: 503, naming what it waits for. */
+    void reportStartup(Supplier<List<String>> waitingFor) {
+        this.waitingFor = waitingFor;
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try {
             CutoffClientStats stats = cutoffStats == null ? null : cutoffStats.get();
-            boolean healthy = stats == null || !stats.stale();
+            List<String> waiting = waitingFor.get();
+            boolean healthy = waiting.isEmpty() && (stats == null || !stats.stale());
             ObjectNode json = JSON.createObjectNode();
-            json.put("status", healthy ? "ok" : "stale");
+            json.put("status", !waiting.isEmpty() ? "starting" : healthy ? "ok" : "stale");
+            if (!waiting.isEmpty()) {
+                waiting.forEach(json.putArray("waiting_for")::add);
+            }
             if (stats != null) {
                 ObjectNode c = json.putObject("cutoffs");
                 c.put("bootstrapped", stats.bootstrapped());

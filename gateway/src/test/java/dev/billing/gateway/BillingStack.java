@@ -64,7 +64,7 @@ final class BillingStack implements AutoCloseable {
         usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
         database = new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password);
         billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
-                .withTopics(options.eventsTopic, options.alertsTopic), cutoffs::status);
+                .withTopics(options.eventsTopic, options.alertsTopic, options.paymentRequestsTopic), cutoffs::status);
         keyStore = new PostgresKeyStore(database::connect, database.describe(), PostgresKeyStore.DEFAULT_CACHE_TTL);
         gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("billing-it"), cutoffs::stats,
                 billing);

@@ -37,12 +37,12 @@ class BillingValuesTest {
 
     @Test
     void aPurchaseIdDependsOnTheAccountAndTheIdempotencyKeyOnly() {
-        String id = EventIds.purchase("acct-1", "key-1");
-        assertThat(EventIds.purchase("acct-1", "key-1")).isEqualTo(id);
-        assertThat(EventIds.purchase("acct-2", "key-1")).isNotEqualTo(id);
-        assertThat(EventIds.purchase("acct-1", "key-2")).isNotEqualTo(id);
-        assertThat(EventIds.purchase("ab", "c")).isNotEqualTo(EventIds.purchase("a", "bc"));
-        assertThat(id).matches("credits-[0-9a-f]{32}");
+        String id = PurchaseIds.requestId("acct-1", "key-1");
+        assertThat(PurchaseIds.requestId("acct-1", "key-1")).isEqualTo(id);
+        assertThat(PurchaseIds.requestId("acct-2", "key-1")).isNotEqualTo(id);
+        assertThat(PurchaseIds.requestId("acct-1", "key-2")).isNotEqualTo(id);
+        assertThat(PurchaseIds.requestId("ab", "c")).isNotEqualTo(PurchaseIds.requestId("a", "bc"));
+        assertThat(id).matches("purchase-[0-9a-f]{32}");
     }
 
     @Test

@@ -107,7 +107,7 @@ public final class Demo {
                             .topic(options.statusTopic).build());
                     KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
                     BillingApi billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
-                            .withTopics(options.eventsTopic, options.alertsTopic), cutoffs::status);
+                            .withTopics(options.eventsTopic, options.alertsTopic, options.paymentRequestsTopic), cutoffs::status);
                     GatewayServer gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("demo-gateway"),
                             cutoffs::stats, billing);
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);

@@ -6,38 +6,54 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads the job's {@code billing-alerts} topic from the beginning into {@link RecentAlerts}, then
- * follows it, in its own thread. No consumer group: every gateway keeps every account's recent
- * alerts. Only committed alerts ({@code read_committed}): the job writes them exactly once.
+ * Reads every partition of some topics, from the beginning or from a while back, then follows
+ * them, in its own thread, handing each JSON object to a {@link Handler}. No consumer group: every
+ * gateway replica reads everything, so each holds the same view. Only committed records
+ * ({@code read_committed}): what the job's transactions committed. A missing topic is waited for
+ * (the job creates its topics at its start), never created.
  */
-final class AlertsFollower implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AlertsFollower.class.getName());
+final class TopicTail implements AutoCloseable {
+    /** Gets each JSON object record, in each partition's order, on the tail's thread. */
+    @FunctionalInterface
+    interface Handler {
+        void onRecord(String topic, ObjectNode value);
+    }
+
+    private static final System.Logger LOG = System.getLogger(TopicTail.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration PARTITION_REFRESH = Duration.ofSeconds(10);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final String topic;
-    private final RecentAlerts alerts;
+    private final List<String> topics;
+    private final Duration lookBack;
+    private final Handler handler;
     private final Thread thread;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private volatile boolean running = true;
     private long nextRefreshNanos;
 
-    AlertsFollower(String bootstrapServers, String topic, Properties extra, RecentAlerts alerts) {
+    /**
+     * @param lookBack how far back to start reading a partition, by record time; null for its beginning
+     */
+    TopicTail(String bootstrapServers, Properties extra, String clientId, List<String> topics, Duration lookBack,
+            Handler handler) {
         Properties p = new Properties();
         p.putAll(extra);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -46,15 +62,16 @@ final class AlertsFollower implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "billing-api-alerts");
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.topic = topic;
-        this.alerts = alerts;
-        this.thread = new Thread(this::run, "billing-alerts-follower");
+        this.topics = List.copyOf(topics);
+        this.lookBack = lookBack;
+        this.handler = handler;
+        this.thread = new Thread(this::run, clientId);
         thread.setDaemon(true);
     }
 
-    AlertsFollower start() {
+    TopicTail start() {
         thread.start();
         return this;
     }
@@ -67,7 +84,7 @@ final class AlertsFollower implements AutoCloseable {
                 } catch (WakeupException e) {
                     // close() woke it up
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "reading " + topic + ": " + e);
+                    LOG.log(Level.WARNING, "reading " + topics + ": " + e);
                     pause();
                 }
             }
@@ -82,43 +99,62 @@ final class AlertsFollower implements AutoCloseable {
             nextRefreshNanos = System.nanoTime() + (assigned.isEmpty() ? POLL : PARTITION_REFRESH).toNanos();
         }
         if (assigned.isEmpty()) {
-            pause(); // the job creates the topic at its start
+            pause(); // the job creates the topics at its start
             return;
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
             try {
-                JsonNode alert = JSON.readTree(record.value());
-                if (alert instanceof ObjectNode object) {
-                    alerts.add(object);
+                JsonNode json = record.value() == null ? null : JSON.readTree(record.value());
+                if (json instanceof ObjectNode object) {
+                    handler.onRecord(record.topic(), object);
                 }
             } catch (IOException e) {
-                LOG.log(Level.DEBUG, "skipping a message that is not an alert at " + record.topic() + "-"
+                LOG.log(Level.DEBUG, "skipping a message that is not JSON at " + record.topic() + "-"
                         + record.partition() + "@" + record.offset());
             }
         }
     }
 
     private void refreshPartitions() {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-        if (infos == null || infos.isEmpty()) {
-            return;
-        }
         Set<TopicPartition> all = new HashSet<>();
-        infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if (infos != null) {
+                infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
+            }
+        }
         if (assigned.containsAll(all)) {
             return;
         }
         Set<TopicPartition> added = new HashSet<>(all);
         added.removeAll(assigned);
-        // assign() keeps the positions of partitions already assigned; new ones start at the beginning
+        all.addAll(assigned);
+        // assign() keeps the positions of partitions already assigned
         consumer.assign(all);
-        consumer.seekToBeginning(added);
+        seekToStart(added);
         assigned.addAll(all);
+    }
+
+    private void seekToStart(Set<TopicPartition> added) {
+        if (lookBack == null) {
+            consumer.seekToBeginning(added);
+            return;
+        }
+        long since = System.currentTimeMillis() - lookBack.toMillis();
+        Map<TopicPartition, Long> times = new HashMap<>();
+        added.forEach(tp -> times.put(tp, since));
+        // the ends first: a record appended while the times are looked up is read, not skipped
+        Map<TopicPartition, Long> ends = consumer.endOffsets(added, Duration.ofSeconds(5));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(times, Duration.ofSeconds(5));
+        for (TopicPartition tp : added) {
+            OffsetAndTimestamp at = offsets.get(tp);
+            consumer.seek(tp, at != null ? at.offset() : ends.get(tp)); // else nothing that recent
+        }
     }
 
     private void pause() {
         try {
-            Thread.sleep(POLL.toMillis()); // backoff while the topic is missing or Kafka fails
+            Thread.sleep(POLL.toMillis()); // backoff while a topic is missing or Kafka fails
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
