@@ -12,6 +12,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class CatchUpTracker {
     private Map<TopicPartition, Long> target;
+    private Map<TopicPartition, Long> reachedTarget = Map.of();
     private long targetAskedAtNanos;
     private boolean confirmed;
     private long confirmedAtNanos;
@@ -48,8 +49,14 @@ final class CatchUpTracker {
         }
         confirmed = true;
         confirmedAtNanos = targetAskedAtNanos; // targets are asked one after the other: never older
+        reachedTarget = target;
         target = null;
         return true;
+    }
+
+    /** The end offsets most recently reached; empty before the first. */
+    Map<TopicPartition, Long> reachedTarget() {
+        return reachedTarget;
     }
 
     boolean confirmed() {

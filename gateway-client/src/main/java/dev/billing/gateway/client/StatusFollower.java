@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The thread that owns the Kafka consumer: reads every partition of the status topic from the
  * beginning into the {@link StatusTable}, then follows it, and proves with a {@link CatchUpTracker}
- * how fresh the table is. It reads without a consumer group, because every gateway needs every
+ * how fresh the table is. What would unblock an account waits in {@link HeldUnblocks} until its
+ * partition is read to its end, so an account read as blocked stays blocked through a catch-up. It reads without a consumer group, because every gateway needs every
  * account, and it never gives up: Kafka errors are recorded, and the staleness they cause is what
  * the failure policy acts on.
  */
@@ -39,6 +40,7 @@ final class StatusFollower implements Runnable {
     private final StatusTable table;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final CatchUpTracker tracker = new CatchUpTracker();
+    private final HeldUnblocks held = new HeldUnblocks();
     private final CompletableFuture<Void> bootstrapped = new CompletableFuture<>();
     private final long startedAtNanos = System.nanoTime();
     private final Set<TopicPartition> assigned = new HashSet<>();
@@ -122,14 +124,22 @@ final class StatusFollower implements Runnable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(config.pollTimeout)) {
             apply(record);
         }
+        releaseCaughtUp();
         trackCatchUp();
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         if (record.value() == null) {
             // a tombstone: the account's status was deleted from the compacted topic
             if (record.key() != null) {
-                table.forget(new String(record.key(), StandardCharsets.UTF_8));
+                String account = new String(record.key(), StandardCharsets.UTF_8);
+                long blocking = table.blockingVersion(account);
+                if (blocking >= 0) {
+                    countReplaced(held.holdTombstone(tp, record.offset(), account, blocking));
+                } else {
+                    table.forget(account);
+                }
             }
             return;
         }
@@ -143,10 +153,43 @@ final class StatusFollower implements Runnable {
                     + e.getMessage());
             return;
         }
-        if (table.apply(status) == StatusTable.Outcome.APPLIED) {
+        if (table.unblocks(status)) {
+            // the records after it in this poll, or on the broker, may block it again
+            countReplaced(held.hold(tp, record.offset(), status));
+            return;
+        }
+        count(table.apply(status));
+    }
+
+    /** A held status replaced by a later one was never applied: stale. */
+    private void countReplaced(AccountStatus replaced) {
+        if (replaced != null) {
+            staleUpdatesIgnored++;
+        }
+    }
+
+    private void count(StatusTable.Outcome outcome) {
+        if (outcome == StatusTable.Outcome.APPLIED) {
             updatesApplied++;
         } else {
             staleUpdatesIgnored++;
+        }
+    }
+
+    /**
+     * Applies the unblocks held for partitions now read to their end: the position has reached the
+     * end (the high watermark, or for {@code read_committed} the last stable offset) the broker
+     * reported with the last fetch, so nothing read after an unblock blocks the account again.
+     */
+    private void releaseCaughtUp() {
+        if (held.size() == 0) {
+            return;
+        }
+        for (TopicPartition tp : held.partitions()) {
+            OptionalLong behind = consumer.currentLag(tp);
+            if (behind.isPresent() && behind.getAsLong() == 0) {
+                held.release(tp, table, this::count);
+            }
         }
     }
 
@@ -174,6 +217,10 @@ final class StatusFollower implements Runnable {
     }
 
     private void confirm() {
+        // the end offsets reached lie beyond these unblocks: what followed them is applied
+        for (TopicPartition tp : held.heldBelow(tracker.reachedTarget())) {
+            held.release(tp, table, this::count);
+        }
         confirmedAtNanos = tracker.confirmedAtNanos();
         if (!caughtUpOnce) {
             bootstrapNanos = System.nanoTime() - startedAtNanos;

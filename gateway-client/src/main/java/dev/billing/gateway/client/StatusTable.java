@@ -43,6 +43,32 @@ public final class StatusTable implements CutoffCheck {
         return kept == candidate ? Outcome.APPLIED : Outcome.STALE;
     }
 
+    /**
+     * True when {@code status} is newer than the account's known status, which blocks, and does not
+     * block: applying it would let the account be served.
+     */
+    public boolean unblocks(AccountStatus status) {
+        Decision known = byAccount.get(status.accountId());
+        return known != null && !known.allowed() && !status.blocked() && known.status().version() < status.version();
+    }
+
+    /** The version of the account's known status when it blocks the account, else -1. */
+    long blockingVersion(String accountId) {
+        Decision known = byAccount.get(accountId);
+        return known != null && !known.allowed() ? known.status().version() : -1;
+    }
+
+    /** Forgets the account if its known status is still at most {@code version} (a tombstone read after it). */
+    void forget(String accountId, long version) {
+        byAccount.computeIfPresent(accountId, (account, known) -> {
+            if (known.status().version() > version) {
+                return known;
+            }
+            countBlocked(known, -1);
+            return null;
+        });
+    }
+
     /** Forgets the account (a tombstone on the compacted topic): it is unknown again. */
     public void forget(String accountId) {
         byAccount.computeIfPresent(accountId, (account, known) -> {

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +120,60 @@ class CutoffClientIT {
             Await.until("v11 ACTIVE applied", TIMEOUT, () -> client.check("acct-1").allowed());
             assertThat(client.stats().updatesApplied()).isEqualTo(2);
         }
+    }
+
+    /**
+     * A compacted topic keeps an account's history until its cleaner runs (never in the active
+     * segment): BLOCKED, ACTIVE after a purchase, BLOCKED again. A client catching up reads the
+     * ACTIVE midway; were it applied, a client stuck there (a bootstrap timeout, a broker lost
+     * during the catch-up) would serve under FAIL_OPEN an account it has read as blocked.
+     */
+    @Test
+    void anAccountReadAsBlockedStaysBlockedThroughItsCatchUp() throws Exception {
+        try (StatusTopic topic = new StatusTopic(kafka.bootstrapServers(), "status-catch-up")) {
+            topic.sendTo(0, "acct-a", true, 1);
+            fill(topic, "before", 20_000);
+            topic.sendTo(0, "acct-a", false, 2);
+            fill(topic, "after", 60_000);
+            topic.sendTo(0, "acct-a", true, 3).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+            // a client reading in small steps, so its catch-up takes a while; FAIL_OPEN serves meanwhile
+            try (CutoffClient client = CutoffClient.start(config(topic.name)
+                    .kafkaProperty("max.poll.records", "50")
+                    .kafkaProperty("max.partition.fetch.bytes", "8192")
+                    .build())) {
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                long checksWhileBlocked = 0;
+                long servedAfterBlocked = 0;
+                while (!client.isBootstrapped() && System.nanoTime() < deadline) {
+                    if (!client.check("acct-a").allowed()) {
+                        checksWhileBlocked++;
+                    } else if (checksWhileBlocked > 0) {
+                        servedAfterBlocked++;
+                    }
+                    LockSupport.parkNanos(100_000); // the sampling interval
+                }
+                assertThat(client.isBootstrapped()).isTrue();
+                System.out.printf("catch-up: acct-a checked blocked %,d times, served %,d times after that%n",
+                        checksWhileBlocked, servedAfterBlocked);
+                assertThat(checksWhileBlocked).as("the catch-up was watched after it read acct-a BLOCKED").isPositive();
+                assertThat(servedAfterBlocked).as("acct-a served after it was read BLOCKED").isZero();
+                assertThat(client.check("acct-a").allowed()).isFalse();
+                assertThat(client.status("acct-a").version()).isEqualTo(3);
+
+                // caught up, an unblock is the account's status: it applies at once
+                topic.sendTo(0, "acct-a", false, 4).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                Await.until("v4 ACTIVE applied", TIMEOUT, () -> client.check("acct-a").allowed());
+            }
+        }
+    }
+
+    private static void fill(StatusTopic topic, String prefix, int count) throws Exception {
+        Future<RecordMetadata> last = null;
+        for (int i = 0; i < count; i++) {
+            last = topic.sendTo(0, "acct-" + prefix + "-" + i, i % 2 == 0, 1);
+        }
+        last.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test

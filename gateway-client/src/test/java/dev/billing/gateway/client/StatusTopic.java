@@ -71,6 +71,11 @@ final class StatusTopic implements AutoCloseable {
         return producer.send(new ProducerRecord<>(name, account, json(account, blocked, version)));
     }
 
+    /** Sends to one partition, whatever the account's key would choose. */
+    Future<RecordMetadata> sendTo(int partition, String account, boolean blocked, long version) {
+        return producer.send(new ProducerRecord<>(name, partition, account, json(account, blocked, version)));
+    }
+
     /** Sends and waits for the broker's acknowledgement, retrying while the broker comes back. */
     void sendAndWait(String account, boolean blocked, long version, Duration timeout) throws Exception {
         send(account, blocked, version).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
