@@ -180,8 +180,9 @@ final class BillingApiHandler implements HttpHandler {
                     + " Idempotency-Key was used for a purchase of $" + Usd.format(known.amountUsd()) + "; send a new key"
                     + " for a new purchase, or the same amount to retry that one.");
         }
-        if (known == null || known.creditedAt() == null) {
-            // sent again on a retry: the payments service charges a request id once
+        if (known == null) {
+            // a retry of a request this gateway knows is not sent again (the payments service charges an id once
+            // anyway); one whose send could not be confirmed (503) is
             Instant now = Instant.now();
             events.requestPayment(JSON.createObjectNode()
                     .put("request_id", requestId)

@@ -1,5 +1,6 @@
 package dev.billing.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -34,6 +35,17 @@ final class AccountEvents implements AutoCloseable {
     /** A purchase of {@code amountUsd}, a decimal string such as "10.00". */
     void creditsPurchased(String account, String amountUsd, Duration timeout) throws Exception {
         send(event(account, "CREDITS_PURCHASED").put("amount_usd", amountUsd), account, timeout);
+    }
+
+    /**
+     * As the payments service does once a charge succeeds: the {@code CREDITS_PURCHASED} of a payment
+     * request (schemas/payment-request.schema.json), its event id {@code payment/<request_id>}.
+     */
+    void paymentSucceeded(JsonNode request, Duration timeout) throws Exception {
+        String account = request.get("account_id").asText();
+        send(event(account, "CREDITS_PURCHASED")
+                .put("event_id", "payment/" + request.get("request_id").asText())
+                .put("amount_usd", request.get("amount_usd").asText()), account, timeout);
     }
 
     private static ObjectNode event(String account, String type) {

@@ -62,16 +62,56 @@ class BillingApiIT {
     }
 
     @Test
-    void aRetriedPurchaseBuysOnceAndBalanceAndUsageAreExact() throws Exception {
+    void aPurchaseIsCreditedOnlyOnceItsPaymentSucceedsOnceForARetryAndBalanceAndUsageAreExact() throws Exception {
         String account = "acct-api-money";
+        // an alert threshold opens the account ($5.00 of free credits) without spending
+        HttpResponse<String> limits = stack.call(account, "PUT", "/v1/billing/limits",
+                "{\"monthly_hard_limit_usd\":null,\"alert_thresholds_usd\":[\"900.00\"]}");
+        assertThat(limits.statusCode()).as(limits.body()).isEqualTo(202);
+        Await.until("the account is open", TIMEOUT, () -> stack.balance(account) != null
+                && decimal(stack.balance(account), "credits_usd").compareTo(FREE_CREDITS) == 0);
+
+        // a purchase and its retry: one payment request, pending
         String key = UUID.randomUUID().toString();
         HttpResponse<String> first = buy(account, "10.00", key);
         HttpResponse<String> retry = buy(account, "10.00", key);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
         assertThat(retry.statusCode()).as(retry.body()).isEqualTo(202);
-        assertThat(JSON.readTree(retry.body()).get("event_id")).isEqualTo(JSON.readTree(first.body()).get("event_id"));
-        // a later purchase on the same partition: once it shows, the retry before it has been applied too (or dropped)
-        assertThat(buy(account, "5.00", UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        JsonNode purchase = JSON.readTree(first.body());
+        String requestId = purchase.get("request_id").asText();
+        assertThat(JSON.readTree(retry.body()).get("request_id").asText()).isEqualTo(requestId);
+        assertThat(purchase.get("status").asText()).isEqualTo("pending");
+        assertThat(purchase.get("amount_usd").asText()).isEqualTo("10.00");
+        JsonNode request = stack.paymentRequest(account, requestId);
+        assertThat(request.get("source").asText()).isEqualTo("PURCHASE");
+        assertThat(request.get("amount_usd").asText()).isEqualTo("10.00");
+        assertThat(stack.paymentRequests(account)).as("the retry makes no second request").hasSize(1);
+        assertThat(message(expect(409, buy(account, "12.00", key)))).contains("Idempotency-Key was used for a purchase of $10.00");
+
+        // nothing credits it before the payment: a later event of the account is applied, the credits are not
+        HttpResponse<String> later = stack.call(account, "PUT", "/v1/billing/limits",
+                "{\"monthly_hard_limit_usd\":null,\"alert_thresholds_usd\":[\"950.00\"]}");
+        assertThat(later.statusCode()).as(later.body()).isEqualTo(202);
+        Await.until("the later event is applied", TIMEOUT,
+                () -> stack.balance(account).get("alert_thresholds_usd").toString().equals("[\"950.00\"]"));
+        assertThat(decimal(stack.balance(account), "credits_usd")).as("no credit before the payment").isEqualByComparingTo(FREE_CREDITS);
+        assertThat(stack.fixture.client.readAll(stack.options.eventsTopic)).as("the API sent no CREDITS_PURCHASED")
+                .noneMatch(e -> account.equals(e.get("account_id").asText()) && e.get("type").asText().equals("CREDITS_PURCHASED"));
+        JsonNode pending = stack.get(account, "/v1/billing/credits").get("data");
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).get("request_id").asText()).isEqualTo(requestId);
+        assertThat(pending.get(0).get("status").asText()).isEqualTo("pending");
+
+        // the payments service charges it and answers, twice (a repeated answer): credited once
+        stack.payments.paymentSucceeded(request, TIMEOUT);
+        stack.payments.paymentSucceeded(request, TIMEOUT);
+        Await.until("the purchase shows as credited", TIMEOUT,
+                () -> stack.get(account, "/v1/billing/credits").get("data").get(0).get("status").asText().equals("credited"));
+        JsonNode again = JSON.readTree(expect(202, buy(account, "10.00", key)).body());
+        assertThat(again.get("status").asText()).as("a retry after the payment").isEqualTo("credited");
+        assertThat(stack.paymentRequests(account)).as("still one request").hasSize(1);
+        // a later purchase on the same partition: once it shows, the two answers before it have been applied (or dropped)
+        stack.buyAndPay(account, "5.00");
         Await.until("the purchases show in the balance", TIMEOUT, () -> decimal(stack.balance(account), "credits_usd")
                 .compareTo(new BigDecimal("15.00").add(FREE_CREDITS)) >= 0);
         assertThat(decimal(stack.balance(account), "credits_usd")).as("$5.00 free + $10.00 once + $5.00")
@@ -106,7 +146,7 @@ class BillingApiIT {
         assertThat(decimal(balance, "month_spend_usd")).isEqualByComparingTo(expectedSpend);
         assertThat(decimal(balance, "free_credits_left_usd")).isEqualByComparingTo(FREE_CREDITS.subtract(expectedSpend));
         assertThat(balance.get("monthly_hard_limit_usd").isNull()).isTrue();
-        assertThat(balance.get("alert_thresholds_usd")).isEmpty();
+        assertThat(balance.get("alert_thresholds_usd").toString()).isEqualTo("[\"950.00\"]");
         System.out.printf("BALANCE: %s%n", balance);
 
         // usage by hour, day and month: each model's totals, list cost = cost (no discount)
@@ -145,7 +185,7 @@ class BillingApiIT {
     @Test
     void aLimitBlocksAtOnceShowsInTheBalanceAndTheAlertsAndLiftingItResumes() throws Exception {
         String account = "acct-api-limits";
-        assertThat(buy(account, "10.00", UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        stack.buyAndPay(account, "10.00");
         Await.until("the account is open", TIMEOUT, () -> stack.balance(account) != null);
         BigDecimal spend = BigDecimal.ZERO;
         for (int i = 0; i < 2; i++) {
@@ -209,7 +249,7 @@ class BillingApiIT {
                 "{\"below_usd\":\"2.00\",\"amount_usd\":\"4.99\"}");
         assertThat(tooSmall.statusCode()).isEqualTo(400);
         assertThat(message(tooSmall)).contains("The minimum credit purchase is $5.00");
-        HttpResponse<String> purchase = buy(account, "7.50", "key-" + UUID.randomUUID());
+        JsonNode purchase = stack.buyAndPay(account, "7.50");
         HttpResponse<String> limits = stack.call(account, "PUT", "/v1/billing/limits",
                 "{\"monthly_hard_limit_usd\":\"100\",\"alert_thresholds_usd\":[\"50.00\"]}");
 
@@ -222,7 +262,8 @@ class BillingApiIT {
         assertThat(topUpOff.get("below_usd").isNull()).isTrue();
         assertThat(topUpOff.get("amount_usd").isNull()).isTrue();
 
-        JsonNode bought = sent.get(JSON.readTree(purchase.body()).get("event_id").asText());
+        JsonNode bought = sent.get("payment/" + purchase.get("request_id").asText());
+        assertThat(bought.get("type").asText()).isEqualTo("CREDITS_PURCHASED");
         assertThat(bought.get("amount_usd").asText()).isEqualTo("7.50");
         JsonNode limitsSet = sent.get(JSON.readTree(limits.body()).get("event_id").asText());
         assertThat(limitsSet.get("monthly_hard_limit_usd").asText()).isEqualTo("100");
@@ -268,8 +309,8 @@ class BillingApiIT {
                 "{\"monthly_hard_limit_usd\":\"-1\"}")))).contains("non-negative");
 
         assertThat(message(expect(401, stack.call(null, "GET", "/v1/billing/balance", null)))).contains("Bearer");
-        assertThat(expect(405, stack.call(account, "GET", "/v1/billing/credits", null)).headers()
-                .firstValue("Allow")).hasValue("POST");
+        assertThat(expect(405, stack.call(account, "DELETE", "/v1/billing/credits", null)).headers()
+                .firstValue("Allow")).hasValue("GET, POST");
         expect(404, stack.call(account, "GET", "/v1/billing/nothing-here", null));
         assertThat(message(expect(404, stack.call(account, "GET", "/v1/billing/balance", null))))
                 .as("an account the job has not seen").contains("first request or purchase");

@@ -30,8 +30,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The billing page in a real headless Chromium (Debian's chromium and chromium-driver, driven by
  * Selenium), against the real billing job, broker and PostgreSQL: a customer opens the page with
  * their key, sees the balance fall while the gateway serves their requests, sees the blocked
- * state as soon as the gateway answers 402, buys credits on the page and sees it clear. The
- * screenshots stay in target/ (billing-page.png, billing-page-blocked.png).
+ * state as soon as the gateway answers 402, buys credits on the page, sees the purchase pending
+ * until the payment succeeds (the test is the payments service), and the block clear. The
+ * screenshots stay in target/ (billing-page.png, billing-page-blocked.png, billing-page-pending.png).
  */
 class BillingPageBrowserIT {
     @RegisterExtension
@@ -107,15 +108,26 @@ class BillingPageBrowserIT {
         assertThat(browser.findElement(By.id("status")).getText()).contains("402 Payment Required").contains("Add credits");
         screenshot(browser, "billing-page-blocked.png");
 
-        // buy credits on the page: the block clears
+        // buy credits on the page: pending until the payment succeeds, then the block clears
         WebElement amount = browser.findElement(By.id("credit-amount"));
         amount.clear();
         amount.sendKeys("10.00");
-        long boughtNanos = System.nanoTime();
         browser.findElement(By.id("buy-credits")).click();
+        Await.until("the page shows the purchase pending", TIMEOUT,
+                () -> browser.findElement(By.id("credits-msg")).getText().contains("pending")
+                        && "pending".equals(purchase(browser).get(1)));
+        assertThat(purchase(browser).get(2)).contains("$10.00 purchase: pending");
+        assertThat(status(browser)).as("nothing is credited before the payment").isEqualTo("BLOCKED");
+        screenshot(browser, "billing-page-pending.png");
+        // the test as the payments service: the charge succeeds
+        String requestId = purchase(browser).get(0);
+        long paidNanos = System.nanoTime();
+        stack.payments.paymentSucceeded(stack.paymentRequest(ACCOUNT, requestId), TIMEOUT);
         Await.until("the page shows the account ACTIVE again", TIMEOUT, () -> "ACTIVE".equals(status(browser)));
-        System.out.printf("PAGE: ACTIVE again %.0f ms after the purchase was clicked%n", (System.nanoTime() - boughtNanos) / 1e6);
-        assertThat(browser.findElement(By.id("credits-msg")).getText()).contains("Added $10.00");
+        System.out.printf("PAGE: ACTIVE again %.0f ms after the payment succeeded%n", (System.nanoTime() - paidNanos) / 1e6);
+        Await.until("the page shows the purchase credited", TIMEOUT,
+                () -> "credited".equals(purchase(browser).get(1))
+                        && browser.findElement(By.id("credits-msg")).getText().contains("Added $10.00"));
         assertThat(served(stack.chat(ACCOUNT, REQUEST), spentMicros)).as("served again").isTrue();
 
         // the page's figures, exactly: $5.00 free + $10.00 bought - what the served requests cost
@@ -160,6 +172,13 @@ class BillingPageBrowserIT {
         long tokens = JSON.readTree(r.body()).get("usage").get("total_tokens").asLong();
         spentMicros.addAndGet(RATE.multiply(BigDecimal.valueOf(tokens)).longValueExact()); // $/1M x tokens = micro-dollars
         return true;
+    }
+
+    /** The newest purchase in the page's list: {request id, status, text}; read in one script, the list is redrawn each second. */
+    private static List<String> purchase(ChromeDriver browser) {
+        Object read = browser.executeScript("const li = document.querySelector('#purchases li');"
+                + " return li ? [li.dataset.requestId || '', li.dataset.status || '', li.textContent] : ['', '', ''];");
+        return ((List<?>) read).stream().map(Object::toString).toList();
     }
 
     private static String status(ChromeDriver browser) {

@@ -15,6 +15,9 @@ import dev.billing.job.JobConfiguration;
 import dev.billing.job.JobOptions;
 import dev.billing.gateway.keys.ApiKeyTable;
 import dev.billing.gateway.keys.PostgresKeyStore;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +25,12 @@ import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +59,9 @@ final class BillingStack implements AutoCloseable {
     final PostgresKeyStore keyStore;
     private final Map<String, String> keys = new ConcurrentHashMap<>();
     final OpenApiCheck openApi = new OpenApiCheck();
+    /** The test as the payments service: it answers payment requests on account-events. */
+    final AccountEvents payments;
+    private final JsonSchema paymentRequestSchema;
     private final HttpClient http = HttpClient.newHttpClient();
 
     BillingStack(String schema) throws Exception {
@@ -68,7 +79,44 @@ final class BillingStack implements AutoCloseable {
         keyStore = new PostgresKeyStore(database::connect, database.describe(), PostgresKeyStore.DEFAULT_CACHE_TTL);
         gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("billing-it"), cutoffs::stats,
                 billing);
+        payments = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic);
+        paymentRequestSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(
+                JSON.readTree(Files.readString(Path.of("..", "schemas", "payment-request.schema.json"))));
         assertThat(cutoffs.awaitBootstrap(TIMEOUT)).as("gateway caught up with account-status").isTrue();
+    }
+
+    /** The account's messages on payment-requests now, each checked against its schema. */
+    List<JsonNode> paymentRequests(String account) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode request : fixture.client.readAll(options.paymentRequestsTopic)) {
+            if (account.equals(request.path("account_id").asText())) {
+                assertThat(paymentRequestSchema.validate(request)).as(request.toString()).isEmpty();
+                out.add(request);
+            }
+        }
+        return out;
+    }
+
+    /** The account's payment request with this id, once it is on payment-requests. */
+    JsonNode paymentRequest(String account, String requestId) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        Await.until("payment request " + requestId + " on " + options.paymentRequestsTopic, TIMEOUT, () -> {
+            found.clear();
+            paymentRequests(account).stream().filter(r -> r.get("request_id").asText().equals(requestId))
+                    .forEach(found::add);
+            return !found.isEmpty();
+        });
+        return found.get(0);
+    }
+
+    /** Buys through the billing API and, as the payments service, pays for it; returns the 202's body. */
+    JsonNode buyAndPay(String account, String amountUsd) throws Exception {
+        HttpResponse<String> r = call(account, "POST", "/v1/billing/credits", "{\"amount_usd\":\"" + amountUsd + "\"}",
+                "Idempotency-Key", UUID.randomUUID().toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        JsonNode purchase = JSON.readTree(r.body());
+        payments.paymentSucceeded(paymentRequest(account, purchase.get("request_id").asText()), TIMEOUT);
+        return purchase;
     }
 
     /** The account's API key, made in {@code api_keys} on first use. */
@@ -137,6 +185,7 @@ final class BillingStack implements AutoCloseable {
             PipelineFixture.cancel(job);
         } finally {
             gateway.close();
+            payments.close();
             keyStore.close();
             billing.close();
             usage.close();
