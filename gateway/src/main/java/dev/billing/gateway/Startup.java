@@ -138,7 +138,7 @@ final class Startup implements Authenticator, CutoffCheck {
         StringBuilder line = new StringBuilder("Not ready after " + waited().toSeconds() + " s (/health answers 503,"
                 + " requests 503 with Retry-After); waiting for");
         if (!keysReady) {
-            line.append(" the api_keys table: ").append(keysProblem);
+            line.append(" the api_keys table: ").append(keysProblem.replaceAll("\\.$", ""));
         }
         if (!statusReady) {
             CutoffClientStats stats = cutoffs.stats();

@@ -133,6 +133,166 @@ class GatewayCommandIT {
         }
     }
 
+    /**
+     * Started before the job and before any key exists (a fresh schema without the migrations, no
+     * topics), the gateway does not exit: it listens, answers /health and every request 503, says
+     * what it waits for, and serves once the table and the status topic are there.
+     */
+    @Test
+    void startedFirstItWaitsAnswering503AndServesOnceTheKeyTableAndTheStatusTopicAreThere() throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+                LocalPostgres postgres = LocalPostgres.locate(System.out::println)) {
+            String jdbcUrl = postgres.freshSchema("it_gateway_start_order");
+            GatewayCommand command = new GatewayCommand();
+            Printed printed = Printed.capture();
+            AtomicInteger exit = new AtomicInteger(-1);
+            Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
+                    "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
+                    "--bootstrap-timeout", "10m")), "gateway-command");
+            run.start();
+            try {
+                GatewayServer server = command.listening().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                HttpClient http = HttpClient.newHttpClient();
+                JsonNode health = JSON.readTree(expect(503, health(http, server)).body());
+                assertThat(health.get("status").asText()).isEqualTo("starting");
+                assertThat(health.get("waiting_for").toString()).contains("api_keys").contains("account-status");
+                HttpResponse<String> refused = expect(503, post(http, server, "sk-live-key_0000000000000000-x"));
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+                Await.until("it says what it waits for", TIMEOUT, () -> printed.text().contains("Not ready after")
+                        && printed.text().contains("no api_keys table"));
+
+                // the migrations and a key: the keys are ready, the status topic is not there yet
+                Migrations.apply(jdbcUrl, postgres.user, postgres.password);
+                ApiKey key;
+                try (Connection c = DriverManager.getConnection(jdbcUrl, postgres.user, postgres.password)) {
+                    key = new ApiKeyTable(c).create("acct-first", "it", new SecureRandom()).key();
+                }
+                Await.until("only account-status waited for", TIMEOUT, () -> {
+                    JsonNode h = JSON.readTree(health(http, server).body());
+                    return h.path("waiting_for").size() == 1 && h.path("waiting_for").toString().contains("account-status");
+                });
+                expect(503, post(http, server, key.text()));
+
+                // the job's topics: it catches up and serves
+                createTopics(kafka.bootstrapServers());
+                assertThat(command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isSameAs(server);
+                expect(200, post(http, server, key.text()));
+                expect(200, health(http, server));
+            } finally {
+                command.stop();
+                run.join(TIMEOUT.toMillis());
+                printed.restore();
+            }
+            assertThat(exit.get()).isZero();
+            assertThat(printed.text()).contains("Caught up with account-status")
+                    .contains("Purchases (POST /v1/billing/credits) go to payment-requests and stay pending until the"
+                            + " payments service charges them")
+                    .doesNotContain("--simulated-payments");
+        }
+    }
+
+    @Test
+    void simulatedPaymentsApproveEveryPurchaseAndSaySoAtStart() throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+            createTopics(kafka.bootstrapServers());
+            GatewayCommand command = new GatewayCommand();
+            Printed printed = Printed.capture();
+            AtomicInteger exit = new AtomicInteger(-1);
+            Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
+                    "--insecure-demo-account-keys", "--simulated-payments")), "gateway-command");
+            run.start();
+            try {
+                GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> bought = expect(202, http.send(HttpRequest.newBuilder(
+                                server.apiBaseUri().resolve("/v1/billing/credits"))
+                        .header("Authorization", "Bearer sk-acct-sim")
+                        .header("Idempotency-Key", "sim-1")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"amount_usd\":\"10.00\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofString()));
+                String requestId = JSON.readTree(bought.body()).get("request_id").asText();
+                Await.until("the purchase is credited", TIMEOUT, () -> {
+                    JsonNode list = JSON.readTree(http.send(HttpRequest.newBuilder(
+                                    server.apiBaseUri().resolve("/v1/billing/credits"))
+                            .header("Authorization", "Bearer sk-acct-sim").build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                    return list.path("data").path(0).path("status").asText().equals("credited");
+                });
+                JsonNode credit = firstRecord(kafka.bootstrapServers(), "account-events",
+                        r -> r.path("event_id").asText().equals("payment/" + requestId));
+                assertThat(credit.get("type").asText()).isEqualTo("CREDITS_PURCHASED");
+                assertThat(credit.get("account_id").asText()).isEqualTo("acct-sim");
+                assertThat(credit.get("amount_usd").asText()).isEqualTo("10.00");
+            } finally {
+                command.stop();
+                run.join(TIMEOUT.toMillis());
+                printed.restore();
+            }
+            assertThat(exit.get()).isZero();
+            assertThat(printed.text().lines().filter(l -> l.startsWith("WARNING: --simulated-payments")).findFirst())
+                    .hasValueSatisfying(w -> assertThat(w).contains("approved without charging anyone")
+                            .contains("For demos and tests only"));
+        }
+    }
+
+    private static HttpResponse<String> health(HttpClient http, GatewayServer server) throws Exception {
+        return http.send(HttpRequest.newBuilder(server.healthUri()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> expect(int status, HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return r;
+    }
+
+    /** The gateway's stdout, kept while it is also printed. */
+    private static final class Printed {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final PrintStream stdout = System.out;
+
+        static Printed capture() {
+            Printed p = new Printed();
+            System.setOut(new PrintStream(p.bytes, true, StandardCharsets.UTF_8));
+            return p;
+        }
+
+        String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+
+        void restore() {
+            System.setOut(stdout);
+            stdout.print(text());
+        }
+    }
+
+    /** The first JSON record of the topic that matches, read from the beginning. */
+    private static JsonNode firstRecord(String bootstrap, String topic, java.util.function.Predicate<JsonNode> matches)
+            throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "gateway-command-it-" + topic + "-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            AtomicReference<JsonNode> first = new AtomicReference<>();
+            Await.until("the record on " + topic, TIMEOUT, () -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                    JsonNode json = JSON.readTree(r.value());
+                    if (matches.test(json)) {
+                        first.compareAndSet(null, json);
+                    }
+                }
+                return first.get() != null;
+            });
+            return first.get();
+        }
+    }
+
     private static HttpResponse<String> post(HttpClient http, GatewayServer server, String key) throws Exception {
         return http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
                         .header("Authorization", "Bearer " + key)
@@ -147,9 +307,11 @@ class GatewayCommandIT {
             admin.createTopics(List.of(
                     new NewTopic("account-status", Optional.of(2), Optional.empty())
                             .configs(Map.of("cleanup.policy", "compact")),
-                    new NewTopic("usage-records", Optional.of(2), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic("usage-records", Optional.of(2), Optional.empty()),
+                    new NewTopic("account-events", Optional.of(2), Optional.empty()),
+                    new NewTopic("payment-requests", Optional.of(2), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (String topic : List.of("account-status", "usage-records")) {
+            for (String topic : List.of("account-status", "usage-records", "account-events", "payment-requests")) {
                 for (int p = 0; p < 2; p++) {
                     latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
                 }
