@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billing.gateway.client.FailurePolicy;
 import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -49,17 +54,28 @@ class GatewayCommandTest {
         assertThat(command.keyCacheTtl).isEqualTo(Duration.ofMillis(500));
     }
 
+    /** No database and no broker: it does not exit, it listens and says it is not ready, and a stop ends it. */
     @Test
-    void refusesToStartWhenItCannotCheckKeysBeforeConnectingToKafka() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new GatewayCommand()).setErr(new PrintWriter(err));
-
-        int exit = cli.execute("--bootstrap-servers", "127.0.0.1:1",
-                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/billing?connectTimeout=2");
-
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).contains("Cannot check API keys in jdbc:postgresql://127.0.0.1:1/billing:")
-                .doesNotContain("connectTimeout");
+    void waitsForItsDatabaseAnsweringHealth503UntilStopped() throws Exception {
+        GatewayCommand command = new GatewayCommand();
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread run = new Thread(() -> exit.set(new CommandLine(command).execute("--bootstrap-servers", "127.0.0.1:1",
+                "--host", "127.0.0.1", "--port", "0",
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/billing?connectTimeout=2")), "gateway-command");
+        run.start();
+        try {
+            GatewayServer server = command.listening().get(30, TimeUnit.SECONDS);
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.healthUri()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("\"status\":\"starting\"")
+                    .contains("the api_keys table in jdbc:postgresql://127.0.0.1:1/billing").doesNotContain("connectTimeout");
+            assertThat(command.started()).isNotDone();
+        } finally {
+            command.stop();
+            run.join(30_000);
+        }
+        assertThat(exit.get()).isZero();
     }
 
     @Test
