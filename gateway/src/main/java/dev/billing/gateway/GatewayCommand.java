@@ -224,6 +224,10 @@ public class GatewayCommand implements Callable<Integer> {
             try (GatewayServer server = GatewayServer.start(startup, startup, usage, settings, cutoffs::stats, billing)) {
                 server.reportStartup(startup::waitingFor);
                 listening.complete(server);
+                if (!startup.ready()) {
+                    say("Listening on " + server.healthUri().resolve("/") + "; until " + String.join(" and ",
+                            startup.waitingFor()) + ", /health answers 503 and requests 503 with Retry-After.");
+                }
                 if (!startup.await(stopRequested)) {
                     say("Stopped before it was ready.");
                     return 0;
