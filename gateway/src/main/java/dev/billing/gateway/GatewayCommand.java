@@ -5,8 +5,11 @@ import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.FailurePolicy;
 import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.gateway.client.admission.ContextWindows;
+import dev.billing.gateway.client.admission.ReservationsUnavailable;
 import dev.billing.gateway.keys.PostgresKeyStore;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,6 +135,38 @@ public class GatewayCommand implements Callable<Integer> {
                     + " --minimum-purchase (default: ${DEFAULT-VALUE}).")
     BigDecimal minimumPurchaseUsd;
 
+    @Option(names = "--rates-topic", defaultValue = "rate-cards",
+            description = "Compacted topic of the billing job's rate cards, read to price each request's worst case at the"
+                    + " account's rate (default: ${DEFAULT-VALUE}).")
+    String ratesTopic;
+
+    @Option(names = "--free-credits", defaultValue = "5.00",
+            description = "What an account the billing job has published no balance for has; keep it equal to the job's"
+                    + " --free-credits (default: ${DEFAULT-VALUE}).")
+    BigDecimal freeCreditsUsd;
+
+    @Option(names = "--context-window", defaultValue = "" + ContextWindows.DEFAULT_TOKENS,
+            description = "Context window of every model, in tokens: a request whose prompt plus max_tokens (without"
+                    + " max_tokens: plus at least one token) exceeds it is refused 400 context_length_exceeded"
+                    + " (default: ${DEFAULT-VALUE}, the pricing page's 128K).")
+    long contextWindow;
+
+    @Option(names = "--model-context-window", paramLabel = "MODEL=TOKENS",
+            description = "The context window of one model, over --context-window (repeatable).")
+    Map<String, Long> modelContextWindows = new LinkedHashMap<>();
+
+    @Option(names = "--usage-journal", defaultValue = "usage-journal",
+            description = "Directory of this gateway's usage journal: each served request's usage is written and forced"
+                    + " to disk here before the response completes, then delivered to Kafka; what a stopped or killed"
+                    + " gateway left undelivered goes out at its next start. One directory per gateway, kept across"
+                    + " restarts (default: ${DEFAULT-VALUE}).")
+    Path usageJournal;
+
+    @Option(names = "--max-undelivered-usage", defaultValue = "100000",
+            description = "With this many usage records waiting for Kafka (an outage), new requests are answered 503"
+                    + " with Retry-After instead of served (default: ${DEFAULT-VALUE}).")
+    int maxUndeliveredUsage;
+
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
 
@@ -157,7 +192,7 @@ public class GatewayCommand implements Callable<Integer> {
         GatewaySettings settings;
         try {
             settings = new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
-                    streamChunkTokens, streamChunkInterval);
+                    streamChunkTokens, streamChunkInterval, new ContextWindows(contextWindow, modelContextWindows));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -182,7 +217,7 @@ public class GatewayCommand implements Callable<Integer> {
                 kafkaClientProperties(), minimumPurchaseUsd, CardPayments.SIMULATED);
         try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null : keyStore();
                 CutoffClient cutoffs = CutoffClient.start(config);
-                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, kafkaClientProperties());
+                GatewayDoor door = door(cutoffs);
                 BillingApi billing = BillingApi.start(billingSettings, cutoffs::status)) {
             Authenticator keys = keyStore != null ? keyStore : GatewayServer.demoAccountKeys();
             say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
@@ -194,7 +229,12 @@ public class GatewayCommand implements Callable<Integer> {
                 say("WARNING: not caught up with " + statusTopic + " after " + bootstrapTimeout + " ("
                         + cutoffs.stats().lastError() + "); serving under " + failurePolicy + ".");
             }
-            try (GatewayServer server = GatewayServer.start(keys, cutoffs, usage, settings, cutoffs::stats, billing)) {
+            if (!door.ratesBootstrapped().isDone()) {
+                say("Reading " + ratesTopic + " ...");
+                awaitQuietly(door.ratesBootstrapped(), bootstrapTimeout);
+            }
+            try (GatewayServer server = GatewayServer.start(keys, cutoffs, door.usage(), settings, cutoffs::stats,
+                    billing, door.admission(), new PaymentRequiredBody(dashboardUrl))) {
                 started.complete(server);
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "; OpenAI client libraries take the base URL " + server.apiBaseUri()
@@ -208,6 +248,11 @@ public class GatewayCommand implements Callable<Integer> {
                         + "curl -s " + server.chatCompletionsUri() + " -H \"Authorization: Bearer $KEY\""
                         + " -H 'Content-Type: application/json'"
                         + " -d '{\"model\":\"" + defaultModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
+                say("Admission: a request is served when the account's balance covers its worst case (prompt plus"
+                        + " max_tokens, else the context window's remainder; windows: " + settings.contextWindows() + "), held in the"
+                        + " gateway_reservations table of " + database.describe() + " across replicas (this one: '"
+                        + nodeId + "'). Usage journal: " + usageJournal.toAbsolutePath() + " (" + door.usage().replayedAtStart()
+                        + " records from a previous run delivered again).");
                 stopRequested.await();
                 say("Stopping: " + server.metrics().served() + " requests served, " + server.metrics().paymentRequired()
                         + " answered 402; delivering the last usage records ...");
@@ -229,6 +274,33 @@ public class GatewayCommand implements Callable<Integer> {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
         return props;
+    }
+
+    /** The door, once the holds of this gateway's previous run are reclaimed (waiting for PostgreSQL if need be). */
+    private GatewayDoor door(CutoffClient cutoffs) throws Exception {
+        GatewayDoor.Settings settings = new GatewayDoor.Settings(bootstrapServers, usageTopic, ratesTopic,
+                kafkaClientProperties(), database, freeCreditsUsd, nodeId, usageJournal, maxUndeliveredUsage);
+        long waitingSince = System.nanoTime();
+        while (true) {
+            try {
+                return GatewayDoor.open(settings, cutoffs::status);
+            } catch (ReservationsUnavailable e) {
+                say("Waiting for PostgreSQL's gateway_reservations table (" + Duration.ofNanos(System.nanoTime()
+                        - waitingSince).toSeconds() + " s; start the billing job, which applies the migrations): "
+                        + e.getMessage());
+                if (stopRequested.await(2, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("stopped while waiting for PostgreSQL");
+                }
+            }
+        }
+    }
+
+    private static void awaitQuietly(CompletableFuture<Void> future, Duration timeout) throws InterruptedException {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            say("WARNING: not caught up after " + timeout + "; serving with what was read (list prices at least).");
+        }
     }
 
     /** The api_keys table of --jdbc-url, checked now so that a wrong database fails the start, not every request. */

@@ -67,7 +67,8 @@ class GatewayCommandIT {
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--node-id", "cli-node", "--default-completion-tokens", "10")), "gateway-command");
+                    "--node-id", "cli-node", "--default-completion-tokens", "10",
+                    "--usage-journal", Files.createTempDirectory(tmp, "usage-journal").toString())), "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -106,16 +107,21 @@ class GatewayCommandIT {
     @Test
     void acceptsTheDemoSchemeOnlyWhenToldSoAndWarns() throws Exception {
         Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+                LocalPostgres postgres = LocalPostgres.locate(System.out::println)) {
             createTopics(kafka.bootstrapServers());
+            String jdbcUrl = postgres.freshSchema("it_gateway_demo_keys");
+            Migrations.apply(jdbcUrl, postgres.user, postgres.password);
             GatewayCommand command = new GatewayCommand();
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             PrintStream stdout = System.out;
             System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
             AtomicInteger exit = new AtomicInteger(-1);
-            // no --jdbc-url: the demo scheme needs no database
+            // the demo scheme looks up no keys; the database still holds the requests' reservations
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
+                    "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
+                    "--usage-journal", Files.createTempDirectory(tmp, "usage-journal").toString(),
                     "--insecure-demo-account-keys")), "gateway-command");
             run.start();
             try {
@@ -147,9 +153,11 @@ class GatewayCommandIT {
             admin.createTopics(List.of(
                     new NewTopic("account-status", Optional.of(2), Optional.empty())
                             .configs(Map.of("cleanup.policy", "compact")),
-                    new NewTopic("usage-records", Optional.of(2), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic("usage-records", Optional.of(2), Optional.empty()),
+                    new NewTopic("rate-cards", Optional.of(2), Optional.empty())
+                            .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (String topic : List.of("account-status", "usage-records")) {
+            for (String topic : List.of("account-status", "usage-records", "rate-cards")) {
                 for (int p = 0; p < 2; p++) {
                     latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
                 }

@@ -1,7 +1,6 @@
 package dev.billing.gateway.client;
 
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,20 +22,34 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The thread that owns the Kafka consumer: reads every partition of the status topic from the
- * beginning into the {@link StatusTable}, then follows it, and proves with a {@link CatchUpTracker}
- * how fresh the table is. It reads without a consumer group, because every gateway needs every
- * account, and it never gives up: Kafka errors are recorded, and the staleness they cause is what
- * the failure policy acts on.
+ * The thread that owns the Kafka consumer of a compacted topic every gateway reads whole (the
+ * statuses into the {@link StatusTable}, the rate cards into the admission's prices): reads every
+ * partition from the beginning, then follows it, and proves with a {@link CatchUpTracker} how
+ * fresh its copy is. It reads without a consumer group, because every gateway needs every key,
+ * and it never gives up: Kafka errors are recorded, and the staleness they cause is what the
+ * failure policy acts on.
  */
-final class StatusFollower implements Runnable {
+public final class TopicFollower implements Runnable {
+    /** What a message does to the copy. */
+    public enum Outcome {
+        APPLIED,
+        STALE
+    }
+
+    /** Applies one message of the topic to the copy; a tombstone has a null value. */
+    @FunctionalInterface
+    public interface Handler {
+        /** @throws IllegalArgumentException when the value is not a message of the topic (counted, skipped) */
+        Outcome apply(byte[] key, byte[] value);
+    }
+
     private static final System.Logger LOG = System.getLogger(CutoffClient.class.getName());
     private static final Duration MISSING_TOPIC_BACKOFF = Duration.ofSeconds(1);
     static final Duration FETCH_MAX_WAIT = Duration.ofMillis(100);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final CutoffClientConfig config;
-    private final StatusTable table;
+    private final Handler handler;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final CatchUpTracker tracker = new CatchUpTracker();
     private final CompletableFuture<Void> bootstrapped = new CompletableFuture<>();
@@ -57,9 +70,10 @@ final class StatusFollower implements Runnable {
     volatile long malformedMessages;
     volatile String lastError;
 
-    StatusFollower(CutoffClientConfig config, StatusTable table) {
+    /** Follows {@code config}'s topic with {@code config}'s Kafka settings; run it on a thread of its own. */
+    public TopicFollower(CutoffClientConfig config, Handler handler) {
         this.config = config;
-        this.table = table;
+        this.handler = handler;
         this.consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
     }
@@ -82,12 +96,18 @@ final class StatusFollower implements Runnable {
         return p;
     }
 
-    CompletableFuture<Void> bootstrapped() {
+    /** Completes once the whole topic has been read. */
+    public CompletableFuture<Void> bootstrapped() {
         return bootstrapped;
     }
 
     long startedAtNanos() {
         return startedAtNanos;
+    }
+
+    /** Whether the copy was last confirmed complete longer ago than {@code maxStaleness} (or never). */
+    public boolean staleFor(Duration maxStaleness) {
+        return !caughtUpOnce || System.nanoTime() - confirmedAtNanos > maxStaleness.toNanos();
     }
 
     @Override
@@ -100,7 +120,7 @@ final class StatusFollower implements Runnable {
                     // close() woke the consumer up; the loop condition ends it
                 } catch (RuntimeException e) {
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                    LOG.log(Level.DEBUG, "account-status follower: " + lastError, e);
+                    LOG.log(Level.DEBUG, config.topic + " follower: " + lastError, e);
                     idle(config.pollTimeout);
                 }
             }
@@ -126,24 +146,17 @@ final class StatusFollower implements Runnable {
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            // a tombstone: the account's status was deleted from the compacted topic
-            if (record.key() != null) {
-                table.forget(new String(record.key(), StandardCharsets.UTF_8));
-            }
-            return;
-        }
-        AccountStatus status;
+        Outcome outcome;
         try {
-            status = AccountStatus.fromJson(record.value());
+            outcome = handler.apply(record.key(), record.value());
         } catch (IllegalArgumentException e) {
             malformedMessages++;
-            LOG.log(malformedMessages == 1 ? Level.WARNING : Level.DEBUG, "skipping a message that is not an account"
-                    + " status at " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": "
+            LOG.log(malformedMessages == 1 ? Level.WARNING : Level.DEBUG, "skipping a message that is not a message of"
+                    + " the topic at " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": "
                     + e.getMessage());
             return;
         }
-        if (table.apply(status) == StatusTable.Outcome.APPLIED) {
+        if (outcome == Outcome.APPLIED) {
             updatesApplied++;
         } else {
             staleUpdatesIgnored++;
@@ -178,8 +191,8 @@ final class StatusFollower implements Runnable {
         if (!caughtUpOnce) {
             bootstrapNanos = System.nanoTime() - startedAtNanos;
             caughtUpOnce = true;
-            LOG.log(Level.INFO, "account-status bootstrapped: " + table.size() + " accounts from " + assigned.size()
-                    + " partitions of " + config.topic + " in " + Duration.ofNanos(bootstrapNanos).toMillis() + " ms");
+            LOG.log(Level.INFO, config.topic + " bootstrapped: " + updatesApplied + " messages applied from "
+                    + assigned.size() + " partitions in " + Duration.ofNanos(bootstrapNanos).toMillis() + " ms");
             bootstrapped.complete(null);
         }
     }
@@ -218,7 +231,7 @@ final class StatusFollower implements Runnable {
     }
 
     /** Makes {@link #run} return soon; the caller unparks and joins the thread. */
-    void stop() {
+    public void stop() {
         running = false;
         consumer.wakeup();
     }
