@@ -64,11 +64,12 @@ class GatewayCommandIT {
             }
             GatewayCommand command = new GatewayCommand();
             AtomicInteger exit = new AtomicInteger(-1);
+            String journal = Files.createTempDirectory(tmp, "usage-journal").toString();
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--node-id", "cli-node", "--default-completion-tokens", "10",
-                    "--usage-journal", Files.createTempDirectory(tmp, "usage-journal").toString())), "gateway-command");
+                    "--node-id", "cli-node", "--default-completion-tokens", "10", "--usage-journal", journal)),
+                    "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -118,11 +119,11 @@ class GatewayCommandIT {
             System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
             AtomicInteger exit = new AtomicInteger(-1);
             // the demo scheme looks up no keys; the database still holds the requests' reservations
+            String journal = Files.createTempDirectory(tmp, "usage-journal").toString();
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--usage-journal", Files.createTempDirectory(tmp, "usage-journal").toString(),
-                    "--insecure-demo-account-keys")), "gateway-command");
+                    "--usage-journal", journal, "--insecure-demo-account-keys")), "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
