@@ -24,11 +24,15 @@ import java.util.function.Function;
  * over them, and the usage journal that makes a request's usage durable before it is answered.
  */
 public final class GatewayDoor implements AutoCloseable {
-    /** The most a reservation statement waits for PostgreSQL, a connection included. */
-    static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * The most a reservation waits for a connection, and each of its statements for PostgreSQL (a
+     * lock included): an account's reservations are decided one at a time, so a burst of one
+     * account's requests queues here on a busy machine; past it the request is answered 503.
+     */
+    static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(5);
     /** How long a hold lasts at most without being settled or covered (longer than any response and any job lag). */
     static final Duration HOLD_FOR = Duration.ofHours(1);
-    private static final int RESERVATION_CONNECTIONS = 8;
+    private static final int RESERVATION_CONNECTIONS = 16;
 
     /**
      * @param gatewayId this replica, stable across its restarts; each replica its own
