@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.it.Billed;
 import dev.billing.it.PipelineFixture;
 import dev.billing.job.BillingJob;
 import dev.billing.job.JobConfiguration;

@@ -1,4 +1,4 @@
-package dev.billing.gateway;
+package dev.billing.it;
 
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.job.JobOptions;
@@ -10,27 +10,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** What the job wrote to PostgreSQL for an account: the test's view of what was billed. */
-final class Billed {
+public final class Billed {
     private final JobOptions options;
     private final LocalPostgres postgres;
 
-    Billed(JobOptions options, LocalPostgres postgres) {
+    public Billed(JobOptions options, LocalPostgres postgres) {
         this.options = options;
         this.postgres = postgres;
     }
 
     /** The account's lifetime spend in account_balance, zero before its first row. */
-    BigDecimal spendUsd(String account) throws SQLException {
+    public BigDecimal spendUsd(String account) throws SQLException {
         BigDecimal spend = decimal("SELECT spend_usd FROM account_balance WHERE account_id = ?", account);
         return spend == null ? BigDecimal.ZERO : spend;
     }
 
-    BigDecimal balanceUsd(String account) throws SQLException {
+    public BigDecimal balanceUsd(String account) throws SQLException {
         return decimal("SELECT balance_usd FROM account_balance WHERE account_id = ?", account);
     }
 
     /** Requests billed to the account, from its hourly rollups (each request id once). */
-    long requests(String account) throws SQLException {
+    public long requests(String account) throws SQLException {
         BigDecimal n = decimal("SELECT sum(requests) FROM usage_hourly WHERE account_id = ?", account);
         return n == null ? 0 : n.longValueExact();
     }
