@@ -235,15 +235,9 @@ class FaultScenariosIT {
         }
 
         Process startJobCommand(String label) throws IOException {
-            String classpath = System.getProperty("billing.cli.jar") + ":"
-                    + Files.readString(Path.of(System.getProperty("billing.cli.classpath"))).trim();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp"))));
-            command.addAll(List.of(System.getProperty("jvm.add.opens", "").trim().split("\\s+")));
-            command.addAll(List.of("-cp", classpath, "dev.billing.cli.BillingCli", "job", "--parallelism", "2"));
+            List<String> command = new ArrayList<>(List.of("job", "--parallelism", "2"));
             command.addAll(args);
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("job-" + label + ".out").toFile()).start();
+            return CliProcess.start(dir, "job-" + label, command);
         }
 
         /** The job is up once the consumer group of its sources exists and follows the usage topic. */

@@ -6,33 +6,47 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.Decision;
+import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.gateway.client.admission.Admission;
+import dev.billing.gateway.client.admission.ContextLengthExceeded;
+import dev.billing.gateway.client.admission.InsufficientBalance;
+import dev.billing.gateway.client.admission.ReservationsUnavailable;
+import dev.billing.gateway.client.usage.UsageNotDurable;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate the account, ask the cutoff check (402 when the
- * billing job blocked it), refuse (400) what the billing job could not bill, let the simulated
- * node answer, report the usage to the billing job, and return the {@code usage} object of the
- * pricing page in an OpenAI-style response, whole or streamed as server-sent events.
+ * billing job blocked it), refuse (400) a request beyond its model's context window, hold the
+ * request's worst case against the account's available balance (402 when it does not fit), let
+ * the simulated node answer, make its usage durable, and only then complete the OpenAI-style
+ * response, whole or streamed as server-sent events, with the {@code usage} object of the pricing
+ * page. A request whose usage could not be made durable is refused (503) before it is served.
  */
 final class ChatCompletionsHandler implements HttpHandler {
     static final String PATH = "/v1/chat/completions";
     private static final int MAX_BODY_BYTES = 4 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(ChatCompletionsHandler.class.getName());
 
     private final Authenticator keys;
     private final CutoffCheck cutoffs;
     private final UsageSink usage;
+    private final Admission admission;
+    private final PaymentRequiredBody paymentRequired;
     private final SimulatedInference inference;
     private final GatewaySettings settings;
     private final GatewayMetrics metrics;
 
-    ChatCompletionsHandler(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
-            GatewayMetrics metrics) {
+    ChatCompletionsHandler(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, Admission admission,
+            PaymentRequiredBody paymentRequired, GatewaySettings settings, GatewayMetrics metrics) {
         this.keys = keys;
         this.cutoffs = cutoffs;
         this.usage = usage;
+        this.admission = admission;
+        this.paymentRequired = paymentRequired;
         this.inference = new SimulatedInference(settings.defaultCompletionTokens());
         this.settings = settings;
         this.metrics = metrics;
@@ -46,6 +60,8 @@ final class ChatCompletionsHandler implements HttpHandler {
             metrics.rejected.incrementAndGet();
             if (e.status == 405) {
                 exchange.getResponseHeaders().set("Allow", "POST");
+            } else if (e.status == 503) {
+                exchange.getResponseHeaders().set("Retry-After", "1");
             }
             HttpResponses.json(exchange, e.status, e.body());
         } finally {
@@ -72,34 +88,90 @@ final class ChatCompletionsHandler implements HttpHandler {
             throw new ApiError(404, "invalid_request_error", "model_not_found", "model", "The model '"
                     + request.model() + "' does not exist. Available models: " + String.join(", ", settings.models()));
         }
-        SimulatedInference.Completion completion = inference.complete(request);
-        String requestId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        if (request.stream()) {
-            stream(exchange, requestId, caller, request, completion);
-            return;
+        long promptTokens = SimulatedInference.promptTokens(request.messageTexts());
+        long completionBound;
+        try {
+            completionBound = settings.contextWindows().completionBound(request.model(), promptTokens, request.maxTokens());
+        } catch (ContextLengthExceeded e) {
+            throw new ApiError(400, "invalid_request_error", ContextLengthExceeded.CODE, e.param(), e.getMessage());
         }
-        UsageRecord record = usageRecord(requestId, caller, request, completion.promptTokens(),
-                completion.completionTokens());
-        // reported before answering: a served request is always billed, even if the client hangs up
-        usage.emit(record);
-        metrics.served.incrementAndGet();
-        exchange.getResponseHeaders().set("X-Request-Id", record.requestId());
-        HttpResponses.json(exchange, 200, response(record, completion));
+        if (!usage.accepting()) {
+            metrics.usageNotDurable.incrementAndGet();
+            throw usageNotDurable();
+        }
+        String requestId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        Admission.Ticket ticket;
+        try {
+            ticket = admission.admit(requestId, account, request.model(), promptTokens, completionBound);
+        } catch (InsufficientBalance e) {
+            metrics.paymentRequired.incrementAndGet();
+            HttpResponses.json(exchange, 402, paymentRequired.renderInsufficient(e));
+            return;
+        } catch (ReservationsUnavailable e) {
+            LOG.log(Level.WARNING, "request of " + account + " refused: " + e.getMessage());
+            throw new ApiError(503, "service_unavailable", "billing_unavailable", null,
+                    "Billing is temporarily unavailable; nothing was charged. Please retry shortly.");
+        }
+        boolean recorded = false;
+        try {
+            SimulatedInference.Completion completion = inference.complete(request, promptTokens, completionBound);
+            if (request.stream()) {
+                recorded = stream(exchange, ticket, caller, request, completion);
+                return;
+            }
+            UsageRecord record = usageRecord(requestId, caller, request, completion.promptTokens(),
+                    completion.completionTokens());
+            // durable before answering: a request answered 200 is always billed
+            record(ticket, record);
+            recorded = true;
+            metrics.served.incrementAndGet();
+            exchange.getResponseHeaders().set("X-Request-Id", record.requestId());
+            HttpResponses.json(exchange, 200, response(record, completion));
+        } finally {
+            if (!recorded) {
+                release(ticket);
+            }
+        }
+    }
+
+    private void record(Admission.Ticket ticket, UsageRecord record) throws ApiError {
+        try {
+            usage.record(record, admission.cost(ticket, record.promptTokens(), record.completionTokens()));
+        } catch (UsageNotDurable e) {
+            metrics.usageNotDurable.incrementAndGet();
+            LOG.log(Level.ERROR, "usage of " + record.requestId() + " could not be made durable: " + e.getMessage());
+            throw usageNotDurable();
+        }
+    }
+
+    private static ApiError usageNotDurable() {
+        return new ApiError(503, "service_unavailable", "usage_not_durable", null,
+                "The request cannot be served right now because its usage cannot be recorded; nothing was charged."
+                        + " Please retry shortly.");
+    }
+
+    private void release(Admission.Ticket ticket) {
+        try {
+            admission.release(ticket);
+        } catch (ReservationsUnavailable e) {
+            // the hold expires on its own; until then the account can spend less, never more
+            LOG.log(Level.WARNING, "could not release the hold of " + ticket.requestId() + ": " + e.getMessage());
+        }
     }
 
     /**
-     * Streams the completion chunk by chunk at the simulated generation pace, then reports its usage
+     * Streams the completion chunk by chunk at the simulated generation pace, then records its usage
      * once: all of it, or when the client hung up (or the server stopped) mid-stream, the prompt and
-     * the completion tokens sent until then. The usage leaves before the last chunks, so a client
-     * that hangs up after the content is billed the same.
+     * the completion tokens sent until then; the finish, the usage chunk and {@code [DONE]} follow
+     * only once the usage is durable. True when the usage was recorded (the hold then follows it).
      */
-    private void stream(HttpExchange exchange, String requestId, Authenticator.Caller caller, ChatRequest request,
-            SimulatedInference.Completion completion) throws IOException {
+    private boolean stream(HttpExchange exchange, Admission.Ticket ticket, Authenticator.Caller caller,
+            ChatRequest request, SimulatedInference.Completion completion) throws IOException {
         long created = Instant.now().getEpochSecond();
-        CompletionStream out = new CompletionStream(exchange, requestId, request.model(), created, request.includeUsage());
+        CompletionStream out = new CompletionStream(exchange, ticket.requestId(), request.model(), created,
+                request.includeUsage());
         long sent = 0;
         boolean complete = false;
-        UsageRecord record;
         try {
             out.start();
             while (sent < completion.completionTokens()) {
@@ -113,20 +185,27 @@ final class ChatCompletionsHandler implements HttpHandler {
             // the client hung up: billed below for what it was sent
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the server stops: billed below for what was sent
-        } finally {
-            record = usageRecord(requestId, caller, request, completion.promptTokens(), sent);
-            usage.emit(record);
-            metrics.served.incrementAndGet();
         }
+        UsageRecord record = usageRecord(ticket.requestId(), caller, request, completion.promptTokens(), sent);
+        try {
+            record(ticket, record);
+        } catch (ApiError e) {
+            // the content went out and its usage is not durable: the hold stays (it expires), the
+            // stream ends without its finish so the client sees it cut short; operators see the log
+            metrics.streamsCutShort.incrementAndGet();
+            return true;
+        }
+        metrics.served.incrementAndGet();
         if (complete) {
             try {
                 out.finish(completion.finishReason(), record.usage());
-                return;
+                return true;
             } catch (IOException e) {
                 // hung up after the content, billed in full
             }
         }
         metrics.streamsCutShort.incrementAndGet();
+        return true;
     }
 
     /** The one place a served request's usage record is made, plain or streamed. */

@@ -4,9 +4,13 @@ import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.FailurePolicy;
 import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.gateway.client.admission.ContextWindows;
+import dev.billing.gateway.client.admission.ReservationsUnavailable;
 import dev.billing.gateway.keys.PostgresKeyStore;
 import dev.billing.gateway.payments.PaymentsSimulator;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,6 +153,38 @@ public class GatewayCommand implements Callable<Integer> {
                     + " --minimum-purchase (default: ${DEFAULT-VALUE}).")
     BigDecimal minimumPurchaseUsd;
 
+    @Option(names = "--rates-topic", defaultValue = "rate-cards",
+            description = "Compacted topic of the billing job's rate cards, read to price each request's worst case at the"
+                    + " account's rate (default: ${DEFAULT-VALUE}).")
+    String ratesTopic;
+
+    @Option(names = "--free-credits", defaultValue = "5.00",
+            description = "What an account the billing job has published no balance for has; keep it equal to the job's"
+                    + " --free-credits (default: ${DEFAULT-VALUE}).")
+    BigDecimal freeCreditsUsd;
+
+    @Option(names = "--context-window", defaultValue = "" + ContextWindows.DEFAULT_TOKENS,
+            description = "Context window of every model, in tokens: a request whose prompt plus max_tokens (without"
+                    + " max_tokens: plus at least one token) exceeds it is refused 400 context_length_exceeded"
+                    + " (default: ${DEFAULT-VALUE}, the pricing page's 128K).")
+    long contextWindow;
+
+    @Option(names = "--model-context-window", paramLabel = "MODEL=TOKENS",
+            description = "The context window of one model, over --context-window (repeatable).")
+    Map<String, Long> modelContextWindows = new LinkedHashMap<>();
+
+    @Option(names = "--usage-journal", defaultValue = "usage-journal",
+            description = "Directory of this gateway's usage journal: each served request's usage is written and forced"
+                    + " to disk here before the response completes, then delivered to Kafka; what a stopped or killed"
+                    + " gateway left undelivered goes out at its next start. One directory per gateway, kept across"
+                    + " restarts (default: ${DEFAULT-VALUE}).")
+    Path usageJournal;
+
+    @Option(names = "--max-undelivered-usage", defaultValue = "100000",
+            description = "With this many usage records waiting for Kafka (an outage), new requests are answered 503"
+                    + " with Retry-After instead of served (default: ${DEFAULT-VALUE}).")
+    int maxUndeliveredUsage;
+
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
 
@@ -168,14 +204,14 @@ public class GatewayCommand implements Callable<Integer> {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<GatewayServer> started = new CompletableFuture<>();
-    private final CompletableFuture<GatewayServer> listening = new CompletableFuture<>();
+    private final CompletableFuture<URI> listening = new CompletableFuture<>();
 
     @Override
     public Integer call() throws Exception {
         GatewaySettings settings;
         try {
             settings = new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
-                    streamChunkTokens, streamChunkInterval);
+                    streamChunkTokens, streamChunkInterval, new ContextWindows(contextWindow, modelContextWindows));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -209,7 +245,6 @@ public class GatewayCommand implements Callable<Integer> {
         try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null
                         : new PostgresKeyStore(database::connect, database.describe(), keyCacheTtl);
                 CutoffClient cutoffs = CutoffClient.start(config);
-                KafkaUsageSink usage = new KafkaUsageSink(bootstrapServers, usageTopic, kafkaClientProperties());
                 BillingApi billing = BillingApi.start(billingSettings, cutoffs::status);
                 PaymentsSimulator payments = !simulatedPayments ? null : PaymentsSimulator.start(bootstrapServers,
                         kafkaClientProperties(), PaymentsSimulator.GATEWAY_GROUP, paymentRequestsTopic, eventsTopic)) {
@@ -221,12 +256,27 @@ public class GatewayCommand implements Callable<Integer> {
                         + ").");
             }
             say("Reading " + statusTopic + " from " + bootstrapServers + " ...");
-            try (GatewayServer server = GatewayServer.start(startup, startup, usage, settings, cutoffs::stats, billing)) {
+            GatewayDoor opened;
+            GatewaySettings bound;
+            // until the door opens (PostgreSQL's gateway_reservations table), a stand-in answers 503 on the port
+            try (StartingServer starting = StartingServer.start(host, port, () -> doorAnd(startup.waitingFor()))) {
+                listening.complete(starting.baseUri());
+                say("Listening on " + starting.baseUri() + "; until " + String.join(" and ", doorAnd(startup.waitingFor()))
+                        + " answer, /health answers 503 and requests 503 with Retry-After.");
+                opened = door(cutoffs);
+                if (opened == null) {
+                    say("Stopped before it was ready.");
+                    return 0;
+                }
+                bound = onPort(settings, starting.port());
+            }
+            try (GatewayDoor door = opened;
+                    GatewayServer server = GatewayServer.start(startup, startup, door.usage(), bound, cutoffs::stats,
+                            billing, door.admission(), new PaymentRequiredBody(dashboardUrl))) {
                 server.reportStartup(startup::waitingFor);
-                listening.complete(server);
-                if (!startup.ready()) {
-                    say("Listening on " + server.healthUri().resolve("/") + "; until " + String.join(" and ",
-                            startup.waitingFor()) + ", /health answers 503 and requests 503 with Retry-After.");
+                if (!door.ratesBootstrapped().isDone()) {
+                    say("Reading " + ratesTopic + " ...");
+                    awaitQuietly(door.ratesBootstrapped(), bootstrapTimeout);
                 }
                 if (!startup.await(stopRequested)) {
                     say("Stopped before it was ready.");
@@ -245,6 +295,11 @@ public class GatewayCommand implements Callable<Integer> {
                         + "curl -s " + server.chatCompletionsUri() + " -H \"Authorization: Bearer $KEY\""
                         + " -H 'Content-Type: application/json'"
                         + " -d '{\"model\":\"" + defaultModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
+                say("Admission: a request is served when the account's balance covers its worst case (prompt plus"
+                        + " max_tokens, else the context window's remainder; windows: " + settings.contextWindows() + "), held in the"
+                        + " gateway_reservations table of " + database.describe() + " across replicas (this one: '"
+                        + nodeId + "'). Usage journal: " + usageJournal.toAbsolutePath() + " (" + door.usage().replayedAtStart()
+                        + " records from a previous run delivered again).");
                 stopRequested.await();
                 say("Stopping: " + server.metrics().served() + " requests served, " + server.metrics().paymentRequired()
                         + " answered 402; delivering the last usage records ...");
@@ -269,13 +324,57 @@ public class GatewayCommand implements Callable<Integer> {
         return props;
     }
 
+    /**
+     * The door, once the holds of this gateway's previous run are reclaimed (waiting for PostgreSQL if need be);
+     * null when stopped meanwhile.
+     */
+    private GatewayDoor door(CutoffClient cutoffs) throws Exception {
+        GatewayDoor.Settings settings = new GatewayDoor.Settings(bootstrapServers, usageTopic, ratesTopic,
+                kafkaClientProperties(), database, freeCreditsUsd, nodeId, usageJournal, maxUndeliveredUsage);
+        long waitingSince = System.nanoTime();
+        while (true) {
+            try {
+                return GatewayDoor.open(settings, cutoffs::status);
+            } catch (ReservationsUnavailable e) {
+                say("Waiting for PostgreSQL's gateway_reservations table (" + Duration.ofNanos(System.nanoTime()
+                        - waitingSince).toSeconds() + " s; start the billing job, which applies the migrations): "
+                        + e.getMessage());
+                if (stopRequested.await(2, TimeUnit.SECONDS)) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    /** {@code settings} on the port the stand-in had: a port of 0 became a real one. */
+    private static GatewaySettings onPort(GatewaySettings s, int port) {
+        return new GatewaySettings(s.host(), port, s.nodeId(), s.defaultModel(), s.models(), s.defaultCompletionTokens(),
+                s.threads(), s.streamChunkTokens(), s.streamChunkInterval(), s.contextWindows());
+    }
+
+    /** What the gateway waits for while its door is not open: the reservations table, then what {@link Startup} waits for. */
+    private List<String> doorAnd(List<String> waitingFor) {
+        List<String> all = new java.util.ArrayList<>();
+        all.add("the gateway_reservations table in " + database.describe());
+        all.addAll(waitingFor);
+        return all;
+    }
+
+    private static void awaitQuietly(CompletableFuture<Void> future, Duration timeout) throws InterruptedException {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            say("WARNING: not caught up after " + timeout + "; serving with what was read (list prices at least).");
+        }
+    }
+
     /** Completes with the running server once it is ready and serves. */
     CompletableFuture<GatewayServer> started() {
         return started;
     }
 
-    /** Completes with the server once it listens, before it is ready (it answers 503 until then). */
-    CompletableFuture<GatewayServer> listening() {
+    /** Completes with the gateway's address ({@code http://host:port/}) once it listens, before it is ready (503 until then). */
+    CompletableFuture<URI> listening() {
         return listening;
     }
 

@@ -9,13 +9,14 @@ public final class GatewayMetrics {
     final AtomicLong statusUnavailable = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong streamsCutShort = new AtomicLong();
+    final AtomicLong usageNotDurable = new AtomicLong();
 
     /** 200 answers, plain or streamed, each reported to usage-records. */
     public long served() {
         return served.get();
     }
 
-    /** 402 answers: the billing job cut the account off. */
+    /** 402 answers: the billing job cut the account off, or its available balance did not cover the request's worst case. */
     public long paymentRequired() {
         return paymentRequired.get();
     }
@@ -28,6 +29,11 @@ public final class GatewayMetrics {
     /** Streamed answers the client hung up on (or the server stopped) before their end; each billed for what it was sent. */
     public long streamsCutShort() {
         return streamsCutShort.get();
+    }
+
+    /** 503 answers because a request's usage could not be made durable (the usage journal full or failing). */
+    public long usageNotDurable() {
+        return usageNotDurable.get();
     }
 
     /** Other refusals: no or bad API key, bad request, unknown model. */

@@ -3,9 +3,15 @@ package dev.billing.gateway;
 import com.sun.net.httpserver.HttpServer;
 import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.CutoffClientStats;
+import dev.billing.gateway.client.PaymentRequiredBody;
+import dev.billing.gateway.client.admission.Admission;
+import dev.billing.gateway.client.admission.InMemoryReservations;
+import dev.billing.gateway.client.admission.RateCards;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.math.BigDecimal;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +31,9 @@ public final class GatewayServer implements AutoCloseable {
         HttpLimits.applyDefaults(System.getProperties());
     }
 
+    /** The billing job's default {@code --free-credits}: what an account it has published nothing for has. */
+    public static final BigDecimal DEFAULT_FREE_CREDITS_USD = new BigDecimal("5.00");
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final RunningExchanges exchanges;
@@ -32,7 +41,8 @@ public final class GatewayServer implements AutoCloseable {
     private final HealthHandler health;
 
     private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
-            Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
+            Supplier<CutoffClientStats> cutoffStats, BillingApi billing, Admission admission,
+            PaymentRequiredBody paymentRequired) throws IOException {
         server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
             Thread t = new Thread(runnable, "gateway-http");
@@ -40,7 +50,8 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(exchanges = new RunningExchanges(executor));
-        server.createContext(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, settings, metrics));
+        server.createContext(ChatCompletionsHandler.PATH,
+                new ChatCompletionsHandler(keys, cutoffs, usage, admission, paymentRequired, settings, metrics));
         server.createContext(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
         server.createContext(HealthHandler.PATH, health = new HealthHandler(cutoffStats, metrics, usage));
         if (billing != null) {
@@ -61,13 +72,29 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * Binds and starts serving, with the customer's billing API and page ({@code /v1/billing/*},
-     * {@code /billing}) behind the same keys.
+     * {@code /billing}) behind the same keys, holding each request's worst case in memory: for
+     * tests, and a gateway that is its accounts' only replica.
      *
      * @param billing the billing API, or null for none; the caller closes it after the server
      */
     public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
             GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats, BillingApi billing) throws IOException {
-        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats, billing);
+        Admission admission = new Admission(account -> cutoffs.check(account).status(), RateCards.listPrices(),
+                new InMemoryReservations(), DEFAULT_FREE_CREDITS_USD, settings.nodeId(), Clock.systemUTC());
+        return start(keys, cutoffs, usage, settings, cutoffStats, billing, admission, new PaymentRequiredBody());
+    }
+
+    /**
+     * Binds and starts serving, admitting each request through {@code admission}.
+     *
+     * @param billing the billing API, or null for none; the caller closes it after the server
+     * @param paymentRequired the 402 bodies' words and dashboard address
+     */
+    public static GatewayServer start(Authenticator keys, CutoffCheck cutoffs, UsageSink usage,
+            GatewaySettings settings, Supplier<CutoffClientStats> cutoffStats, BillingApi billing, Admission admission,
+            PaymentRequiredBody paymentRequired) throws IOException {
+        GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats, billing, admission,
+                paymentRequired);
         gateway.server.start();
         return gateway;
     }

@@ -1,5 +1,6 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.client.admission.ContextWindows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,11 @@ import java.util.List;
  * @param threads request handler threads
  * @param streamChunkTokens completion tokens per chunk of a streamed answer
  * @param streamChunkInterval the simulated generation time of one chunk of a streamed answer
+ * @param contextWindows each model's context window: a request that does not fit is refused 400
  */
 public record GatewaySettings(String host, int port, String nodeId, String defaultModel, List<String> models,
-        long defaultCompletionTokens, int threads, int streamChunkTokens, Duration streamChunkInterval) {
+        long defaultCompletionTokens, int threads, int streamChunkTokens, Duration streamChunkInterval,
+        ContextWindows contextWindows) {
 
     /** The models and ids of the pricing page. */
     public static final List<String> PRICING_PAGE_MODELS = PricedModels.IDS;
@@ -41,13 +44,20 @@ public record GatewaySettings(String host, int port, String nodeId, String defau
         if (defaultCompletionTokens < 1 || threads < 1 || streamChunkTokens < 1) {
             throw new IllegalArgumentException("default completion tokens, threads and stream chunk tokens must be positive");
         }
-        if (defaultCompletionTokens > BillableBounds.MAX_TOKENS) {
-            throw new IllegalArgumentException("default completion tokens must be at most " + BillableBounds.MAX_TOKENS
+        if (defaultCompletionTokens > ContextWindows.MAX_TOKENS) {
+            throw new IllegalArgumentException("default completion tokens must be at most " + ContextWindows.MAX_TOKENS
                     + ", the most the billing job bills in one request");
         }
         if (streamChunkInterval.isNegative()) {
             throw new IllegalArgumentException("the stream chunk interval must not be negative");
         }
+    }
+
+    /** The pricing page's context window for every model. */
+    public GatewaySettings(String host, int port, String nodeId, String defaultModel, List<String> models,
+            long defaultCompletionTokens, int threads, int streamChunkTokens, Duration streamChunkInterval) {
+        this(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads, streamChunkTokens,
+                streamChunkInterval, new ContextWindows());
     }
 
     /** Streamed answers at {@link #DEFAULT_STREAM_CHUNK_TOKENS} tokens per {@link #DEFAULT_STREAM_CHUNK_INTERVAL}. */
@@ -65,6 +75,6 @@ public record GatewaySettings(String host, int port, String nodeId, String defau
     /** The same, streaming {@code chunkTokens} tokens per {@code chunkInterval}. */
     public GatewaySettings withStreaming(int chunkTokens, Duration chunkInterval) {
         return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads, chunkTokens,
-                chunkInterval);
+                chunkInterval, contextWindows);
     }
 }

@@ -64,7 +64,7 @@ final class HealthHandler implements HttpHandler {
             g.put("payment_required", metrics.paymentRequired());
             g.put("status_unavailable", metrics.statusUnavailable());
             g.put("rejected", metrics.rejected());
-            g.put("usage_delivery_failures", usage.failed());
+            g.put("usage_undelivered", usage.undelivered());
             HttpResponses.json(exchange, healthy ? 200 : 503, JSON.writeValueAsBytes(json));
         } finally {
             exchange.close();

@@ -21,17 +21,15 @@ final class SimulatedInference {
     }
 
     /**
-     * {@code max_tokens} completion tokens when the request sets it (finish "length"), else the default ("stop").
-     *
-     * @throws ApiError 400 when the billing job could not bill so many tokens in one request
+     * {@code max_tokens} completion tokens when the request sets it (finish "length"), else the
+     * default, cut to {@code completionBound} (the context window's remainder) when longer.
      */
-    Completion complete(ChatRequest request) throws ApiError {
-        long prompt = promptTokens(request.messageTexts());
-        boolean limited = request.maxTokens() != null;
-        long completion = limited ? request.maxTokens() : defaultCompletionTokens;
-        BillableBounds.check(prompt, completion, limited);
+    Completion complete(ChatRequest request, long promptTokens, long completionBound) {
+        boolean limited = request.maxTokens() != null || defaultCompletionTokens > completionBound;
+        long completion = Math.min(request.maxTokens() != null ? request.maxTokens() : defaultCompletionTokens,
+                completionBound);
         String content = "This is a simulated completion by " + request.model() + ": " + completion + " tokens.";
-        return new Completion(prompt, completion, content, limited ? "length" : "stop");
+        return new Completion(promptTokens, completion, content, limited ? "length" : "stop");
     }
 
     /** The text of {@code count} completion tokens from token {@code first} on, one word per token, for streaming. */

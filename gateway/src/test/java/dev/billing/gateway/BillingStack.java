@@ -8,6 +8,7 @@ import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
 import dev.billing.it.PipelineFixture;
 import dev.billing.gateway.client.CutoffClient;
+import dev.billing.gateway.client.PaymentRequiredBody;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.it.PipelineFixture;
 import dev.billing.job.BillingJob;
@@ -52,7 +53,7 @@ final class BillingStack implements AutoCloseable {
     final JobOptions options;
     final JobClient job;
     final CutoffClient cutoffs;
-    final KafkaUsageSink usage;
+    final GatewayDoor door;
     final BillingApi billing;
     final GatewayServer gateway;
     final DatabaseOptions database;
@@ -72,13 +73,13 @@ final class BillingStack implements AutoCloseable {
         BillingJob.prepare(options);
         job = BillingJob.environment(options, JobConfiguration.of(options)).executeAsync("billing-api-" + schema);
         cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers()).topic(options.statusTopic).build());
-        usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+        door = TestDoors.open(fixture, options, cutoffs, "billing-it");
         database = new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password);
         billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
                 .withTopics(options.eventsTopic, options.alertsTopic, options.paymentRequestsTopic), cutoffs::status);
         keyStore = new PostgresKeyStore(database::connect, database.describe(), PostgresKeyStore.DEFAULT_CACHE_TTL);
-        gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("billing-it"), cutoffs::stats,
-                billing);
+        gateway = GatewayServer.start(keyStore, cutoffs, door.usage(), GatewaySettings.local("billing-it"), cutoffs::stats,
+                billing, door.admission(), new PaymentRequiredBody());
         payments = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic);
         paymentRequestSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(
                 JSON.readTree(Files.readString(Path.of("..", "schemas", "payment-request.schema.json"))));
@@ -188,7 +189,7 @@ final class BillingStack implements AutoCloseable {
             payments.close();
             keyStore.close();
             billing.close();
-            usage.close();
+            door.close();
             cutoffs.close();
             fixture.close();
         }

@@ -116,29 +116,34 @@ class ChatCompletionsHttpTest {
     }
 
     @Test
-    void servesUpToTheTokensTheJobBillsInOneRequestAndRefusesMore() throws Exception {
-        // the job's usage parser takes at most 10^12 tokens in all; "Hello, world!" is 4 prompt tokens
-        long most = 1_000_000_000_000L - 4;
-        String atTheBound = "{\"max_tokens\":" + most + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
-        String beyond = "{\"max_completion_tokens\":" + (most + 1)
+    void servesUpToTheContextWindowAndRefusesMoreInOpenAisShape() throws Exception {
+        // "Hello, world!" is 4 prompt tokens; the pricing page's window is 131,072 tokens
+        long most = 131_072 - 4;
+        String atTheWindow = "{\"model\":\"llama-3.1-8b\",\"max_tokens\":" + most
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
-        String beyondStreamed = "{\"stream\":true,\"max_tokens\":" + (most + 1)
+        String beyond = "{\"model\":\"llama-3.1-8b\",\"max_completion_tokens\":" + (most + 1)
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+        String beyondStreamed = "{\"model\":\"llama-3.1-8b\",\"stream\":true,\"max_tokens\":" + (most + 1)
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+        String promptFillsTheWindow = "{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "x".repeat(4 * 131_072) + "\"}]}";
 
-        HttpResponse<String> served = post("Bearer sk-acct-big", atTheBound);
-        HttpResponse<String> refused = post("Bearer sk-acct-big", beyond);
-        HttpResponse<String> refusedStream = post("Bearer sk-acct-big", beyondStreamed);
-
+        HttpResponse<String> served = post("Bearer sk-acct-big", atTheWindow);
         assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
-        assertThat(JSON.readTree(served.body()).at("/usage/total_tokens").asLong()).isEqualTo(1_000_000_000_000L);
-        for (HttpResponse<String> r : List.of(refused, refusedStream)) {
-            assertError(r, 400, null);
+        assertThat(JSON.readTree(served.body()).at("/usage/total_tokens").asLong()).isEqualTo(131_072);
+        for (HttpResponse<String> r : List.of(post("Bearer sk-acct-big", beyond), post("Bearer sk-acct-big", beyondStreamed))) {
+            assertError(r, 400, "context_length_exceeded");
             JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
             assertThat(error.get("param").asText()).isEqualTo("max_tokens");
-            assertThat(error.get("message").asText()).contains("at most " + most);
+            assertThat(error.get("message").asText()).startsWith("This model's maximum context length is 131072 tokens."
+                    + " However, you requested 131073 tokens (4 in the messages, 131069 in the completion).");
         }
+        HttpResponse<String> tooLong = post("Bearer sk-acct-big", promptFillsTheWindow);
+        assertError(tooLong, 400, "context_length_exceeded");
+        assertThat(JSON.readTree(tooLong.body()).at("/error/param").asText()).isEqualTo("messages");
         assertThat(usage.records).hasSize(1);
-        assertThat(usage.records.get(0).totalTokens()).isEqualTo(1_000_000_000_000L);
+        assertThat(usage.records.get(0).totalTokens()).isEqualTo(131_072);
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.billing.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.billing.gateway.client.BlockReason;
+import dev.billing.gateway.client.admission.ContextWindows;
+import dev.billing.gateway.client.admission.ModelRate;
+import dev.billing.gateway.client.admission.RateCards;
 import dev.billing.ingest.DefaultRateCard;
 import dev.billing.ingest.Rejection;
 import dev.billing.ingest.UsageRecordParser;
@@ -41,26 +43,37 @@ class ContractTest {
     }
 
     @Test
-    void theJobBillsARecordAtTheGatewaysTokenBoundAndRejectsOneBeyondIt() throws Exception {
+    void theJobBillsTheLargestRequestTheGatewayAdmitsAndNoContextWindowIsAllowedBeyondIt() throws Exception {
         Instant completed = Instant.parse("2026-03-01T12:00:03.250Z");
         UsageRecordParser parser = new UsageRecordParser(Duration.ofHours(1));
         long prompt = 1_000;
-        UsageRecord atBound = new UsageRecord("chatcmpl-2", "acct-42", "deepseek-v3", prompt,
-                BillableBounds.MAX_TOKENS - prompt, completed, "gateway-1");
-        UsageRecord beyond = new UsageRecord("chatcmpl-3", "acct-42", "deepseek-v3", prompt,
-                BillableBounds.MAX_TOKENS - prompt + 1, completed, "gateway-1");
+        // a context window of the job's bound admits a request of at most that many tokens in all
+        long bound = new ContextWindows(ContextWindows.MAX_TOKENS, java.util.Map.of())
+                .completionBound("deepseek-v3", prompt, null);
+        UsageRecord atBound = new UsageRecord("chatcmpl-2", "acct-42", "deepseek-v3", prompt, bound, completed, "gateway-1");
+        UsageRecord beyond = new UsageRecord("chatcmpl-3", "acct-42", "deepseek-v3", prompt, bound + 1, completed,
+                "gateway-1");
 
         dev.billing.model.UsageRecord parsed = parser.parse(
                 new SourceRecord("usage-records", 0, 0, 0, "acct-42".getBytes(), atBound.toJson()), completed.toEpochMilli());
 
-        assertThat(parsed.totalTokens).isEqualTo(BillableBounds.MAX_TOKENS);
+        assertThat(parsed.totalTokens).isEqualTo(ContextWindows.MAX_TOKENS);
         assertThatThrownBy(() -> parser.parse(
                 new SourceRecord("usage-records", 0, 1, 0, "acct-42".getBytes(), beyond.toJson()), completed.toEpochMilli()))
                 .isInstanceOf(Rejection.class);
         // what the gateway refuses is exactly what the job would dead-letter
-        assertThatCode(() -> BillableBounds.check(prompt, BillableBounds.MAX_TOKENS - prompt, true)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> BillableBounds.check(prompt, BillableBounds.MAX_TOKENS - prompt + 1, true))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status).isEqualTo(400));
+        assertThatThrownBy(() -> new ContextWindows(ContextWindows.MAX_TOKENS + 1, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theGatewayPricesAtTheJobsListPrices() {
+        RateCards gateway = RateCards.listPrices();
+        for (RateCard card : DefaultRateCard.load()) {
+            ModelRate rate = gateway.rateAt("any-account", card.model, Instant.now());
+            assertThat(rate.inputUsdPer1m()).as(card.model).isEqualByComparingTo(card.inputUsdPer1m);
+            assertThat(rate.outputUsdPer1m()).as(card.model).isEqualByComparingTo(card.outputUsdPer1m);
+        }
     }
 
     @Test

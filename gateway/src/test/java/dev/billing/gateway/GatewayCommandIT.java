@@ -11,6 +11,7 @@ import dev.billing.gateway.keys.ApiKeyTable;
 import dev.billing.job.Migrations;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -64,10 +65,12 @@ class GatewayCommandIT {
             }
             GatewayCommand command = new GatewayCommand();
             AtomicInteger exit = new AtomicInteger(-1);
+            String journal = Files.createTempDirectory(tmp, "usage-journal").toString();
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--node-id", "cli-node", "--default-completion-tokens", "10")), "gateway-command");
+                    "--node-id", "cli-node", "--default-completion-tokens", "10", "--usage-journal", journal)),
+                    "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -106,17 +109,22 @@ class GatewayCommandIT {
     @Test
     void acceptsTheDemoSchemeOnlyWhenToldSoAndWarns() throws Exception {
         Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+                LocalPostgres postgres = LocalPostgres.locate(System.out::println)) {
             createTopics(kafka.bootstrapServers());
+            String jdbcUrl = postgres.freshSchema("it_gateway_demo_keys");
+            Migrations.apply(jdbcUrl, postgres.user, postgres.password);
             GatewayCommand command = new GatewayCommand();
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             PrintStream stdout = System.out;
             System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
             AtomicInteger exit = new AtomicInteger(-1);
-            // no --jdbc-url: the demo scheme needs no database
+            // the demo scheme looks up no keys; the database still holds the requests' reservations
+            String journal = Files.createTempDirectory(tmp, "usage-journal").toString();
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
-                    "--insecure-demo-account-keys")), "gateway-command");
+                    "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
+                    "--usage-journal", journal, "--insecure-demo-account-keys")), "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -144,24 +152,27 @@ class GatewayCommandIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
                 LocalPostgres postgres = LocalPostgres.locate(System.out::println)) {
             String jdbcUrl = postgres.freshSchema("it_gateway_start_order");
+            String journal = Files.createTempDirectory(tmp, "usage-journal").toString();
             GatewayCommand command = new GatewayCommand();
             Printed printed = Printed.capture();
             AtomicInteger exit = new AtomicInteger(-1);
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--bootstrap-timeout", "10m")), "gateway-command");
+                    "--usage-journal", journal, "--bootstrap-timeout", "10m")), "gateway-command");
             run.start();
             try {
-                GatewayServer server = command.listening().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                URI base = command.listening().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 HttpClient http = HttpClient.newHttpClient();
-                JsonNode health = JSON.readTree(expect(503, health(http, server)).body());
+                JsonNode health = JSON.readTree(expect(503, health(http, base)).body());
                 assertThat(health.get("status").asText()).isEqualTo("starting");
-                assertThat(health.get("waiting_for").toString()).contains("api_keys").contains("account-status");
-                HttpResponse<String> refused = expect(503, post(http, server, "sk-live-key_0000000000000000-x"));
+                assertThat(health.get("waiting_for").toString()).contains("gateway_reservations").contains("api_keys")
+                        .contains("account-status");
+                HttpResponse<String> refused = expect(503, post(http, base, "sk-live-key_0000000000000000-x"));
                 assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
-                Await.until("it says what it waits for", TIMEOUT, () -> printed.text().contains("Not ready after")
-                        && printed.text().contains("no api_keys table"));
+                Await.until("it says what it waits for", TIMEOUT,
+                        () -> printed.text().contains("Waiting for PostgreSQL's gateway_reservations table"));
+                assertThat(command.started()).isNotDone();
 
                 // the migrations and a key: the keys are ready, the status topic is not there yet
                 Migrations.apply(jdbcUrl, postgres.user, postgres.password);
@@ -170,16 +181,19 @@ class GatewayCommandIT {
                     key = new ApiKeyTable(c).create("acct-first", "it", new SecureRandom()).key();
                 }
                 Await.until("only account-status waited for", TIMEOUT, () -> {
-                    JsonNode h = JSON.readTree(health(http, server).body());
-                    return h.path("waiting_for").size() == 1 && h.path("waiting_for").toString().contains("account-status");
+                    JsonNode h = healthOrNull(http, base); // null while the stand-in hands the port over
+                    return h != null && h.path("waiting_for").size() == 1
+                            && h.path("waiting_for").toString().contains("account-status");
                 });
-                expect(503, post(http, server, key.text()));
+                expect(503, post(http, base, key.text()));
+                assertThat(command.started()).isNotDone();
 
                 // the job's topics: it catches up and serves
                 createTopics(kafka.bootstrapServers());
-                assertThat(command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isSameAs(server);
+                GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(server.healthUri()).isEqualTo(base.resolve("/health"));
                 expect(200, post(http, server, key.text()));
-                expect(200, health(http, server));
+                expect(200, health(http, base));
             } finally {
                 command.stop();
                 run.join(TIMEOUT.toMillis());
@@ -196,14 +210,20 @@ class GatewayCommandIT {
     @Test
     void simulatedPaymentsApproveEveryPurchaseAndSaySoAtStart() throws Exception {
         Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(tmp, "kafka"));
+                LocalPostgres postgres = LocalPostgres.locate(System.out::println)) {
             createTopics(kafka.bootstrapServers());
+            String jdbcUrl = postgres.freshSchema("it_gateway_simulated_payments");
+            Migrations.apply(jdbcUrl, postgres.user, postgres.password);
+            String journal = Files.createTempDirectory(tmp, "usage-journal").toString();
             GatewayCommand command = new GatewayCommand();
             Printed printed = Printed.capture();
             AtomicInteger exit = new AtomicInteger(-1);
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
-                    "--insecure-demo-account-keys", "--simulated-payments")), "gateway-command");
+                    "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
+                    "--usage-journal", journal, "--insecure-demo-account-keys", "--simulated-payments")),
+                    "gateway-command");
             run.start();
             try {
                 GatewayServer server = command.started().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -239,8 +259,24 @@ class GatewayCommandIT {
         }
     }
 
-    private static HttpResponse<String> health(HttpClient http, GatewayServer server) throws Exception {
-        return http.send(HttpRequest.newBuilder(server.healthUri()).build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> health(HttpClient http, URI base) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode healthOrNull(HttpClient http, URI base) throws Exception {
+        try {
+            return JSON.readTree(health(http, base).body());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, URI base, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
+                        .header("Authorization", "Bearer " + key)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> expect(int status, HttpResponse<String> r) {
@@ -308,10 +344,13 @@ class GatewayCommandIT {
                     new NewTopic("account-status", Optional.of(2), Optional.empty())
                             .configs(Map.of("cleanup.policy", "compact")),
                     new NewTopic("usage-records", Optional.of(2), Optional.empty()),
+                    new NewTopic("rate-cards", Optional.of(2), Optional.empty())
+                            .configs(Map.of("cleanup.policy", "compact")),
                     new NewTopic("account-events", Optional.of(2), Optional.empty()),
                     new NewTopic("payment-requests", Optional.of(2), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (String topic : List.of("account-status", "usage-records", "account-events", "payment-requests")) {
+            for (String topic : List.of("account-status", "usage-records", "rate-cards", "account-events",
+                    "payment-requests")) {
                 for (int p = 0; p < 2; p++) {
                     latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
                 }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billing.gateway.client.FailurePolicy;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.io.StringWriter;
@@ -59,14 +62,16 @@ class GatewayCommandTest {
     void waitsForItsDatabaseAnsweringHealth503UntilStopped() throws Exception {
         GatewayCommand command = new GatewayCommand();
         AtomicInteger exit = new AtomicInteger(-1);
+        String journal = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"))),
+                "usage-journal").toString();
         Thread run = new Thread(() -> exit.set(new CommandLine(command).execute("--bootstrap-servers", "127.0.0.1:1",
-                "--host", "127.0.0.1", "--port", "0",
+                "--host", "127.0.0.1", "--port", "0", "--usage-journal", journal,
                 "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/billing?connectTimeout=2")), "gateway-command");
         run.start();
         try {
-            GatewayServer server = command.listening().get(30, TimeUnit.SECONDS);
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.healthUri()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            URI base = command.listening().get(30, TimeUnit.SECONDS);
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/health"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).contains("\"status\":\"starting\"")
                     .contains("the api_keys table in jdbc:postgresql://127.0.0.1:1/billing").doesNotContain("connectTimeout");

@@ -1,5 +1,7 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.client.usage.UsageNotDurable;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,16 +20,21 @@ final class RecordingUsageSink implements UsageSink {
     }
 
     @Override
-    public void emit(UsageRecord record) {
-        records.add(record);
+    public void record(UsageRecord record, BigDecimal costUsd) throws UsageNotDurable {
         if (next != null) {
-            next.emit(record);
+            next.record(record, costUsd);
         }
+        records.add(record);
     }
 
     @Override
-    public long failed() {
-        return next == null ? 0 : next.failed();
+    public boolean accepting() {
+        return next == null || next.accepting();
+    }
+
+    @Override
+    public long undelivered() {
+        return next == null ? 0 : next.undelivered();
     }
 
     @Override

@@ -19,7 +19,7 @@ class SimulatedInferenceTest {
     @Test
     void maxTokensIsTheCompletionLength() throws ApiError {
         SimulatedInference.Completion c = node.complete(parse("{\"model\":\"deepseek-v3\",\"max_tokens\":4000,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(400) + "\"}]}"));
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(400) + "\"}]}"), 100, 4000);
 
         assertThat(c.promptTokens()).isEqualTo(100);
         assertThat(c.completionTokens()).isEqualTo(4000);
@@ -28,12 +28,23 @@ class SimulatedInferenceTest {
 
     @Test
     void withoutMaxTokensTheDefaultLengthStops() throws ApiError {
-        SimulatedInference.Completion c = node.complete(parse("{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
-                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi there\"}]}]}"));
+        ChatRequest request = parse("{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi there\"}]}]}");
+        SimulatedInference.Completion c = node.complete(request, SimulatedInference.promptTokens(request.messageTexts()),
+                131_072 - 5);
 
         assertThat(c.promptTokens()).isEqualTo(3 + 2);
         assertThat(c.completionTokens()).isEqualTo(128);
         assertThat(c.finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void theDefaultLengthStopsAtTheContextWindow() throws ApiError {
+        ChatRequest request = parse("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi there\"}]}");
+        SimulatedInference.Completion c = node.complete(request, 2, 100);
+
+        assertThat(c.completionTokens()).isEqualTo(100);
+        assertThat(c.finishReason()).isEqualTo("length");
     }
 
     @Test

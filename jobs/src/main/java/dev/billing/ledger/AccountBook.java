@@ -73,6 +73,10 @@ final class AccountBook {
             boolean accepted = input.usage != null
                     ? bill(accountId, target, isNew, input.usage, now)
                     : apply(target, isNew, input.event, now);
+            if (input.usage != null && input.usage.source != null) {
+                // billed, a resend or rejected: a gateway waiting for this record's cost in a balance stops waiting
+                target.bookkeeping().usageTaken(input.usage.source.partition, input.usage.source.offset);
+            }
             if (accepted) {
                 state = target;
                 for (BillingAlert alert : SpendAlerts.due(accountId, state, settings.lowBalanceFraction, now)) {

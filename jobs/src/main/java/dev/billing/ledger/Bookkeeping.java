@@ -31,14 +31,22 @@ public final class Bookkeeping {
     private long oldestSeenMs;
     /** Balance or month spend moved since the last status: the next flush publishes one. */
     private boolean statusBehind;
+    /**
+     * The {@code usage-records} partition and offset of the newest usage input the ledger has
+     * taken for the account (billed, a resend, or rejected), -1 before the first: the status names
+     * it, so a gateway knows which of the usage it reported a published balance already covers.
+     */
+    private int usagePartition;
+    private long usageOffset;
 
     /** Numbers 0, the oldest markers none: only for the empty {@link AccountState} Flink asks for ({@code createInstance}); a read state is built whole. */
     Bookkeeping() {
-        this(0, 0, 0, 0, 0, 0, Long.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, false);
+        this(0, 0, 0, 0, 0, 0, Long.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, false, -1, -1);
     }
 
     public Bookkeeping(long newestInputMs, int blockMask, long version, long versionRun, long versionClockMs,
-            long monthStartTimerMs, long oldestRollupHourMs, int oldestPastMonth, long oldestSeenMs, boolean statusBehind) {
+            long monthStartTimerMs, long oldestRollupHourMs, int oldestPastMonth, long oldestSeenMs, boolean statusBehind,
+            int usagePartition, long usageOffset) {
         this.newestInputMs = newestInputMs;
         this.blockMask = blockMask;
         this.version = version;
@@ -49,11 +57,14 @@ public final class Bookkeeping {
         this.oldestPastMonth = oldestPastMonth;
         this.oldestSeenMs = oldestSeenMs;
         this.statusBehind = statusBehind;
+        this.usagePartition = usagePartition;
+        this.usageOffset = usageOffset;
     }
 
     /** A new account's: no input yet, ACTIVE, never versioned, no timer, nothing in its map states. */
     static Bookkeeping fresh() {
-        return new Bookkeeping(Long.MIN_VALUE, 0, 0, 0, 0, 0, Long.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, false);
+        return new Bookkeeping(Long.MIN_VALUE, 0, 0, 0, 0, 0, Long.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, false,
+                -1, -1);
     }
 
     // the billing window
@@ -91,6 +102,22 @@ public final class Bookkeeping {
     /** The balance moved without a new status: the next flush owes one. */
     void statusFellBehind() {
         statusBehind = true;
+    }
+
+    // the usage taken
+
+    public int usagePartition() {
+        return usagePartition;
+    }
+
+    public long usageOffset() {
+        return usageOffset;
+    }
+
+    /** A usage input was taken (billed or not): the next status names its position. */
+    void usageTaken(int partition, long offset) {
+        usagePartition = partition;
+        usageOffset = offset;
     }
 
     // versions (given by VersionClock)

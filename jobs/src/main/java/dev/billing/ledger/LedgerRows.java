@@ -22,6 +22,8 @@ final class LedgerRows {
         s.monthSpendUsd = state.money().month().chargedUsd;
         s.version = state.bookkeeping().version();
         s.asOfMs = now;
+        s.usagePartition = state.bookkeeping().usagePartition();
+        s.usageOffset = state.bookkeeping().usageOffset();
         return s;
     }
 

@@ -21,6 +21,9 @@ public class AccountStatus {
     public BigDecimal monthSpendUsd;
     public long version;
     public long asOfMs;
+    /** The usage-records position of the newest usage input the balance includes; -1 when none. */
+    public int usagePartition = -1;
+    public long usageOffset = -1;
 
     public AccountStatus() {}
 

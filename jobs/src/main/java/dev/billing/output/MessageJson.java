@@ -49,6 +49,10 @@ public final class MessageJson {
         json.put("month_spend_usd", Money.format(s.monthSpendUsd));
         json.put("version", s.version);
         json.put("as_of", Instant.ofEpochMilli(s.asOfMs).toString());
+        if (s.usageOffset >= 0) {
+            json.put("usage_partition", s.usagePartition);
+            json.put("usage_offset", s.usageOffset);
+        }
         return write(json);
     }
 

@@ -19,7 +19,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * {@link AccountState} in state, field by field: money as exact decimals (scale and unscaled
  * value), integers as varints, no reflection. Format 1 (release 0.1) holds the parts' fields
  * interleaved in the order they have always had; format 2 appends the auto top-up's four (level,
- * amount, request outstanding, request count), which read from format 1 as off and never requested.
+ * amount, request outstanding, request count), which read from format 1 as off and never requested;
+ * format 3 appends the position of the newest usage input taken, which reads from earlier formats as
+ * none (-1): the account's next usage input sets it.
  */
 public final class AccountStateFormat extends VersionedFormat<AccountState> {
     private static final long serialVersionUID = 1L;
@@ -28,7 +30,7 @@ public final class AccountStateFormat extends VersionedFormat<AccountState> {
     private static final int NESTED_FORMAT = 1;
 
     public AccountStateFormat() {
-        super(AccountState.class, 1, 2);
+        super(AccountState.class, 1, 3);
     }
 
     /** Flink's type information for {@link AccountState}. */
@@ -80,6 +82,10 @@ public final class AccountStateFormat extends VersionedFormat<AccountState> {
             out.writeBoolean(sent.topUpRequested());
             Codec.writeZigZagInt(out, sent.topUpRequests());
         }
+        if (format >= 3) {
+            Codec.writeZigZagInt(out, book.usagePartition());
+            Codec.writeZigZagLong(out, book.usageOffset());
+        }
     }
 
     @Override
@@ -122,13 +128,19 @@ public final class AccountStateFormat extends VersionedFormat<AccountState> {
             topUpRequested = in.readBoolean();
             topUpRequests = Codec.readZigZagInt(in);
         }
+        int usagePartition = -1;
+        long usageOffset = -1;
+        if (format >= 3) {
+            usagePartition = Codec.readZigZagInt(in);
+            usageOffset = Codec.readZigZagLong(in);
+        }
         return new AccountState(
                 new AccountMoney(credits, spend, currentMonth, month, lastTopUp, topUps),
                 new AccountTerms(monthlyHardLimit, alertThresholds, discountAbove, discountPercent, autoTopUpBelow,
                         autoTopUpAmount),
                 new SentSignals(alertedUpTo, alertedMonth, lowBalanceAlerted, topUpRequested, topUpRequests),
                 new Bookkeeping(newestInputMs, blockMask, version, versionRun, versionClockMs, monthStartTimerMs,
-                        oldestRollupHourMs, oldestPastMonth, oldestSeenMs, statusBehind),
+                        oldestRollupHourMs, oldestPastMonth, oldestSeenMs, statusBehind, usagePartition, usageOffset),
                 new OpenRollups(openRollups));
     }
 }

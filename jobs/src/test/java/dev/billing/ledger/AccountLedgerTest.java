@@ -7,6 +7,7 @@ import dev.billing.model.AccountEvent;
 import dev.billing.model.AccountEventType;
 import dev.billing.model.AccountStatus;
 import dev.billing.model.RejectReason;
+import dev.billing.model.UsageRecord;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +91,25 @@ class AccountLedgerTest {
             assertThat(r.requests).isEqualTo(1);
             assertThat(r.costUsd).isEqualByComparingTo("0.25");
         });
+    }
+
+    @Test
+    void aStatusNamesTheNewestUsageItsBalanceIncludesAResendToo() throws Exception {
+        h.usage("a", "r1", "deepseek-v3", 1_000_000, 0, T);
+        UsageRecord second = h.usage("a", "r2", "deepseek-v3", 1_000_000, 0, T);
+        h.event("a", AccountEventType.CREDITS_PURCHASED, "10.00"); // an event moves no usage position
+        h.flush();
+        AccountStatus billed = h.statuses().get(h.statuses().size() - 1);
+        assertThat(billed.balanceUsd).isEqualByComparingTo("14.50");
+        assertThat(billed.usagePartition).isEqualTo(second.source.partition);
+        assertThat(billed.usageOffset).isEqualTo(second.source.offset);
+
+        UsageRecord resend = h.usage("a", "r2", "deepseek-v3", 1_000_000, 0, T); // billed once: the balance stays
+        h.flush();
+        AccountStatus afterResend = h.statuses().get(h.statuses().size() - 1);
+        assertThat(afterResend.version).isGreaterThan(billed.version);
+        assertThat(afterResend.balanceUsd).isEqualByComparingTo("14.50");
+        assertThat(afterResend.usageOffset).isEqualTo(resend.source.offset);
     }
 
     @Test

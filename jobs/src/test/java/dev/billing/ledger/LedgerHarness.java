@@ -83,11 +83,12 @@ final class LedgerHarness implements AutoCloseable {
         harness.processElement2(new RateCard(model, new BigDecimal(in), new BigDecimal(out), effectiveFrom, account), now);
     }
 
-    void usage(String account, String requestId, String model, long prompt, long completion, long completedAt)
+    UsageRecord usage(String account, String requestId, String model, long prompt, long completion, long completedAt)
             throws Exception {
         UsageRecord r = new UsageRecord(requestId, account, model, prompt, completion, completedAt);
         r.source = new SourceRecord("usage-records", 0, sequence++, now, null, new byte[0]);
         harness.processElement1(LedgerInput.of(r), now);
+        return r;
     }
 
     AccountEvent event(String account, AccountEventType type, String amount) throws Exception {

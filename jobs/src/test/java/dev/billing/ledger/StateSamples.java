@@ -14,15 +14,20 @@ public final class StateSamples {
 
     /** An account with every field of format 1 set, nothing at its default; auto top-up off. */
     public static AccountState full() {
-        return full(false);
+        return full(false, false);
     }
 
     /** {@link #full()} with auto top-up on and a request outstanding (format 2 on). */
     public static AccountState fullWithAutoTopUp() {
-        return full(true);
+        return full(true, false);
     }
 
-    private static AccountState full(boolean autoTopUp) {
+    /** {@link #fullWithAutoTopUp()} with the position of the newest usage taken (format 3 on). */
+    public static AccountState fullWithUsagePosition() {
+        return full(true, true);
+    }
+
+    private static AccountState full(boolean autoTopUp, boolean usagePosition) {
         MonthSpend month = MonthSpend.zero();
         month.listUsd = d("-0.000000000000000001");
         month.chargedUsd = d("1E+3");
@@ -36,7 +41,8 @@ public final class StateSamples {
                         autoTopUp ? d("2.00") : null, autoTopUp ? d("10.000000") : null),
                 new SentSignals(d("50.5"), 677, true, autoTopUp, autoTopUp ? 3 : 0),
                 new Bookkeeping(1_764_000_000_123L, 3, 1_764_000_000_123_000L, -8_123_456_789L, 1_764_000_000_120L,
-                        1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true),
+                        1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true,
+                        usagePosition ? 3 : -1, usagePosition ? 9_876_543_210L : -1),
                 new OpenRollups(new ArrayList<>(List.of(open, UsageRollup.empty("llama-3.1-8b", -3_600_000L)))));
     }
 
@@ -52,7 +58,8 @@ public final class StateSamples {
         s.terms().setVolumeDiscounts(s.terms().discountAboveUsd(), null);
         return new AccountState(s.money(), s.terms(), s.sent(),
                 new Bookkeeping(Long.MIN_VALUE, 3, Long.MAX_VALUE, -8_123_456_789L, 1_764_000_000_120L,
-                        1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true),
+                        1_764_547_200_000L, 1_763_000_000_000L, 676, 1_763_500_000_000L, true, Integer.MAX_VALUE,
+                        Long.MAX_VALUE),
                 s.openRollups());
     }
 

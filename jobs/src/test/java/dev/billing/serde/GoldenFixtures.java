@@ -65,7 +65,8 @@ public final class GoldenFixtures {
 
     static final List<Fixture<?>> ALL = List.of(
             new Fixture<>("account-state", AccountState.class,
-                    format -> format >= 2 ? StateSamples.fullWithAutoTopUp() : StateSamples.full()),
+                    format -> format >= 3 ? StateSamples.fullWithUsagePosition()
+                            : format == 2 ? StateSamples.fullWithAutoTopUp() : StateSamples.full()),
             new Fixture<>("month-spend", MonthSpend.class, format -> StateSamples.monthSpend()),
             new Fixture<>("usage-rollup", UsageRollup.class, format -> StateSamples.rollup()),
             new Fixture<>("ledger-input-usage", LedgerInput.class, format -> usageInput()),

@@ -54,7 +54,7 @@ class VersionedFormatsTest {
 
     @Test
     void accountStateRoundTripsEveryField() throws Exception {
-        assertRoundTrips(AccountStateFormat.INSTANCE, StateSamples.fullWithAutoTopUp());
+        assertRoundTrips(AccountStateFormat.INSTANCE, StateSamples.fullWithUsagePosition());
         assertRoundTrips(AccountStateFormat.INSTANCE, StateSamples.opened());
         assertRoundTrips(AccountStateFormat.INSTANCE, new AccountState()); // references null, numbers 0
         assertRoundTrips(AccountStateFormat.INSTANCE, StateSamples.withEdgeValues());
@@ -158,7 +158,8 @@ class VersionedFormatsTest {
     @Test
     void aNewerFormatOrAnotherTypeIsRefused() throws Exception {
         // state a later build wrote, in a format this one does not know
-        VersionedSerializerSnapshot<AccountState> future = new VersionedSerializerSnapshot<>(AccountStateFormat.INSTANCE, 3);
+        VersionedSerializerSnapshot<AccountState> future = new VersionedSerializerSnapshot<>(AccountStateFormat.INSTANCE,
+                AccountStateFormat.INSTANCE.current() + 1);
         assertThat(compatibility(AccountStateFormat.INSTANCE.serializer(), future).isIncompatible()).isTrue();
 
         TypeSerializerSnapshot<MonthSpend> month = writtenAndRead(MonthSpendFormat.INSTANCE.serializer());
@@ -168,7 +169,8 @@ class VersionedFormatsTest {
         assertThat(otherType.isIncompatible()).isTrue();
 
         assertThatThrownBy(future::restoreSerializer)
-                .hasMessage("AccountState format 3 cannot be read by this build, which reads formats 1 to 2;"
+                .hasMessage("AccountState format " + (AccountStateFormat.INSTANCE.current() + 1) + " cannot be read"
+                        + " by this build, which reads formats 1 to " + AccountStateFormat.INSTANCE.current() + ";"
                         + " restore with the build that wrote it, or one that migrates it.");
     }
 

@@ -18,11 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import dev.billing.gateway.BillingApi;
 import dev.billing.gateway.DatabaseOptions;
+import dev.billing.gateway.GatewayDoor;
 import dev.billing.gateway.GatewayServer;
 import dev.billing.gateway.GatewaySettings;
-import dev.billing.gateway.KafkaUsageSink;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
+import dev.billing.gateway.client.PaymentRequiredBody;
 import dev.billing.gateway.keys.PostgresKeyStore;
 import dev.billing.gateway.payments.PaymentsSimulator;
 import java.util.Properties;
@@ -105,11 +106,14 @@ public final class Demo {
                             PostgresKeyStore.DEFAULT_CACHE_TTL);
                     CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
                             .topic(options.statusTopic).build());
-                    KafkaUsageSink usage = new KafkaUsageSink(kafka.bootstrapServers(), options.usageTopic, new Properties());
+                    GatewayDoor door = GatewayDoor.open(new GatewayDoor.Settings(kafka.bootstrapServers(),
+                            options.usageTopic, options.ratesTopic, new Properties(), database, options.freeCreditsUsd,
+                            "demo-gateway", work.resolve("usage-journal"), 100_000), cutoffs::status);
                     BillingApi billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
                             .withTopics(options.eventsTopic, options.alertsTopic, options.paymentRequestsTopic), cutoffs::status);
-                    GatewayServer gateway = GatewayServer.start(keyStore, cutoffs, usage, GatewaySettings.local("demo-gateway"),
-                            cutoffs::stats, billing);
+                    GatewayServer gateway = GatewayServer.start(keyStore, cutoffs, door.usage(),
+                            GatewaySettings.local("demo-gateway"), cutoffs::stats, billing, door.admission(),
+                            new PaymentRequiredBody());
                     TopicWatcher watcher = new TopicWatcher(kafka.bootstrapServers(), options.statusTopic, options.dlqTopic);
                     InferenceSimulator sim = new InferenceSimulator(gateway.chatCompletionsUri(), kafka.bootstrapServers(),
                             options.usageTopic, options.eventsTopic, accounts, seed, keys);

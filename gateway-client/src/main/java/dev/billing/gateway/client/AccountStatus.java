@@ -18,15 +18,23 @@ import java.util.List;
  * @param balanceUsd credits minus spend when the job decided; null when the message has none
  * @param monthSpendUsd spend in the UTC month when the job decided; null when the message has none
  * @param asOf when the job decided; null when the message has none
+ * @param usagePosition the newest usage record of the account that {@code balanceUsd} includes; null when the
+ *     message names none (the job has taken no usage of the account yet, or is older than the field)
  */
 public record AccountStatus(String accountId, boolean blocked, List<BlockReason> reasons, BigDecimal balanceUsd,
-        BigDecimal monthSpendUsd, long version, Instant asOf) {
+        BigDecimal monthSpendUsd, long version, Instant asOf, UsagePosition usagePosition) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A blocked status always has a reason ({@link BlockReason#UNRECOGNIZED} if none is given), an active one none. */
     public AccountStatus {
         reasons = !blocked ? List.of() : reasons.isEmpty() ? List.of(BlockReason.UNRECOGNIZED) : List.copyOf(reasons);
+    }
+
+    /** A status that names no usage position. */
+    public AccountStatus(String accountId, boolean blocked, List<BlockReason> reasons, BigDecimal balanceUsd,
+            BigDecimal monthSpendUsd, long version, Instant asOf) {
+        this(accountId, blocked, reasons, balanceUsd, monthSpendUsd, version, asOf, null);
     }
 
     /**
@@ -65,7 +73,20 @@ public record AccountStatus(String accountId, boolean blocked, List<BlockReason>
             throw new IllegalArgumentException("version must be an integer");
         }
         return new AccountStatus(accountId, blocked, blocked ? reasons(json) : List.of(),
-                usd(json, "balance_usd"), usd(json, "month_spend_usd"), version.longValue(), instant(json, "as_of"));
+                usd(json, "balance_usd"), usd(json, "month_spend_usd"), version.longValue(), instant(json, "as_of"),
+                usagePosition(json));
+    }
+
+    private static UsagePosition usagePosition(JsonNode json) {
+        JsonNode partition = json.get("usage_partition");
+        JsonNode offset = json.get("usage_offset");
+        if (partition == null || offset == null || partition.isNull() || offset.isNull()) {
+            return null;
+        }
+        if (!partition.canConvertToInt() || !offset.canConvertToLong() || partition.intValue() < 0 || offset.longValue() < 0) {
+            throw new IllegalArgumentException("usage_partition and usage_offset must be non-negative integers");
+        }
+        return new UsagePosition(partition.intValue(), offset.longValue());
     }
 
     /** The reasons array, else the single reason. */

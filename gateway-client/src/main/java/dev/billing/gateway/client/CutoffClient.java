@@ -32,14 +32,14 @@ public final class CutoffClient implements CutoffCheck, AutoCloseable {
 
     private final CutoffClientConfig config;
     private final StatusTable table;
-    private final StatusFollower follower;
+    private final TopicFollower follower;
     private final Thread thread;
     private final long maxStalenessNanos;
 
     private CutoffClient(CutoffClientConfig config) {
         this.config = config;
         this.table = new StatusTable(config.paymentRequiredBody);
-        this.follower = new StatusFollower(config, table);
+        this.follower = new TopicFollower(config, new HeldUnblocks(table));
         this.maxStalenessNanos = config.maxStaleness.toNanos();
         this.thread = new Thread(follower, "cutoff-client-" + config.topic);
         thread.setDaemon(true);

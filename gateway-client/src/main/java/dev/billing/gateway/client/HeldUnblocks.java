@@ -1,103 +1,91 @@
 package dev.billing.gateway.client;
 
+import dev.billing.gateway.client.TopicFollower.Outcome;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What would unblock an account, read while its partition is behind its end. A compacted topic
- * keeps an account's history until the cleaner runs (never in the active segment), so a client
- * catching up reads BLOCKED, then ACTIVE (a purchase), then perhaps BLOCKED again: the ACTIVE it
- * reads midway is history, not the account's status. Applied at once, it would let a client stuck
- * midway (a bootstrap timeout, a broker lost during the catch-up) serve under {@code FAIL_OPEN} an
- * account it has read as blocked. So an unblock (an ACTIVE, or a tombstone, of an account known
- * to be blocked) waits here until its partition is read to its end; a block applies at once.
- * Thread-confined to the follower.
+ * The status topic's handler: applies statuses to the {@link StatusTable}, except what would
+ * unblock an account read while its partition is behind its end. A compacted topic keeps an
+ * account's history until the cleaner runs (never in the active segment), so a client catching up
+ * reads BLOCKED, then ACTIVE (a purchase), then perhaps BLOCKED again: the ACTIVE it reads midway
+ * is history, not the account's status. Applied at once, it would let a client stuck midway (a
+ * bootstrap timeout, a broker lost during the catch-up) serve under {@code FAIL_OPEN} an account
+ * it has read as blocked. So an unblock (an ACTIVE, or a tombstone, of an account known to be
+ * blocked) is held until its partition is read to its end ({@link #readTo}), then applied in
+ * order (a newer status applied meanwhile makes it stale); a block applies at once. Called by the
+ * follower's thread only.
  */
-final class HeldUnblocks {
-    /** An account's newest held unblock: a status, or a tombstone of the status of version {@code forgets}. */
-    private record Held(AccountStatus status, long forgets) {}
+final class HeldUnblocks implements TopicFollower.Handler {
+    /** A held message: a status, or (status null) a tombstone read while the account's status of {@code forgets} blocked it. */
+    private record Held(String accountId, AccountStatus status, long forgets) {}
 
-    private final Map<TopicPartition, Map<String, Held>> byPartition = new HashMap<>();
+    private final StatusTable table;
+    private final Map<TopicPartition, List<Held>> byPartition = new HashMap<>();
     private final Map<TopicPartition, Long> lastHeldOffset = new HashMap<>();
     private int size;
 
-    /**
-     * Holds an ACTIVE status (newer than the blocked one known) read at {@code offset}; of two, the
-     * higher version is kept.
-     *
-     * @return the status it replaced, or null
-     */
-    AccountStatus hold(TopicPartition tp, long offset, AccountStatus status) {
-        return put(tp, offset, status.accountId(), new Held(status, -1));
+    HeldUnblocks(StatusTable table) {
+        this.table = table;
     }
 
-    /** Holds a tombstone read while the account's known status, of version {@code knownVersion}, blocks it. */
-    AccountStatus holdTombstone(TopicPartition tp, long offset, String accountId, long knownVersion) {
-        return put(tp, offset, accountId, new Held(null, knownVersion));
+    @Override
+    public Outcome apply(byte[] key, byte[] value) {
+        return table.apply(key, value);
     }
 
-    private AccountStatus put(TopicPartition tp, long offset, String accountId, Held held) {
-        Map<String, Held> partition = byPartition.computeIfAbsent(tp, p -> new HashMap<>());
-        lastHeldOffset.put(tp, offset);
-        Held before = partition.put(accountId, held);
-        if (before == null) {
-            size++;
-            return null;
-        }
-        if (held.status != null && before.status != null && before.status.version() > held.status.version()) {
-            partition.put(accountId, before); // a tombstone or a status read later replaces it; a lower version not
-            return held.status;
-        }
-        return before.status;
-    }
-
-    /** Partitions with held unblocks. */
-    List<TopicPartition> partitions() {
-        return new ArrayList<>(byPartition.keySet());
-    }
-
-    /**
-     * Partitions whose every held unblock lies below the end offsets the positions have reached:
-     * whatever followed those unblocks up to the end the broker reported has been read.
-     */
-    List<TopicPartition> heldBelow(Map<TopicPartition, Long> reachedEnds) {
-        List<TopicPartition> out = new ArrayList<>();
-        lastHeldOffset.forEach((tp, offset) -> {
-            Long end = reachedEnds.get(tp);
-            if (end != null && offset < end) {
-                out.add(tp);
+    @Override
+    public Outcome apply(TopicPartition partition, long offset, byte[] key, byte[] value) {
+        if (value == null) {
+            long blocking = key == null ? -1 : table.blockingVersion(new String(key, StandardCharsets.UTF_8));
+            if (blocking < 0) {
+                return table.apply(key, null);
             }
-        });
-        return out;
+            hold(partition, offset, new Held(new String(key, StandardCharsets.UTF_8), null, blocking));
+            return Outcome.HELD;
+        }
+        AccountStatus status = AccountStatus.fromJson(value);
+        if (!table.unblocks(status)) {
+            return table.apply(status);
+        }
+        // the records after it in this poll, or on the broker, may block it again
+        hold(partition, offset, new Held(status.accountId(), status, -1));
+        return Outcome.HELD;
     }
 
-    /** Applies the partition's held unblocks to {@code table} (each only if still newer), and forgets them. */
-    void release(TopicPartition tp, StatusTable table, Applied applied) {
-        Map<String, Held> partition = byPartition.remove(tp);
-        lastHeldOffset.remove(tp);
-        if (partition == null) {
+    private void hold(TopicPartition partition, long offset, Held held) {
+        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(held);
+        lastHeldOffset.put(partition, offset);
+        size++;
+    }
+
+    /** Applies the partition's held messages, in the order they were read, once they all lie below {@code end}. */
+    @Override
+    public void readTo(TopicPartition partition, long end, Consumer<Outcome> released) {
+        Long last = lastHeldOffset.get(partition);
+        if (last == null || last >= end) {
             return;
         }
-        size -= partition.size();
-        partition.forEach((account, held) -> {
-            if (held.status != null) {
-                applied.count(table.apply(held.status));
+        lastHeldOffset.remove(partition);
+        List<Held> held = byPartition.remove(partition);
+        size -= held.size();
+        for (Held h : held) {
+            if (h.status != null) {
+                released.accept(table.apply(h.status));
             } else {
-                table.forget(account, held.forgets);
+                table.forget(h.accountId, h.forgets);
+                released.accept(Outcome.APPLIED);
             }
-        });
+        }
     }
 
+    /** Messages held now. */
     int size() {
         return size;
-    }
-
-    /** Counts what {@link StatusTable#apply} did with a released status. */
-    @FunctionalInterface
-    interface Applied {
-        void count(StatusTable.Outcome outcome);
     }
 }

@@ -3,7 +3,9 @@ package dev.billing.gateway.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.gateway.client.admission.InsufficientBalance;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
 
@@ -48,6 +50,16 @@ public final class PaymentRequiredBody {
         if (status.monthSpendUsd() != null) {
             error.put("month_spend_usd", status.monthSpendUsd().toPlainString());
         }
+        return write(error);
+    }
+
+    /** A decimal string with at least two decimals and no trailing zeros beyond them ("0.01", "0.0255"). */
+    static String usd(BigDecimal amount) {
+        BigDecimal stripped = amount.stripTrailingZeros();
+        return stripped.setScale(Math.max(2, stripped.scale())).toPlainString();
+    }
+
+    private static byte[] write(ObjectNode error) {
         ObjectNode body = JSON.createObjectNode();
         body.set("error", error);
         try {
@@ -55,6 +67,26 @@ public final class PaymentRequiredBody {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The UTF-8 JSON body for a request whose worst case the available balance does not cover: the
+     * account may still be served a smaller request.
+     */
+    public byte[] renderInsufficient(InsufficientBalance refused) {
+        ObjectNode error = JSON.createObjectNode();
+        error.put("message", "Payment Required: this request could cost up to $" + usd(refused.worstCaseUsd())
+                + " (" + refused.promptTokens() + " prompt tokens and up to " + refused.completionBound()
+                + " completion tokens), more than your available balance of $" + usd(refused.availableUsd())
+                + " (your balance less the requests in progress). Add credits at " + dashboardUrl
+                + " to resume immediately, or set a smaller max_tokens. No data is lost.");
+        error.put("type", TYPE);
+        error.put("param", "max_tokens");
+        error.put("code", "insufficient_balance");
+        error.put("account_id", refused.accountId());
+        error.put("worst_case_usd", usd(refused.worstCaseUsd()));
+        error.put("available_usd", usd(refused.availableUsd()));
+        return write(error);
     }
 
     /** What the user reads: what happened and what to do about it. */

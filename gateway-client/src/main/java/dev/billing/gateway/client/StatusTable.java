@@ -1,5 +1,7 @@
 package dev.billing.gateway.client;
 
+import dev.billing.gateway.client.TopicFollower.Outcome;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,12 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * come from any thread.
  */
 public final class StatusTable implements CutoffCheck {
-    /** What {@link #apply} did with a status. */
-    public enum Outcome {
-        APPLIED,
-        STALE
-    }
-
     private final ConcurrentHashMap<String, Decision> byAccount = new ConcurrentHashMap<>();
     private final AtomicLong blocked = new AtomicLong();
     private final PaymentRequiredBody body;
@@ -27,6 +23,22 @@ public final class StatusTable implements CutoffCheck {
 
     public StatusTable() {
         this(new PaymentRequiredBody());
+    }
+
+    /**
+     * A message of the status topic: a status, or a tombstone (null value) that forgets the account.
+     *
+     * @throws IllegalArgumentException when the value is not a status
+     */
+    Outcome apply(byte[] key, byte[] value) {
+        if (value == null) {
+            // a tombstone: the account's status was deleted from the compacted topic
+            if (key != null) {
+                forget(new String(key, StandardCharsets.UTF_8));
+            }
+            return Outcome.APPLIED;
+        }
+        return apply(AccountStatus.fromJson(value));
     }
 
     /** Keeps {@code status} if it is newer than the account's known status. */

@@ -1,12 +1,11 @@
 package dev.billing.gateway.client;
 
-import static dev.billing.gateway.client.StatusTableTest.active;
-import static dev.billing.gateway.client.StatusTableTest.blocked;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.billing.gateway.client.TopicFollower.Outcome;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -15,67 +14,68 @@ class HeldUnblocksTest {
     private static final TopicPartition P1 = new TopicPartition("account-status", 1);
 
     private final StatusTable table = new StatusTable();
-    private final HeldUnblocks held = new HeldUnblocks();
-    private final List<StatusTable.Outcome> outcomes = new ArrayList<>();
+    private final HeldUnblocks handler = new HeldUnblocks(table);
+    private final List<Outcome> released = new ArrayList<>();
 
     @Test
     void anUnblockReadBeforeANewerBlockIsStaleWhenReleased() {
-        table.apply(blocked("a", 1));
-        assertThat(table.unblocks(active("a", 2))).isTrue();
-        held.hold(P0, 10, active("a", 2));
-        table.apply(blocked("a", 3)); // read after it: a block applies at once
-        held.release(P0, table, outcomes::add);
+        assertThat(read(P0, 1, "a", true, 1)).isEqualTo(Outcome.APPLIED);
+        assertThat(read(P0, 2, "a", false, 2)).isEqualTo(Outcome.HELD);
+        assertThat(table.check("a").allowed()).as("held, not applied").isFalse();
+        assertThat(read(P0, 3, "a", true, 3)).as("a block applies at once").isEqualTo(Outcome.APPLIED);
+        handler.readTo(P0, 4, released::add);
+        assertThat(released).containsExactly(Outcome.STALE);
         assertThat(table.check("a").allowed()).isFalse();
         assertThat(table.status("a").version()).isEqualTo(3);
-        assertThat(outcomes).containsExactly(StatusTable.Outcome.STALE);
-        assertThat(held.size()).isZero();
+        assertThat(handler.size()).isZero();
     }
 
     @Test
-    void theNewestHeldUnblockAppliesWhenReleased() {
-        table.apply(blocked("a", 1));
-        assertThat(held.hold(P0, 10, active("a", 3))).isNull();
-        assertThat(held.hold(P0, 11, active("a", 2))).as("a lower version read later is dropped").isNotNull();
-        assertThat(held.size()).isEqualTo(1);
-        assertThat(table.check("a").allowed()).as("held, not applied").isFalse();
-        held.release(P0, table, outcomes::add);
+    void heldUnblocksApplyInOrderOnceThePartitionIsReadBeyondThem() {
+        read(P0, 1, "a", true, 1);
+        read(P0, 2, "a", false, 3);
+        read(P0, 3, "a", false, 2); // a lower version read later
+        handler.readTo(P0, 3, released::add);
+        assertThat(handler.size()).as("not read beyond offset 3 yet").isEqualTo(2);
+        assertThat(table.check("a").allowed()).isFalse();
+        handler.readTo(P0, 4, released::add);
+        assertThat(released).containsExactly(Outcome.APPLIED, Outcome.STALE);
         assertThat(table.check("a").allowed()).isTrue();
         assertThat(table.status("a").version()).isEqualTo(3);
     }
 
     @Test
-    void onlyAnUnblockOfAKnownBlockIsOne() {
-        assertThat(table.unblocks(active("a", 2))).as("unknown account").isFalse();
-        table.apply(active("a", 2));
-        assertThat(table.unblocks(active("a", 3))).as("already served").isFalse();
-        table.apply(blocked("a", 4));
-        assertThat(table.unblocks(active("a", 4))).as("not newer").isFalse();
-        assertThat(table.unblocks(blocked("a", 5))).as("a block").isFalse();
-        assertThat(table.unblocks(active("a", 5))).isTrue();
+    void onlyAnUnblockOfAKnownBlockIsHeld() {
+        assertThat(read(P0, 1, "a", false, 1)).as("unknown account").isEqualTo(Outcome.APPLIED);
+        assertThat(read(P0, 2, "a", false, 2)).as("already served").isEqualTo(Outcome.APPLIED);
+        assertThat(read(P0, 3, "a", true, 3)).isEqualTo(Outcome.APPLIED);
+        assertThat(read(P0, 4, "a", false, 3)).as("not newer").isEqualTo(Outcome.STALE);
+        assertThat(read(P0, 5, "a", true, 4)).as("a block").isEqualTo(Outcome.APPLIED);
+        assertThat(read(P0, 6, "a", false, 5)).isEqualTo(Outcome.HELD);
+        handler.readTo(P1, 100, released::add);
+        assertThat(released).as("another partition's end releases nothing here").isEmpty();
     }
 
     @Test
     void aHeldTombstoneForgetsOnlyTheStatusItFollowed() {
-        table.apply(blocked("a", 1));
-        held.holdTombstone(P0, 10, "a", table.blockingVersion("a"));
-        table.apply(blocked("a", 2)); // a status after the tombstone
-        held.release(P0, table, outcomes::add);
+        read(P0, 1, "a", true, 1);
+        assertThat(handler.apply(P0, 2, key("a"), null)).isEqualTo(Outcome.HELD);
+        read(P0, 3, "a", true, 2); // a status after the tombstone
+        handler.readTo(P0, 4, released::add);
         assertThat(table.status("a").version()).isEqualTo(2);
 
-        table.apply(blocked("b", 1));
-        held.holdTombstone(P1, 5, "b", table.blockingVersion("b"));
-        held.release(P1, table, outcomes::add);
+        read(P1, 1, "b", true, 1);
+        assertThat(handler.apply(P1, 2, key("b"), null)).isEqualTo(Outcome.HELD);
+        assertThat(table.check("b").allowed()).isFalse();
+        handler.readTo(P1, 3, released::add);
         assertThat(table.check("b")).isSameAs(Decision.UNKNOWN_ACCOUNT);
     }
 
-    @Test
-    void partitionsAreReleasedOnceTheirEndsLieBeyondEveryHeldUnblock() {
-        table.apply(blocked("a", 1));
-        table.apply(blocked("b", 1));
-        held.hold(P0, 10, active("a", 2));
-        held.hold(P1, 20, active("b", 2));
-        assertThat(held.heldBelow(Map.of(P0, 10L, P1, 21L))).containsExactly(P1);
-        assertThat(held.heldBelow(Map.of(P0, 11L))).containsExactly(P0);
-        assertThat(held.heldBelow(Map.of())).isEmpty();
+    private Outcome read(TopicPartition partition, long offset, String account, boolean blocked, long version) {
+        return handler.apply(partition, offset, key(account), StatusTopic.json(account, blocked, version));
+    }
+
+    private static byte[] key(String account) {
+        return account.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -21,8 +21,8 @@ class StatusTableTest {
 
     @Test
     void aNewerVersionReplacesTheStatus() {
-        assertThat(table.apply(active("a", 10))).isEqualTo(StatusTable.Outcome.APPLIED);
-        assertThat(table.apply(blocked("a", 11))).isEqualTo(StatusTable.Outcome.APPLIED);
+        assertThat(table.apply(active("a", 10))).isEqualTo(TopicFollower.Outcome.APPLIED);
+        assertThat(table.apply(blocked("a", 11))).isEqualTo(TopicFollower.Outcome.APPLIED);
 
         Decision d = table.check("a");
         assertThat(d.allowed()).isFalse();
@@ -36,12 +36,12 @@ class StatusTableTest {
     void anOlderOrRepeatedVersionIsStale() {
         table.apply(blocked("a", 20));
 
-        assertThat(table.apply(active("a", 19))).isEqualTo(StatusTable.Outcome.STALE);
-        assertThat(table.apply(active("a", 20))).isEqualTo(StatusTable.Outcome.STALE);
+        assertThat(table.apply(active("a", 19))).isEqualTo(TopicFollower.Outcome.STALE);
+        assertThat(table.apply(active("a", 20))).isEqualTo(TopicFollower.Outcome.STALE);
         assertThat(table.check("a").allowed()).isFalse();
         assertThat(table.status("a").version()).isEqualTo(20);
 
-        assertThat(table.apply(active("a", 21))).isEqualTo(StatusTable.Outcome.APPLIED);
+        assertThat(table.apply(active("a", 21))).isEqualTo(TopicFollower.Outcome.APPLIED);
         assertThat(table.check("a").allowed()).isTrue();
     }
 
@@ -89,7 +89,7 @@ class StatusTableTest {
 
         assertThat(table.check("a")).isSameAs(Decision.UNKNOWN_ACCOUNT);
         assertThat(table.blockedCount()).isZero();
-        assertThat(table.apply(active("a", 1))).isEqualTo(StatusTable.Outcome.APPLIED);
+        assertThat(table.apply(active("a", 1))).isEqualTo(TopicFollower.Outcome.APPLIED);
     }
 
     @Test

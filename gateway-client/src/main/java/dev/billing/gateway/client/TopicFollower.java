@@ -1,7 +1,6 @@
 package dev.billing.gateway.client;
 
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,24 +23,52 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The thread that owns the Kafka consumer: reads every partition of the status topic from the
- * beginning into the {@link StatusTable}, then follows it, and proves with a {@link CatchUpTracker}
- * how fresh the table is. What would unblock an account waits in {@link HeldUnblocks} until its
- * partition is read to its end, so an account read as blocked stays blocked through a catch-up. It reads without a consumer group, because every gateway needs every
- * account, and it never gives up: Kafka errors are recorded, and the staleness they cause is what
- * the failure policy acts on.
+ * The thread that owns the Kafka consumer of a compacted topic every gateway reads whole (the
+ * statuses into the {@link StatusTable}, the rate cards into the admission's prices): reads every
+ * partition from the beginning, then follows it, and proves with a {@link CatchUpTracker} how
+ * fresh its copy is. A handler may hold what a partition's later records could undo until the
+ * partition is read to its end ({@link Handler#readTo}). It reads without a consumer group, because
+ * every gateway needs every key, and it never gives up: Kafka errors are recorded, and the staleness they cause is what the
+ * failure policy acts on.
  */
-final class StatusFollower implements Runnable {
+public final class TopicFollower implements Runnable {
+    /** What a message does to the copy. */
+    public enum Outcome {
+        APPLIED,
+        STALE,
+        /** Kept aside until its partition is read to its end; its outcome comes from {@link Handler#readTo}. */
+        HELD
+    }
+
+    /** Applies one message of the topic to the copy; a tombstone has a null value. */
+    @FunctionalInterface
+    public interface Handler {
+        /** @throws IllegalArgumentException when the value is not a message of the topic (counted, skipped) */
+        Outcome apply(byte[] key, byte[] value);
+
+        /** The message at {@code offset} of {@code partition}; by default {@link #apply(byte[], byte[])}. */
+        default Outcome apply(TopicPartition partition, long offset, byte[] key, byte[] value) {
+            return apply(key, value);
+        }
+
+        /**
+         * Every message of {@code partition} below {@code end} has been applied (or held), and {@code end}
+         * was the partition's end when the broker last said: what was held for what follows it may apply
+         * now. {@code released} gets the outcome of each message applied now.
+         */
+        default void readTo(TopicPartition partition, long end, Consumer<Outcome> released) {
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger(CutoffClient.class.getName());
     private static final Duration MISSING_TOPIC_BACKOFF = Duration.ofSeconds(1);
     static final Duration FETCH_MAX_WAIT = Duration.ofMillis(100);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final CutoffClientConfig config;
-    private final StatusTable table;
+    private final Handler handler;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final CatchUpTracker tracker = new CatchUpTracker();
-    private final HeldUnblocks held = new HeldUnblocks();
     private final CompletableFuture<Void> bootstrapped = new CompletableFuture<>();
     private final long startedAtNanos = System.nanoTime();
     private final Set<TopicPartition> assigned = new HashSet<>();
@@ -59,9 +87,10 @@ final class StatusFollower implements Runnable {
     volatile long malformedMessages;
     volatile String lastError;
 
-    StatusFollower(CutoffClientConfig config, StatusTable table) {
+    /** Follows {@code config}'s topic with {@code config}'s Kafka settings; run it on a thread of its own. */
+    public TopicFollower(CutoffClientConfig config, Handler handler) {
         this.config = config;
-        this.table = table;
+        this.handler = handler;
         this.consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
     }
@@ -84,12 +113,18 @@ final class StatusFollower implements Runnable {
         return p;
     }
 
-    CompletableFuture<Void> bootstrapped() {
+    /** Completes once the whole topic has been read. */
+    public CompletableFuture<Void> bootstrapped() {
         return bootstrapped;
     }
 
     long startedAtNanos() {
         return startedAtNanos;
+    }
+
+    /** Whether the copy was last confirmed complete longer ago than {@code maxStaleness} (or never). */
+    public boolean staleFor(Duration maxStaleness) {
+        return !caughtUpOnce || System.nanoTime() - confirmedAtNanos > maxStaleness.toNanos();
     }
 
     @Override
@@ -102,7 +137,7 @@ final class StatusFollower implements Runnable {
                     // close() woke the consumer up; the loop condition ends it
                 } catch (RuntimeException e) {
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                    LOG.log(Level.DEBUG, "account-status follower: " + lastError, e);
+                    LOG.log(Level.DEBUG, config.topic + " follower: " + lastError, e);
                     idle(config.pollTimeout);
                 }
             }
@@ -124,72 +159,43 @@ final class StatusFollower implements Runnable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(config.pollTimeout)) {
             apply(record);
         }
-        releaseCaughtUp();
+        readToTheEnd();
         trackCatchUp();
     }
 
-    private void apply(ConsumerRecord<byte[], byte[]> record) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        if (record.value() == null) {
-            // a tombstone: the account's status was deleted from the compacted topic
-            if (record.key() != null) {
-                String account = new String(record.key(), StandardCharsets.UTF_8);
-                long blocking = table.blockingVersion(account);
-                if (blocking >= 0) {
-                    countReplaced(held.holdTombstone(tp, record.offset(), account, blocking));
-                } else {
-                    table.forget(account);
-                }
+    /**
+     * Tells the handler of each partition now read to the end the broker reported with its last
+     * fetch (the high watermark, or for {@code read_committed} the last stable offset).
+     */
+    private void readToTheEnd() {
+        for (TopicPartition tp : assigned) {
+            OptionalLong behind = consumer.currentLag(tp);
+            if (behind.isPresent() && behind.getAsLong() == 0) {
+                handler.readTo(tp, consumer.position(tp, config.requestTimeout), this::count);
             }
-            return;
         }
-        AccountStatus status;
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) {
+        Outcome outcome;
         try {
-            status = AccountStatus.fromJson(record.value());
+            outcome = handler.apply(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                    record.key(), record.value());
         } catch (IllegalArgumentException e) {
             malformedMessages++;
-            LOG.log(malformedMessages == 1 ? Level.WARNING : Level.DEBUG, "skipping a message that is not an account"
-                    + " status at " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": "
+            LOG.log(malformedMessages == 1 ? Level.WARNING : Level.DEBUG, "skipping a message that is not a message of"
+                    + " the topic at " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": "
                     + e.getMessage());
             return;
         }
-        if (table.unblocks(status)) {
-            // the records after it in this poll, or on the broker, may block it again
-            countReplaced(held.hold(tp, record.offset(), status));
-            return;
-        }
-        count(table.apply(status));
+        count(outcome);
     }
 
-    /** A held status replaced by a later one was never applied: stale. */
-    private void countReplaced(AccountStatus replaced) {
-        if (replaced != null) {
-            staleUpdatesIgnored++;
-        }
-    }
-
-    private void count(StatusTable.Outcome outcome) {
-        if (outcome == StatusTable.Outcome.APPLIED) {
+    private void count(Outcome outcome) {
+        if (outcome == Outcome.APPLIED) {
             updatesApplied++;
-        } else {
+        } else if (outcome == Outcome.STALE) {
             staleUpdatesIgnored++;
-        }
-    }
-
-    /**
-     * Applies the unblocks held for partitions now read to their end: the position has reached the
-     * end (the high watermark, or for {@code read_committed} the last stable offset) the broker
-     * reported with the last fetch, so nothing read after an unblock blocks the account again.
-     */
-    private void releaseCaughtUp() {
-        if (held.size() == 0) {
-            return;
-        }
-        for (TopicPartition tp : held.partitions()) {
-            OptionalLong behind = consumer.currentLag(tp);
-            if (behind.isPresent() && behind.getAsLong() == 0) {
-                held.release(tp, table, this::count);
-            }
         }
     }
 
@@ -217,16 +223,14 @@ final class StatusFollower implements Runnable {
     }
 
     private void confirm() {
-        // the end offsets reached lie beyond these unblocks: what followed them is applied
-        for (TopicPartition tp : held.heldBelow(tracker.reachedTarget())) {
-            held.release(tp, table, this::count);
-        }
+        // positions reached end offsets asked for after they were: what was held below them may apply
+        tracker.reachedTarget().forEach((tp, end) -> handler.readTo(tp, end, this::count));
         confirmedAtNanos = tracker.confirmedAtNanos();
         if (!caughtUpOnce) {
             bootstrapNanos = System.nanoTime() - startedAtNanos;
             caughtUpOnce = true;
-            LOG.log(Level.INFO, "account-status bootstrapped: " + table.size() + " accounts from " + assigned.size()
-                    + " partitions of " + config.topic + " in " + Duration.ofNanos(bootstrapNanos).toMillis() + " ms");
+            LOG.log(Level.INFO, config.topic + " bootstrapped: " + updatesApplied + " messages applied from "
+                    + assigned.size() + " partitions in " + Duration.ofNanos(bootstrapNanos).toMillis() + " ms");
             bootstrapped.complete(null);
         }
     }
@@ -265,7 +269,7 @@ final class StatusFollower implements Runnable {
     }
 
     /** Makes {@link #run} return soon; the caller unparks and joins the thread. */
-    void stop() {
+    public void stop() {
         running = false;
         consumer.wakeup();
     }

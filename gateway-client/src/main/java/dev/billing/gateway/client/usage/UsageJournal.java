@@ -1,0 +1,271 @@
+package dev.billing.gateway.client.usage;
+
+import dev.billing.gateway.client.InputProducers;
+import dev.billing.gateway.client.UsagePosition;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Served means billed: a gateway writes each request's usage record here before it completes the
+ * response, and the journal delivers it to {@code usage-records}. {@link #append} returns once
+ * the record is on the local disk (forced), so neither a broker outage longer than any delivery
+ * timeout nor a {@code kill -9} of the gateway loses it: a sender thread delivers records with an
+ * idempotent, acknowledged-by-all producer and tries again after any failure, and records not
+ * delivered when the process ends are delivered after it starts again. A record delivered twice
+ * (its delivery note lost in a crash) is billed once by the job, by its request id.
+ *
+ * <p>The journal is bounded: with {@code maxUndelivered} records waiting (a long broker outage),
+ * {@link #accepting()} is false and {@link #append} refuses, so the gateway answers 503 before
+ * serving instead of serving what it could not bill.
+ */
+public final class UsageJournal implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(UsageJournal.class.getName());
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    /** A usage record to deliver: the request, the account (the message key), its cost held against the balance, its JSON. */
+    public record Entry(String requestId, String accountId, BigDecimal costUsd, byte[] value) {}
+
+    /** Told of each record once the broker has it, on a thread of the journal's own (it may block). */
+    @FunctionalInterface
+    public interface DeliveryListener {
+        void delivered(Entry entry, UsagePosition position);
+    }
+
+    private final JournalSegments segments;
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final int maxUndelivered;
+    private final DeliveryListener listener;
+    private final Map<String, Entry> undeliveredAtOpen = new LinkedHashMap<>();
+    private final DelayQueue<Retry> retries = new DelayQueue<>();
+    private final ExecutorService notifier;
+    private final Thread retrier;
+    private final AtomicLong deliveredCount = new AtomicLong();
+    private final AtomicLong failedAttempts = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile String lastError;
+
+    private UsageJournal(JournalSegments segments, KafkaProducer<String, byte[]> producer, String topic,
+            int maxUndelivered, DeliveryListener listener) {
+        this.segments = segments;
+        this.producer = producer;
+        this.topic = topic;
+        this.maxUndelivered = maxUndelivered;
+        this.listener = listener;
+        this.notifier = Executors.newSingleThreadExecutor(r -> daemon(r, "usage-journal-delivered"));
+        this.retrier = daemon(this::retryLoop, "usage-journal-retries");
+    }
+
+    /**
+     * Opens the journal in {@code dir} (made when missing). Records a previous process left
+     * undelivered are in {@link #undeliveredAtOpen()} and go out once {@link #start()} is called.
+     *
+     * @param kafka extra producer settings (TLS, SASL, timeouts); acks, idempotence and one request in flight always hold
+     */
+    public static UsageJournal open(Path dir, String bootstrapServers, String topic, Properties kafka, int maxUndelivered,
+            DeliveryListener listener) throws IOException {
+        List<JournalSegments.Line> pending = new ArrayList<>();
+        JournalSegments segments = JournalSegments.open(dir, 10_000, pending);
+        Properties p = InputProducers.properties(bootstrapServers, kafka);
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "billing-gateway-usage");
+        // only the sender waits for metadata: a request never does
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        UsageJournal journal = new UsageJournal(segments, producer, topic, maxUndelivered, listener);
+        for (JournalSegments.Line line : pending) {
+            journal.undeliveredAtOpen.put(line.requestId(),
+                    new Entry(line.requestId(), line.accountId(), line.costUsd(), line.value()));
+        }
+        return journal;
+    }
+
+    /** The records a previous process wrote and did not deliver, by request id. */
+    public Map<String, Entry> undeliveredAtOpen() {
+        return undeliveredAtOpen;
+    }
+
+    /** Starts delivering, the records left by a previous process first. */
+    public void start() {
+        retrier.start();
+        undeliveredAtOpen.values().forEach(this::send);
+    }
+
+    /** Whether {@link #append} takes a record now; false while {@code maxUndelivered} records wait. */
+    public boolean accepting() {
+        return running && undelivered() < maxUndelivered;
+    }
+
+    /**
+     * Writes the record to the disk, then hands it to the sender. When this returns the record will
+     * be delivered, whatever happens to this process or the broker.
+     *
+     * @throws UsageNotDurable when the journal is full or the disk refused the write
+     */
+    public void append(Entry entry) throws UsageNotDurable {
+        synchronized (segments) {
+            if (!accepting()) {
+                throw new UsageNotDurable(undelivered() + " usage records wait for the broker (the most this gateway"
+                        + " holds); last error: " + lastError, null);
+            }
+            try {
+                segments.append(new JournalSegments.Line(entry.requestId(), entry.accountId(), entry.costUsd(),
+                        entry.value()));
+            } catch (IOException e) {
+                throw new UsageNotDurable("the usage journal could not write to the disk: " + e.getMessage(), e);
+            }
+        }
+        send(entry);
+    }
+
+    private void send(Entry entry) {
+        try {
+            producer.send(new ProducerRecord<>(topic, entry.accountId(), entry.value()), (metadata, error) -> {
+                if (error == null) {
+                    onDelivered(entry, new UsagePosition(metadata.partition(), metadata.offset()));
+                } else {
+                    retryLater(entry, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            // no metadata within max.block.ms (the broker is down), or the producer is closing
+            retryLater(entry, e);
+        }
+    }
+
+    private void onDelivered(Entry entry, UsagePosition position) {
+        synchronized (segments) {
+            try {
+                segments.delivered(entry.requestId());
+            } catch (IOException e) {
+                // the record goes again after a restart; the job bills its request id once
+                LOG.log(Level.WARNING, "could not note the delivery of " + entry.requestId() + ": " + e.getMessage());
+            }
+        }
+        deliveredCount.incrementAndGet();
+        notifier.execute(() -> {
+            try {
+                listener.delivered(entry, position);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "delivery listener failed for " + entry.requestId() + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private void retryLater(Entry entry, Exception error) {
+        failedAttempts.incrementAndGet();
+        lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
+        LOG.log(Level.WARNING, "usage record " + entry.requestId() + " of " + entry.accountId() + " not delivered yet ("
+                + lastError + "); it stays in the journal and goes again in " + RETRY_AFTER.toMillis() + " ms");
+        if (running) {
+            retries.put(new Retry(entry, System.nanoTime() + RETRY_AFTER.toNanos()));
+        }
+    }
+
+    private void retryLoop() {
+        while (running) {
+            try {
+                Retry r = retries.poll(200, TimeUnit.MILLISECONDS);
+                if (r != null) {
+                    send(r.entry);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Records written and not delivered yet. */
+    public int undelivered() {
+        synchronized (segments) {
+            return segments.undelivered();
+        }
+    }
+
+    public long delivered() {
+        return deliveredCount.get();
+    }
+
+    /** Delivery attempts that failed and were scheduled again. */
+    public long failedAttempts() {
+        return failedAttempts.get();
+    }
+
+    /** The last delivery error, or null when none. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /**
+     * Stops taking records, waits up to {@code drain} for the undelivered ones to go out, then
+     * stops; what is left is delivered after the next start.
+     */
+    public void close(Duration drain) throws InterruptedException {
+        running = false;
+        long deadline = System.nanoTime() + drain.toNanos();
+        producer.flush();
+        while (undelivered() > 0 && System.nanoTime() < deadline && retries.isEmpty()) {
+            Thread.onSpinWait();
+            producer.flush();
+        }
+        retrier.interrupt();
+        retrier.join(1_000);
+        producer.close(Duration.ofSeconds(1));
+        notifier.shutdown();
+        notifier.awaitTermination(5, TimeUnit.SECONDS);
+        synchronized (segments) {
+            segments.close();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        close(Duration.ofSeconds(30));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static final class Retry implements Delayed {
+        final Entry entry;
+        final long dueNanos;
+
+        Retry(Entry entry, long dueNanos) {
+            this.entry = entry;
+            this.dueNanos = dueNanos;
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(dueNanos, ((Retry) other).dueNanos);
+        }
+    }
+}
