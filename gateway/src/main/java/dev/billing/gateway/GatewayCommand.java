@@ -270,14 +270,11 @@ public class GatewayCommand implements Callable<Integer> {
                 }
                 bound = onPort(settings, starting.port());
             }
+            startup.awaitRates(ratesTopic, opened.ratesBootstrapped());
             try (GatewayDoor door = opened;
                     GatewayServer server = GatewayServer.start(startup, startup, door.usage(), bound, cutoffs::stats,
                             billing, door.admission(), new PaymentRequiredBody(dashboardUrl))) {
                 server.reportStartup(startup::waitingFor);
-                if (!door.ratesBootstrapped().isDone()) {
-                    say("Reading " + ratesTopic + " ...");
-                    awaitQuietly(door.ratesBootstrapped(), bootstrapTimeout);
-                }
                 if (!startup.await(stopRequested)) {
                     say("Stopped before it was ready.");
                     return 0;
@@ -358,14 +355,6 @@ public class GatewayCommand implements Callable<Integer> {
         all.add("the gateway_reservations table in " + database.describe());
         all.addAll(waitingFor);
         return all;
-    }
-
-    private static void awaitQuietly(CompletableFuture<Void> future, Duration timeout) throws InterruptedException {
-        try {
-            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            say("WARNING: not caught up after " + timeout + "; serving with what was read (list prices at least).");
-        }
     }
 
     /** Completes with the running server once it is ready and serves. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,6 +36,9 @@ final class Startup implements Authenticator, CutoffCheck {
     private final long startedAtNanos = System.nanoTime();
     private volatile boolean keysReady;
     private volatile boolean statusReady;
+    private volatile boolean ratesReady = true;
+    private String ratesTopic;
+    private CompletableFuture<Void> ratesRead;
     private volatile String keysProblem = "not checked yet";
 
     /**
@@ -54,8 +58,15 @@ final class Startup implements Authenticator, CutoffCheck {
         this.keysReady = keyStore == null;
     }
 
+    /** Waits for the rate cards too (read to their end, or --bootstrap-timeout passed); call before serving. */
+    void awaitRates(String topic, CompletableFuture<Void> read) {
+        ratesTopic = topic;
+        ratesRead = read;
+        ratesReady = read.isDone();
+    }
+
     boolean ready() {
-        return keysReady && statusReady;
+        return keysReady && statusReady && ratesReady;
     }
 
     /** What the gateway still waits for; empty once it serves. */
@@ -66,6 +77,9 @@ final class Startup implements Authenticator, CutoffCheck {
         }
         if (!statusReady) {
             out.add(statusTopic + " read to its end");
+        }
+        if (!ratesReady) {
+            out.add(ratesTopic + " read to its end");
         }
         return out;
     }
@@ -96,6 +110,9 @@ final class Startup implements Authenticator, CutoffCheck {
             }
             if (!statusReady) {
                 checkStatus();
+            }
+            if (!ratesReady) {
+                checkRates();
             }
             if (ready()) {
                 return true;
@@ -134,6 +151,17 @@ final class Startup implements Authenticator, CutoffCheck {
         }
     }
 
+    private void checkRates() {
+        if (ratesRead.isDone()) {
+            say.accept("Caught up with " + ratesTopic + ".");
+            ratesReady = true;
+        } else if (waited().compareTo(bootstrapTimeout) >= 0) {
+            say.accept("WARNING: not caught up with " + ratesTopic + " after " + bootstrapTimeout + "; serving with what"
+                    + " was read (list prices at least).");
+            ratesReady = true;
+        }
+    }
+
     private String progress() {
         StringBuilder line = new StringBuilder("Not ready after " + waited().toSeconds() + " s (/health answers 503,"
                 + " requests 503 with Retry-After); waiting for");
@@ -147,6 +175,9 @@ final class Startup implements Authenticator, CutoffCheck {
                     .append(stats.lastError() == null ? "" : " (" + stats.lastError() + ")")
                     .append(", serving anyway under ").append(cutoffs.config().failurePolicy()).append(" in ")
                     .append(bootstrapTimeout.minus(waited()).toSeconds()).append(" s (--bootstrap-timeout)");
+        }
+        if (!ratesReady) {
+            line.append(keysReady && statusReady ? " " : "; and ").append(ratesTopic).append(" (not read to its end yet)");
         }
         return line.append('.').toString();
     }

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -81,14 +82,15 @@ final class TopicTail implements AutoCloseable {
             while (running) {
                 try {
                     step();
-                } catch (WakeupException e) {
-                    // close() woke it up
+                } catch (WakeupException | InterruptException e) {
+                    // close() woke it up, or interrupted it
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "reading " + topics + ": " + e);
                     pause();
                 }
             }
         } finally {
+            Thread.interrupted(); // close() may have interrupted a pause: the consumer's close must not see it
             consumer.close(Duration.ofSeconds(1));
         }
     }

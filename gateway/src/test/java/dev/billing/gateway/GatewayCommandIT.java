@@ -180,9 +180,10 @@ class GatewayCommandIT {
                 try (Connection c = DriverManager.getConnection(jdbcUrl, postgres.user, postgres.password)) {
                     key = new ApiKeyTable(c).create("acct-first", "it", new SecureRandom()).key();
                 }
-                Await.until("only account-status waited for", TIMEOUT, () -> {
+                Await.until("the keys ready, the topics waited for", TIMEOUT, () -> {
                     JsonNode h = healthOrNull(http, base); // null while the stand-in hands the port over
-                    return h != null && h.path("waiting_for").size() == 1
+                    return h != null && !h.path("waiting_for").toString().contains("api_keys")
+                            && !h.path("waiting_for").toString().contains("gateway_reservations")
                             && h.path("waiting_for").toString().contains("account-status");
                 });
                 expect(503, post(http, base, key.text()));
