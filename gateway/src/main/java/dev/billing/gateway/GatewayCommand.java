@@ -261,8 +261,8 @@ public class GatewayCommand implements Callable<Integer> {
             // until the door opens (PostgreSQL's gateway_reservations table), a stand-in answers 503 on the port
             try (StartingServer starting = StartingServer.start(host, port, () -> doorAnd(startup.waitingFor()))) {
                 listening.complete(starting.baseUri());
-                say("Listening on " + starting.baseUri() + "; until " + String.join(" and ", doorAnd(startup.waitingFor()))
-                        + " answer, /health answers 503 and requests 503 with Retry-After.");
+                say("Listening on " + starting.baseUri() + "; /health answers 503 and requests 503 with Retry-After while"
+                        + " it waits for: " + String.join("; ", doorAnd(startup.waitingFor())) + ".");
                 opened = door(cutoffs);
                 if (opened == null) {
                     say("Stopped before it was ready.");
