@@ -75,27 +75,33 @@ class GatewayDurabilityIT {
         @Override
         public void run() {
             while (running) {
-                long started = System.nanoTime();
-                try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                            .header("Authorization", "Bearer sk-" + ACCOUNT).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build(), HttpResponse.BodyHandlers.ofString());
-                    slowestMs.accumulateAndGet((System.nanoTime() - started) / 1_000_000, Math::max);
-                    if (r.statusCode() == 200) {
-                        JsonNode body = JSON.readTree(r.body());
-                        answered.put(body.get("id").asText(), body.at("/usage/total_tokens").asLong());
-                    } else {
-                        refused.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    refused.incrementAndGet(); // the gateway is down: not answered, not billed
-                }
+                call();
                 try {
                     Thread.sleep(20); // the client's pace, not a wait for a condition
                 } catch (InterruptedException e) {
                     return;
                 }
             }
+        }
+
+        /** One request; a 200 goes into the log. True when answered 200. */
+        boolean call() {
+            long started = System.nanoTime();
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer sk-" + ACCOUNT).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build(), HttpResponse.BodyHandlers.ofString());
+                slowestMs.accumulateAndGet((System.nanoTime() - started) / 1_000_000, Math::max);
+                if (r.statusCode() == 200) {
+                    JsonNode body = JSON.readTree(r.body());
+                    answered.put(body.get("id").asText(), body.at("/usage/total_tokens").asLong());
+                    return true;
+                }
+                refused.incrementAndGet();
+            } catch (Exception e) {
+                refused.incrementAndGet(); // the gateway is down, or died before answering
+            }
+            return false;
         }
 
         BigDecimal answeredUsd() {
@@ -124,7 +130,7 @@ class GatewayDurabilityIT {
         Client client = new Client(port);
         Thread clientThread = new Thread(client, "durability-client");
         try {
-            PipelineFixture.awaitTrue("the gateway serves", () -> answers200(client));
+            PipelineFixture.awaitTrue("the gateway serves", client::call);
             clientThread.start();
             awaitMoreAnswers(client, 50);
 
@@ -148,14 +154,21 @@ class GatewayDurabilityIT {
             BigDecimal answeredUsd = client.answeredUsd();
             long answered = client.answered.size();
             Billed billed = new Billed(options, fixture.postgres);
-            PipelineFixture.awaitEqual("every request answered 200 billed once: count and money",
-                    () -> answered + " requests, $" + answeredUsd.stripTrailingZeros().toPlainString(),
-                    () -> billed.requests(ACCOUNT) + " requests, $" + billed.spendUsd(ACCOUNT).stripTrailingZeros().toPlainString(),
-                    TIMEOUT);
+            // the one request in flight when the gateway was killed may have had its usage written and its
+            // answer lost with the process: billed as served, like a client hanging up after the content
+            PipelineFixture.awaitTrue("every request answered 200 billed once", () -> {
+                long n = billed.requests(ACCOUNT);
+                return n >= answered && n <= answered + 1;
+            });
+            long lostWithTheProcess = billed.requests(ACCOUNT) - answered;
+            assertThat(billed.spendUsd(ACCOUNT)).as("money billed: the answered requests' tokens, and the one lost with the"
+                    + " killed process").isEqualByComparingTo(answeredUsd.add(
+                            USD_PER_TOKEN.multiply(BigDecimal.valueOf(1_000 * lostWithTheProcess))));
             String log = Files.readString(dir.resolve("gateway.out"));
             System.out.printf("DURABILITY: %d requests answered 200 (%d during a broker outage of %d s or more, %d"
-                    + " before the kill -9), %d refused or unanswered; slowest answer %d ms; billed %d requests, $%s%n",
-                    answered, answeredInOutage, DELIVERY_TIMEOUT.toSeconds() * 2, answeredAtKill, client.refused.get(),
+                    + " before the kill -9), %d refused or unanswered (%d of them billed: usage durable, answer lost with"
+                    + " the process); slowest answer %d ms; billed %d requests, $%s%n",
+                    answered, answeredInOutage, DELIVERY_TIMEOUT.toSeconds() * 2, answeredAtKill, client.refused.get(), lostWithTheProcess,
                     client.slowestMs.get(), billed.requests(ACCOUNT), billed.spendUsd(ACCOUNT).stripTrailingZeros().toPlainString());
             assertThat(answeredInOutage).as("requests served while the broker was down").isPositive();
             assertThat(client.slowestMs.get()).as("no answer waits for the broker (ms)")
@@ -166,16 +179,6 @@ class GatewayDurabilityIT {
             client.running = false;
             gateway.destroyForcibly().waitFor();
             PipelineFixture.cancel(job);
-        }
-    }
-
-    private static boolean answers200(Client client) {
-        try {
-            return client.http.send(HttpRequest.newBuilder(client.uri).header("Authorization", "Bearer sk-" + ACCOUNT)
-                    .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build(), HttpResponse.BodyHandlers.ofString())
-                    .statusCode() == 200;
-        } catch (Exception e) {
-            return false;
         }
     }
 
