@@ -19,8 +19,10 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,22 +156,25 @@ class GatewayDurabilityIT {
             BigDecimal answeredUsd = client.answeredUsd();
             long answered = client.answered.size();
             Billed billed = new Billed(options, fixture.postgres);
-            // the one request in flight when the gateway was killed may have had its usage written and its
-            // answer lost with the process: billed as served, like a client hanging up after the content
-            PipelineFixture.awaitTrue("every request answered 200 billed once", () -> {
-                long n = billed.requests(ACCOUNT);
-                return n >= answered && n <= answered + 1;
-            });
-            long lostWithTheProcess = billed.requests(ACCOUNT) - answered;
-            assertThat(billed.spendUsd(ACCOUNT)).as("money billed: the answered requests' tokens, and the one lost with the"
-                    + " killed process").isEqualByComparingTo(answeredUsd.add(
-                            USD_PER_TOKEN.multiply(BigDecimal.valueOf(1_000 * lostWithTheProcess))));
+            // every request answered 200 reached the topic, and the job billed each request id on it once
+            PipelineFixture.awaitTrue("every request answered 200 on " + options.usageTopic,
+                    () -> requestIds(options).containsAll(client.answered.keySet()));
+            Set<String> delivered = requestIds(options);
+            PipelineFixture.awaitEqual("each request on the topic billed once: count and money",
+                    () -> delivered.size() + " requests, $" + usd(USD_PER_TOKEN.multiply(BigDecimal.valueOf(1_000L * delivered.size()))),
+                    () -> billed.requests(ACCOUNT) + " requests, $" + usd(billed.spendUsd(ACCOUNT)), TIMEOUT);
+            // beyond the answered ones, at most the request in flight when the gateway was killed: its usage
+            // was durable and its answer lost with the process, billed as served (as a client hanging up after the content)
+            long lostWithTheProcess = delivered.size() - answered;
+            assertThat(lostWithTheProcess).as("requests billed that the client was not answered").isBetween(0L, 1L);
+            assertThat(answeredUsd.add(USD_PER_TOKEN.multiply(BigDecimal.valueOf(1_000 * lostWithTheProcess))))
+                    .isEqualByComparingTo(billed.spendUsd(ACCOUNT));
             String log = Files.readString(dir.resolve("gateway.out"));
             System.out.printf("DURABILITY: %d requests answered 200 (%d during a broker outage of %d s or more, %d"
                     + " before the kill -9), %d refused or unanswered (%d of them billed: usage durable, answer lost with"
                     + " the process); slowest answer %d ms; billed %d requests, $%s%n",
                     answered, answeredInOutage, DELIVERY_TIMEOUT.toSeconds() * 2, answeredAtKill, client.refused.get(), lostWithTheProcess,
-                    client.slowestMs.get(), billed.requests(ACCOUNT), billed.spendUsd(ACCOUNT).stripTrailingZeros().toPlainString());
+                    client.slowestMs.get(), billed.requests(ACCOUNT), usd(billed.spendUsd(ACCOUNT)));
             assertThat(answeredInOutage).as("requests served while the broker was down").isPositive();
             assertThat(client.slowestMs.get()).as("no answer waits for the broker (ms)")
                     .isLessThan(DELIVERY_TIMEOUT.toMillis());
@@ -180,6 +185,17 @@ class GatewayDurabilityIT {
             gateway.destroyForcibly().waitFor();
             PipelineFixture.cancel(job);
         }
+    }
+
+    /** The distinct request ids of the account's usage records on the topic. */
+    private static Set<String> requestIds(JobOptions options) {
+        return fixture.client.readAll(options.usageTopic).stream()
+                .filter(r -> ACCOUNT.equals(r.path("account_id").asText()))
+                .map(r -> r.get("request_id").asText()).collect(Collectors.toSet());
+    }
+
+    private static String usd(BigDecimal amount) {
+        return amount.stripTrailingZeros().toPlainString();
     }
 
     /** Waits until the client has {@code more} answers beyond those it has now. */
