@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
                     + " (4) the billing job (RocksDB, exactly-once checkpoints, real Kafka and PostgreSQL sinks) reads"
                     + " the same records: records/s, ratio to the ceiling, PostgreSQL rows/s, state per account;"
                     + " (5) at half of that rate, accounts are driven across zero balance and the time until a"
-                    + " gateway-style consumer of account-status sees each cutoff is measured.",
+                    + " gateway-style consumer of account-status sees each cutoff is measured;"
+                    + " (6) small requests go alternately through the reference gateway with its door (a reservation in"
+                    + " PostgreSQL, the usage journal forced to disk) and without it: what admission adds, p50 and p99.",
             "Each job runs in its own JVM with --job-heap, so heap and peak RSS are the job's own.",
             "PostgreSQL: BILLING_JDBC_URL, else localhost:5432, else an embedded one (schema billing_bench is recreated).",
             "--quick takes under 5 minutes on 2 cores; the full run (1 M accounts) about 15."})

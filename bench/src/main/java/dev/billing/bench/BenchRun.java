@@ -1,8 +1,9 @@
 package dev.billing.bench;
 
 import dev.billing.bench.jmh.JmhRunner;
-import dev.billing.bench.measure.ConsumerLag;
+import dev.billing.bench.measure.AdmissionLatency;
 import dev.billing.bench.measure.CheckpointOverlap;
+import dev.billing.bench.measure.ConsumerLag;
 import dev.billing.bench.measure.GatewayProbe;
 import dev.billing.bench.measure.JfrProfile;
 import dev.billing.bench.measure.PostgresStats;
@@ -24,8 +25,10 @@ import dev.billing.bench.workload.TopicLoader;
 import dev.billing.bench.workload.UsageMessages;
 import dev.billing.embedded.EmbeddedKafka;
 import dev.billing.embedded.LocalPostgres;
+import dev.billing.gateway.DatabaseOptions;
 import dev.billing.job.JdbcUrls;
 import dev.billing.job.JobOptions;
+import dev.billing.job.Migrations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +49,7 @@ import picocli.CommandLine;
 public final class BenchRun {
     static final String SCHEMA = "billing_bench";
     static final String PASSTHROUGH_OUTPUT = "passthrough-out";
+    static final String ADMISSION_USAGE = "bench-admission-usage";
     static final String BILLING_GROUP = "bench-billing";
     static final String BILLED = "recordsBilled";
 
@@ -118,7 +122,24 @@ public final class BenchRun {
             runPassthrough(bootstrap);
             PostgresStats pg = new PostgresStats(postgres.jdbcUrl, postgres.user, postgres.password, SCHEMA);
             runBilling(bootstrap, jdbcUrl, postgres, pg, messages);
+            runAdmission(bootstrap, postgres);
         }
+    }
+
+    private void runAdmission(String bootstrap, LocalPostgres postgres) throws Exception {
+        int requests = s.quick() ? 2_000 : 10_000;
+        out.phase(String.format("Gateway admission: %,d small requests through a gateway with its door (reservation in"
+                + " PostgreSQL, usage journal forced to disk) and %,d through one without, alternately", requests, requests));
+        String jdbcUrl = postgres.freshSchema(SCHEMA + "_admission");
+        Migrations.apply(jdbcUrl, postgres.user, postgres.password);
+        BenchTopics.create(bootstrap, s.partitions(), List.of(ADMISSION_USAGE));
+        BenchResult.Admission a = AdmissionLatency.measure(bootstrap, ADMISSION_USAGE,
+                new DatabaseOptions(jdbcUrl, postgres.user, postgres.password), work.resolve("usage-journal"), requests,
+                out::accept);
+        result.admission = a;
+        out.accept(String.format("  with the door p50 %.2f ms, p99 %.2f ms; without p50 %.2f ms, p99 %.2f ms: the door adds"
+                + " %.2f ms at p50, %.2f ms at p99", a.doorP50Ms, a.doorP99Ms, a.bareP50Ms, a.bareP99Ms,
+                a.doorP50Ms - a.bareP50Ms, a.doorP99Ms - a.bareP99Ms));
     }
 
     private void load(String bootstrap, UsageMessages messages) throws Exception {

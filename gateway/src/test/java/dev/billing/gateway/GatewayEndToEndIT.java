@@ -38,8 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The closed loop, through HTTP: the real billing job (MiniCluster, parallelism 2) against a real
  * KRaft broker and the real PostgreSQL, the gateway in front. An account spends its free $5.00,
- * is answered 402 within a bounded number of requests after its balance reaches zero, buys
- * credits, and is served again; every request served is billed, once.
+ * is answered 402 for the request after the one that takes its balance to zero, buys credits, and
+ * is served again; every request served is billed, once.
  */
 class GatewayEndToEndIT {
     @RegisterExtension
@@ -59,12 +59,7 @@ class GatewayEndToEndIT {
             + "[{\"role\":\"user\",\"content\":\"" + "x".repeat(4_000) + "\"}]}";
     private static final BigDecimal COST_PER_REQUEST = new BigDecimal("0.01");
     private static final int REQUESTS_TO_ZERO = 500;
-    /**
-     * The bound on requests served after the balance reached zero. Requests go one after the other,
-     * as fast as the gateway answers (1 to 10 ms each on a test machine): a thousand requests allow
-     * a second or more of cutoff latency, the design's "well under a second" with room for a busy
-     * machine. What was actually overspent is printed.
-     */
+    /** A guard on the loop: the door admits none beyond the balance, and the test says so below. */
     private static final int MAX_OVERSPEND_REQUESTS = 1_000;
 
     /** The broker and PostgreSQL, and the job's options in a fresh schema. */

@@ -39,6 +39,9 @@ public final class BenchResult {
 
     public Steady steady = new Steady();
 
+    /** What the gateway's door adds to a request: the same requests through a gateway with it and one without. */
+    public Admission admission = new Admission();
+
     public Map<String, JmhRunner.Score> jmh = new LinkedHashMap<>();
 
     public JfrProfile.Profile profile;
@@ -69,6 +72,14 @@ public final class BenchResult {
     public record Checkpoint(long id, long durationMs, long sizeBytes, long fullSizeBytes, double atSecond) {}
 
     /** The latency phase: steady load at half the billing rate, accounts driven across zero. */
+    public static final class Admission {
+        public long requestsEach;
+        public double bareP50Ms = Double.NaN;
+        public double bareP99Ms = Double.NaN;
+        public double doorP50Ms = Double.NaN;
+        public double doorP99Ms = Double.NaN;
+    }
+
     public static final class Steady {
         public double targetRecordsPerSecond;
         public double recordsPerSecond;

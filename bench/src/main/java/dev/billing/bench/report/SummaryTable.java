@@ -37,6 +37,12 @@ public final class SummaryTable {
                 st.cutoffsMissing == 0 ? "" : ", " + st.cutoffsMissing + " missing")));
         rows.add(row("latency phase", String.format("sent %,.0f records/s, billed %,.0f/s; job %.2f cores, harness"
                 + " (broker, generator, probe) %.2f", st.recordsPerSecond, st.billedPerSecond, st.jobCores, st.harnessCores)));
+        if (r.admission.requestsEach > 0) {
+            BenchResult.Admission a = r.admission;
+            rows.add(row("gateway admission adds (p50 / p99)", String.format("%.2f / %.2f ms (with the door %.2f / %.2f,"
+                    + " without %.2f / %.2f; %,d requests each, alternately)", a.doorP50Ms - a.bareP50Ms,
+                    a.doorP99Ms - a.bareP99Ms, a.doorP50Ms, a.doorP99Ms, a.bareP50Ms, a.bareP99Ms, a.requestsEach)));
+        }
         rows.add(row("PostgreSQL rows at full speed", String.format("%,.0f rows/s, %.2f per record", r.postgresRowsPerSecond,
                 r.postgresRowsPerRecord)));
         rows.add(row("PostgreSQL rows at half load", String.format("%,.0f rows/s for %,.0f records/s; %,.0f keys changed/s",

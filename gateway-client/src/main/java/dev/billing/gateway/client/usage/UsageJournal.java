@@ -57,12 +57,17 @@ public final class UsageJournal implements AutoCloseable {
     private final int maxUndelivered;
     private final DeliveryListener listener;
     private final Map<String, Entry> undeliveredAtOpen = new LinkedHashMap<>();
-    private final DelayQueue<Retry> retries = new DelayQueue<>();
+    /** Records to send, due now or after a failed attempt; only the sender thread sends. */
+    private final DelayQueue<Retry> toSend = new DelayQueue<>();
     private final ExecutorService notifier;
-    private final Thread retrier;
+    private final Thread sender;
     private final AtomicLong deliveredCount = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
+    /** Whether {@link #append} takes records; false once closing. */
+    private volatile boolean accepting = true;
+    /** Whether the sender sends; false once closed. */
     private volatile boolean running = true;
+    private volatile long lastFailureNanos = System.nanoTime() - 1;
     private volatile String lastError;
 
     private UsageJournal(JournalSegments segments, KafkaProducer<String, byte[]> producer, String topic,
@@ -73,7 +78,7 @@ public final class UsageJournal implements AutoCloseable {
         this.maxUndelivered = maxUndelivered;
         this.listener = listener;
         this.notifier = Executors.newSingleThreadExecutor(r -> daemon(r, "usage-journal-delivered"));
-        this.retrier = daemon(this::retryLoop, "usage-journal-retries");
+        this.sender = daemon(this::sendLoop, "usage-journal-sender");
     }
 
     /**
@@ -107,13 +112,13 @@ public final class UsageJournal implements AutoCloseable {
 
     /** Starts delivering, the records left by a previous process first. */
     public void start() {
-        retrier.start();
-        undeliveredAtOpen.values().forEach(this::send);
+        undeliveredAtOpen.values().forEach(e -> sendIn(e, 0));
+        sender.start();
     }
 
     /** Whether {@link #append} takes a record now; false while {@code maxUndelivered} records wait. */
     public boolean accepting() {
-        return running && undelivered() < maxUndelivered;
+        return accepting && undelivered() < maxUndelivered;
     }
 
     /**
@@ -135,9 +140,14 @@ public final class UsageJournal implements AutoCloseable {
                 throw new UsageNotDurable("the usage journal could not write to the disk: " + e.getMessage(), e);
             }
         }
-        send(entry);
+        sendIn(entry, 0);
     }
 
+    private void sendIn(Entry entry, long delayNanos) {
+        toSend.put(new Retry(entry, System.nanoTime() + delayNanos));
+    }
+
+    /** On the sender thread: a send waits for the broker's metadata (up to max.block.ms), never a request. */
     private void send(Entry entry) {
         try {
             producer.send(new ProducerRecord<>(topic, entry.accountId(), entry.value()), (metadata, error) -> {
@@ -174,18 +184,19 @@ public final class UsageJournal implements AutoCloseable {
 
     private void retryLater(Entry entry, Exception error) {
         failedAttempts.incrementAndGet();
+        lastFailureNanos = System.nanoTime();
         lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
         LOG.log(Level.WARNING, "usage record " + entry.requestId() + " of " + entry.accountId() + " not delivered yet ("
                 + lastError + "); it stays in the journal and goes again in " + RETRY_AFTER.toMillis() + " ms");
         if (running) {
-            retries.put(new Retry(entry, System.nanoTime() + RETRY_AFTER.toNanos()));
+            sendIn(entry, RETRY_AFTER.toNanos());
         }
     }
 
-    private void retryLoop() {
+    private void sendLoop() {
         while (running) {
             try {
-                Retry r = retries.poll(200, TimeUnit.MILLISECONDS);
+                Retry r = toSend.poll(200, TimeUnit.MILLISECONDS);
                 if (r != null) {
                     send(r.entry);
                 }
@@ -221,15 +232,16 @@ public final class UsageJournal implements AutoCloseable {
      * stops; what is left is delivered after the next start.
      */
     public void close(Duration drain) throws InterruptedException {
-        running = false;
-        long deadline = System.nanoTime() + drain.toNanos();
-        producer.flush();
-        while (undelivered() > 0 && System.nanoTime() < deadline && retries.isEmpty()) {
-            Thread.onSpinWait();
-            producer.flush();
+        accepting = false;
+        long closing = System.nanoTime();
+        long deadline = closing + drain.toNanos();
+        // until all is out, the time is up, or a send fails (the broker is away: the rest waits for the next start)
+        while (undelivered() > 0 && System.nanoTime() < deadline && lastFailureNanos - closing < 0) {
+            Thread.sleep(20);
         }
-        retrier.interrupt();
-        retrier.join(1_000);
+        running = false;
+        sender.interrupt();
+        sender.join(1_000);
         producer.close(Duration.ofSeconds(1));
         notifier.shutdown();
         notifier.awaitTermination(5, TimeUnit.SECONDS);
