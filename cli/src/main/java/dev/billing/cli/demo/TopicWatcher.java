@@ -1,7 +1,7 @@
 package dev.billing.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.billing.gateway.payments.TopicFollower;
+import dev.billing.gateway.payments.GroupFollower;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Counts what the demo reports beside the gateway's view: cutoffs published on
  * {@code account-status} (newest version per account only) and dead letters by reason.
  */
-final class TopicWatcher extends TopicFollower {
+final class TopicWatcher extends GroupFollower {
     private final String statusTopic;
     private final Map<String, JsonNode> latest = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();

@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code payment/<request_id>}, so an answer sent twice buys once. A real payments service does
  * the same after the charge succeeds (and nothing, or a refund, when it fails).
  */
-public final class PaymentsSimulator extends TopicFollower {
+public final class PaymentsSimulator extends GroupFollower {
     /** The consumer group of {@code bin/billing gateway --simulated-payments}: replicas share the requests. */
     public static final String GATEWAY_GROUP = "billing-simulated-payments";
     private static final System.Logger LOG = System.getLogger(PaymentsSimulator.class.getName());

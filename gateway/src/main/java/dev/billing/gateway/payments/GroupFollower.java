@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * each JSON record to {@link #onRecord}; a record that is not JSON is skipped. Offsets are
  * committed after the records were handled (at least once).
  */
-public abstract class TopicFollower implements AutoCloseable {
+public abstract class GroupFollower implements AutoCloseable {
     protected static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -28,7 +28,7 @@ public abstract class TopicFollower implements AutoCloseable {
      * @param groupId the consumer group: its committed offsets say where a restart continues
      * @param extra Kafka client properties (TLS, SASL), may be empty
      */
-    protected TopicFollower(String bootstrapServers, Properties extra, String groupId, String threadName,
+    protected GroupFollower(String bootstrapServers, Properties extra, String groupId, String threadName,
             List<String> topics) {
         Properties p = new Properties();
         p.putAll(extra);
