@@ -17,10 +17,11 @@ import java.util.function.Consumer;
 /**
  * What {@code bin/billing gateway} waits for before it serves, whatever was started first: its
  * {@code api_keys} table (the database may not answer yet, or have no table before the job or
- * {@code bin/billing keys create} applies the migrations) and its copy of {@code account-status}
- * (read to its end, or {@code --bootstrap-timeout} passed, then the failure policy rules). The
- * gateway listens meanwhile: as the keys and the cutoff check it serves, this answers every request
- * 503 with {@code Retry-After} until both are ready, and {@code /health} says what it waits for.
+ * {@code bin/billing keys create} applies the migrations), its copy of {@code account-status} and
+ * its door's rate cards (each read to its end, or {@code --bootstrap-timeout} passed: then the
+ * failure policy rules, and list prices at least). The gateway listens meanwhile: as the keys and
+ * the cutoff check it serves, this answers every request 503 with {@code Retry-After} until all are
+ * ready, and {@code /health} says what it waits for.
  */
 final class Startup implements Authenticator, CutoffCheck {
     static final Duration RETRY = Duration.ofSeconds(1);
