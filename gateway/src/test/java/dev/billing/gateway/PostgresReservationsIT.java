@@ -87,7 +87,8 @@ class PostgresReservationsIT {
             assertThat(shared.reserve("a", "acct-cover", "gw", new BigDecimal("0.50"), balance(1, "1.00", null)).held())
                     .isTrue();
             // delivered at partition 2, offset 10, costing less than its worst case
-            shared.settle("a", "acct-cover", "gw", new BigDecimal("0.20"), new UsagePosition(2, 10));
+            shared.settle("gw", List.of(new Reservations.Settlement("a", "acct-cover", new BigDecimal("0.20"),
+                    new UsagePosition(2, 10))));
             Reservations.Outcome before = shared.reserve("b", "acct-cover", "gw", new BigDecimal("0.80"),
                     balance(1, "1.00", null));
             assertThat(before.held()).isTrue();

@@ -42,9 +42,10 @@ public final class InMemoryReservations implements Reservations {
     }
 
     @Override
-    public synchronized void settle(String id, String accountId, String gatewayId, BigDecimal costUsd,
-            UsagePosition position) {
-        holds.put(id, new Hold(accountId, costUsd, position));
+    public synchronized void settle(String gatewayId, Collection<Settlement> settlements) {
+        for (Settlement settled : settlements) {
+            holds.put(settled.requestId(), new Hold(settled.accountId(), settled.costUsd(), settled.position()));
+        }
     }
 
     @Override

@@ -141,18 +141,20 @@ public final class PostgresReservations implements Reservations {
     }
 
     @Override
-    public void settle(String id, String accountId, String gatewayId, BigDecimal costUsd, UsagePosition position)
-            throws ReservationsUnavailable {
+    public void settle(String gatewayId, Collection<Settlement> settlements) throws ReservationsUnavailable {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = prepare(c, SETTLE)) {
-            s.setString(1, id);
-            s.setString(2, accountId);
-            s.setString(3, gatewayId);
-            s.setBigDecimal(4, costUsd);
-            setPosition(s, 5, position);
-            s.setString(7, deliveredFor);
-            s.executeUpdate();
+            for (Settlement settled : settlements) {
+                s.setString(1, settled.requestId());
+                s.setString(2, settled.accountId());
+                s.setString(3, gatewayId);
+                s.setBigDecimal(4, settled.costUsd());
+                setPosition(s, 5, settled.position());
+                s.setString(7, deliveredFor);
+                s.addBatch();
+            }
+            s.executeBatch();
         } catch (SQLException e) {
-            throw unavailable("settle " + id, e);
+            throw unavailable("settle " + settlements.size() + " holds", e);
         }
     }
 
