@@ -42,7 +42,7 @@ import org.apache.kafka.clients.admin.Admin;
 public final class ReleaseFixtureWriter {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern REST = Pattern.compile("Rest endpoint listening at [^:]+:(\\d+)");
+    private static final Pattern REST = Pattern.compile("Rest endpoint listening at ([^:\\s]+:\\d+)");
 
     private ReleaseFixtureWriter() {}
 
@@ -57,6 +57,8 @@ public final class ReleaseFixtureWriter {
             throw new IllegalStateException(target + " exists: a release's fixtures are never rewritten");
         }
         Path work = Files.createTempDirectory("release-fixtures");
+        Path checkpoints = ReleaseFixtures.checkpointRoot(release);
+        deleteTree(checkpoints);
         SavepointDataset data = SavepointDataset.beforeSavepoint(new LedgerModel(System.currentTimeMillis()),
                 ReleaseInput.RELEASE_0_1_T0);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
@@ -67,7 +69,7 @@ public final class ReleaseFixtureWriter {
                     "--jdbc-url", postgres.freshSchema("release_fixture_writer"),
                     "--jdbc-user", postgres.user,
                     "--jdbc-password", postgres.password,
-                    "--checkpoint-dir", work.resolve("checkpoints").toUri().toString(),
+                    "--checkpoint-dir", checkpoints.toUri().toString(),
                     "--checkpoint-interval", "1s",
                     "--flush-interval", "100ms",
                     "--topic-partitions", String.valueOf(ReleaseInput.PARTITIONS),
@@ -82,11 +84,11 @@ public final class ReleaseFixtureWriter {
             ReleaseInput.sendUsage(client, data);
             await("a checkpoint holds every input", () -> client.groupCaughtUp(ReleaseInput.GROUP, "usage-records"));
             first.destroyForcibly().waitFor(); // SIGKILL: a crash, nothing stops cleanly
-            Path checkpoint = newestCheckpoint(work.resolve("checkpoints"));
-            copyTree(checkpoint, target.resolve("checkpoint"));
+            Path checkpoint = newestCheckpoint(checkpoints);
+            copyCheckpoint(checkpoints, checkpoint, target.resolve("checkpoint"));
 
             Process second = start(releaseRoot, jobArgs, logConfig, work.resolve("job-2.log"));
-            String rest = "http://127.0.0.1:" + awaitValue("the REST port in the log", () -> restPort(work.resolve("job-2.log")));
+            String rest = "http://" + awaitValue("the REST address in the log", () -> restAddress(work.resolve("job-2.log")));
             String jobId = awaitValue("the resumed job runs", () -> runningJob(rest));
             await("the resumed job completes a checkpoint", () -> completedCheckpoints(rest, jobId) > 0);
             String savepoint = stopWithSavepoint(rest, jobId, work.resolve("savepoints"));
@@ -95,15 +97,22 @@ public final class ReleaseFixtureWriter {
                     target.resolve("savepoint"));
             System.out.println("written " + target + " at " + Instant.now() + " from " + checkpoint + " and " + savepoint
                     + " (logs in " + work + ")");
+        } finally {
+            STARTED.forEach(Process::destroyForcibly);
         }
     }
+
+    /** The release's processes, killed when the writer ends however it ends. */
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static Process start(Path releaseRoot, List<String> jobArgs, Path logConfig, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of(releaseRoot.resolve("bin/billing").toString()),
                 jobArgs.stream()).toList());
         pb.environment().put("BILLING_JAVA_OPTS", "-Xmx768m -Dlog4j2.configurationFile=" + logConfig.toUri());
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        return pb.start();
+        Process p = pb.start();
+        STARTED.add(p);
+        return p;
     }
 
     /** Flink's REST endpoint logs its port at INFO; the release's own logging configuration is quieter. */
@@ -112,7 +121,7 @@ public final class ReleaseFixtureWriter {
                 "rootLogger.level = WARN", "rootLogger.appenderRef.out.ref = out",
                 "appender.out.type = Console", "appender.out.name = out",
                 "appender.out.layout.type = PatternLayout", "appender.out.layout.pattern = %d %p %c{1} - %m%n",
-                "logger.rest.name = org.apache.flink.runtime.rest", "logger.rest.level = INFO", ""));
+                "logger.rest.name = org.apache.flink.runtime.dispatcher.DispatcherRestEndpoint", "logger.rest.level = INFO", ""));
     }
 
     private static boolean topicsExist(String bootstrap) throws Exception {
@@ -121,7 +130,7 @@ public final class ReleaseFixtureWriter {
         }
     }
 
-    private static Optional<String> restPort(Path log) throws IOException {
+    private static Optional<String> restAddress(Path log) throws IOException {
         Matcher m = REST.matcher(Files.readString(log));
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
@@ -175,11 +184,33 @@ public final class ReleaseFixtureWriter {
     }
 
     /**
-     * A directory and what is under it. A checkpoint whose state is small holds it all in its
-     * {@code _metadata} (Flink inlines state below {@code state.storage.fs.memory-threshold}), so the
-     * copy restores from wherever it is; {@code ReleaseRestoreIT} would fail on one that refers to
-     * files left behind.
+     * The checkpoint's {@code _metadata} and the files of the job's {@code shared/} folder it names
+     * (RocksDB's incremental checkpoints refer to their files by absolute path, which is why the
+     * checkpoint is written under {@link ReleaseFixtures#checkpointRoot} and restored from there).
      */
+    private static void copyCheckpoint(Path root, Path checkpoint, Path to) throws IOException {
+        Path jobDir = checkpoint.getParent();
+        copyTree(checkpoint, to.resolve(root.relativize(checkpoint).toString()));
+        String metadata = Files.readString(checkpoint.resolve("_metadata"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (Stream<Path> shared = Files.list(jobDir.resolve("shared"))) {
+            for (Path f : shared.filter(f -> metadata.contains(f.getFileName().toString())).toList()) {
+                Path dest = to.resolve(root.relativize(f).toString());
+                Files.createDirectories(dest.getParent());
+                Files.copy(f, dest);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
     static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
