@@ -48,8 +48,18 @@ public final class RestoreMapping {
         if (!restore.restoreSavepoint()) {
             return;
         }
+        CheckpointMetadata metadata = load(restore.getRestorePath());
+        java.util.Optional<String> unreadable = LedgerStateEra.unreadable(metadata);
+        if (unreadable.isPresent()) {
+            throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": its ledger state was written"
+                    + " by release 0.1 (ebd4a31) or an earlier build (" + unreadable.get() + ", and its AccountState"
+                    + " predates this build's state formats), which this build cannot read. Nothing was started. Keep"
+                    + " running that release, or move to this build by rebuilding the state from the topics: a new"
+                    + " --checkpoint-dir and --rebuild-state-from-earliest (the topics' retention must reach back to"
+                    + " their first record).");
+        }
         // the graph as it will be submitted; false keeps the transformations for execute()
-        List<OperatorState> unclaimed = unclaimed(load(restore.getRestorePath()), operatorIds(env.getStreamGraph(false)));
+        List<OperatorState> unclaimed = unclaimed(metadata, operatorIds(env.getStreamGraph(false)));
         Set<String> namesLeft = new HashSet<>(named);
         List<String> refused = new ArrayList<>();
         for (OperatorState state : unclaimed) {

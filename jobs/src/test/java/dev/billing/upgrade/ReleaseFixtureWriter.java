@@ -28,7 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
  * Writes a release's own savepoint and retained checkpoint for {@code ReleaseRestoreIT}, with that
  * release's code: its {@code bin/billing job}, built from the release's tag in a directory of its
  * own, runs as a child process against a fresh KRaft broker and a fresh PostgreSQL schema over
- * {@link SavepointDataset} (on the day {@link ReleaseInput#RELEASE_0_1_T0}). Once a checkpoint holds
+ * {@link SavepointDataset} on a given day (in the month of the release's clock). Once a checkpoint holds
  * every input (the job's consumer group has committed the end offsets, which the Kafka source
  * does when a checkpoint completes), the process is killed with SIGKILL: its newest retained
  * checkpoint is what a crash in the middle of a rollout leaves. The same command is started again,
@@ -47,11 +47,13 @@ public final class ReleaseFixtureWriter {
     private ReleaseFixtureWriter() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: ReleaseFixtureWriter <release> <directory the release is built in>");
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: ReleaseFixtureWriter <release> <directory the release is built in>"
+                    + " <the dataset's day, e.g. 2026-12-06T10:00:00Z: in the current month, at least three hours ago>");
         }
         String release = args[0];
         Path releaseRoot = Path.of(args[1]).toAbsolutePath();
+        long t0 = Instant.parse(args[2]).toEpochMilli();
         Path target = Path.of("src/test/resources/releases", release).toAbsolutePath();
         if (Files.exists(target)) {
             throw new IllegalStateException(target + " exists: a release's fixtures are never rewritten");
@@ -59,8 +61,7 @@ public final class ReleaseFixtureWriter {
         Path work = Files.createTempDirectory("release-fixtures");
         Path checkpoints = ReleaseFixtures.checkpointRoot(release);
         deleteTree(checkpoints);
-        SavepointDataset data = SavepointDataset.beforeSavepoint(new LedgerModel(System.currentTimeMillis()),
-                ReleaseInput.RELEASE_0_1_T0);
+        SavepointDataset data = SavepointDataset.beforeSavepoint(new LedgerModel(System.currentTimeMillis()), t0);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
                 LocalPostgres postgres = LocalPostgres.locate(System.out::println);
                 KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
@@ -95,6 +96,7 @@ public final class ReleaseFixtureWriter {
             await("the release's job exits after the savepoint", () -> !second.isAlive());
             copyTree(Path.of(URI.create(savepoint.startsWith("file:") ? savepoint : "file://" + savepoint)),
                     target.resolve("savepoint"));
+            Files.writeString(target.resolve(ReleaseFixtures.DATASET_DAY), Instant.ofEpochMilli(t0) + "\n");
             System.out.println("written " + target + " at " + Instant.now() + " from " + checkpoint + " and " + savepoint
                     + " (logs in " + work + ")");
         } finally {

@@ -1,10 +1,12 @@
 package dev.billing.upgrade;
 
+import dev.billing.it.LedgerModel;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,11 +19,17 @@ import java.util.stream.Stream;
  * absolute path, as it would on a cluster: it is written under {@link #checkpointRoot} and put back
  * there before a restore.
  */
-final class ReleaseFixtures {
+public final class ReleaseFixtures {
     private ReleaseFixtures() {}
 
-    /** A restore point of a release: the release, "savepoint" or "checkpoint", and the path Flink restores. */
-    record RestorePoint(String release, String kind, Path path) {
+    /** The file naming the day the release's dataset happens on ({@link SavepointDataset#beforeSavepoint(LedgerModel, long)}). */
+    static final String DATASET_DAY = "dataset-day";
+
+    /**
+     * A restore point of a release: the release, "savepoint" or "checkpoint", the path Flink
+     * restores, and the day of the dataset behind it.
+     */
+    public record RestorePoint(String release, String kind, Path path, long datasetDay) {
         @Override
         public String toString() {
             return release + " " + kind;
@@ -34,14 +42,15 @@ final class ReleaseFixtures {
     }
 
     /** Every committed release's savepoint and retained checkpoint, the checkpoints put back where they were written. */
-    static List<RestorePoint> all() throws IOException, URISyntaxException {
+    public static List<RestorePoint> all() throws IOException, URISyntaxException {
         Path dir = Path.of(ReleaseFixtures.class.getResource("/releases").toURI());
         List<RestorePoint> out = new ArrayList<>();
         try (Stream<Path> releases = Files.list(dir)) {
             for (Path release : releases.filter(Files::isDirectory).sorted(SavepointRuns.BY_NAME).toList()) {
                 String name = release.getFileName().toString();
-                out.add(new RestorePoint(name, "savepoint", release.resolve("savepoint")));
-                out.add(new RestorePoint(name, "checkpoint", installCheckpoint(name, release.resolve("checkpoint"))));
+                long day = Instant.parse(Files.readString(release.resolve(DATASET_DAY)).trim()).toEpochMilli();
+                out.add(new RestorePoint(name, "savepoint", release.resolve("savepoint"), day));
+                out.add(new RestorePoint(name, "checkpoint", installCheckpoint(name, release.resolve("checkpoint")), day));
             }
         }
         return out;

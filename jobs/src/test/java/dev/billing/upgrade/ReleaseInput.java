@@ -4,7 +4,6 @@ import dev.billing.it.KafkaTestClient;
 import dev.billing.it.TestMessage;
 import dev.billing.model.SourceRecord;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,8 +15,6 @@ import java.util.List;
  * order) to topics of {@link #PARTITIONS} partitions, where the key chooses the partition.
  */
 final class ReleaseInput {
-    /** The day release 0.1's dataset happens on: in the month release 0.1's code wrote its state. */
-    static final long RELEASE_0_1_T0 = Instant.parse("2026-12-06T10:00:00Z").toEpochMilli();
     static final int PARTITIONS = 2;
     static final String GROUP = "billing-job";
 
