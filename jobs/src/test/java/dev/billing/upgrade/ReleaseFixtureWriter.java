@@ -92,7 +92,7 @@ public final class ReleaseFixtureWriter {
             String rest = "http://" + awaitValue("the REST address in the log", () -> restAddress(work.resolve("job-2.log")));
             String jobId = awaitValue("the resumed job runs", () -> runningJob(rest));
             await("the resumed job completes a checkpoint", () -> completedCheckpoints(rest, jobId) > 0);
-            String savepoint = stopWithSavepoint(rest, jobId, work.resolve("savepoints"));
+            String savepoint = stopWithSavepoint(rest, jobId, work.resolve("savepoints"), second);
             await("the release's job exits after the savepoint", () -> !second.isAlive());
             copyTree(Path.of(URI.create(savepoint.startsWith("file:") ? savepoint : "file://" + savepoint)),
                     target.resolve("savepoint"));
@@ -150,8 +150,12 @@ public final class ReleaseFixtureWriter {
         return get(rest + "/jobs/" + jobId + "/checkpoints").get("counts").get("completed").asLong();
     }
 
-    /** {@code POST /jobs/:id/stop}, then polls the trigger until the savepoint is written; returns its path. */
-    private static String stopWithSavepoint(String rest, String jobId, Path dir) throws Exception {
+    /**
+     * {@code POST /jobs/:id/stop}, then polls the trigger until the savepoint is written; returns its
+     * path. A build whose command exits as soon as its job ends may be gone before the poll: then
+     * the one savepoint in {@code dir} is it.
+     */
+    private static String stopWithSavepoint(String rest, String jobId, Path dir, Process job) throws Exception {
         String body = JSON.createObjectNode().put("targetDirectory", dir.toUri().toString()).put("drain", false)
                 .put("formatType", "CANONICAL").toString();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "/stop"))
@@ -159,7 +163,22 @@ public final class ReleaseFixtureWriter {
                 HttpResponse.BodyHandlers.ofString());
         String trigger = JSON.readTree(r.body()).get("request-id").asText();
         return awaitValue("the savepoint", () -> {
-            JsonNode s = get(rest + "/jobs/" + jobId + "/savepoints/" + trigger);
+            if (!job.isAlive()) {
+                if (job.exitValue() != 0) {
+                    throw new IllegalStateException("the release's job exited with " + job.exitValue());
+                }
+                try (Stream<Path> written = Files.list(dir)) {
+                    return Optional.of(written.filter(p -> Files.exists(p.resolve("_metadata"))).reduce((a, b) -> {
+                        throw new IllegalStateException("two savepoints in " + dir);
+                    }).orElseThrow().toUri().toString());
+                }
+            }
+            JsonNode s;
+            try {
+                s = get(rest + "/jobs/" + jobId + "/savepoints/" + trigger);
+            } catch (IOException exited) {
+                return Optional.empty(); // asked again once the process is gone
+            }
             if (!"COMPLETED".equals(s.get("status").get("id").asText())) {
                 return Optional.empty();
             }
