@@ -41,8 +41,8 @@ final class LedgerStateEra {
                 for (OperatorSubtaskState subtask : state.getStates()) {
                     for (KeyedStateHandle handle : subtask.getManagedKeyedState()) {
                         Optional<String> found = seenIdsValues(handle).filter(v -> !(v instanceof LongSerializer))
-                                .map(v -> "its '" + SEEN_IDS + "' holds " + v.getClass().getSimpleName()
-                                        + " values where this build keeps the time each id was seen");
+                                .map(v -> "its '" + SEEN_IDS + "' holds " + describe(v)
+                                        + " where this build keeps the time each id was seen");
                         if (found.isPresent()) {
                             return found;
                         }
@@ -51,6 +51,12 @@ final class LedgerStateEra {
             }
         }
         return Optional.empty();
+    }
+
+    private static String describe(TypeSerializer<?> values) {
+        String name = values.getClass().getSimpleName();
+        // release 0.1's booleans sit inside Flink's TTL wrapper
+        return name.startsWith("Ttl") ? "values under a state TTL" : name + " values";
     }
 
     /** The serializer of the seen-ids map's values as the state's own metadata records it. */
