@@ -106,6 +106,24 @@ class PostgresReservationsIT {
     }
 
     @Test
+    void aRestoredJobsBalanceBehindTheUsageAlreadyCoveredIsNotTaken() throws Exception {
+        try (PostgresReservations shared = reservations(2)) {
+            shared.reserve("restored-a", "acct-restored", "gw", new BigDecimal("0.40"), balance(1, "1.00", null));
+            shared.settle("gw", List.of(new Reservations.Settlement("restored-a", "acct-restored", new BigDecimal("0.40"),
+                    new UsagePosition(0, 20))));
+            // the job billed it: covered, and the hold is gone
+            assertThat(shared.reserve("restored-b", "acct-restored", "gw", BigDecimal.ZERO, balance(5, "0.60", new UsagePosition(0, 20)))
+                    .availableUsd()).isEqualByComparingTo("0.60");
+            // restored from a checkpoint before it, the job says 1.00 again under a newer version: not taken
+            assertThat(shared.reserve("restored-c", "acct-restored", "gw", BigDecimal.ZERO, balance(6, "1.00", new UsagePosition(0, 12)))
+                    .availableUsd()).isEqualByComparingTo("0.60");
+            // once its replay is past the position again, its balance is
+            assertThat(shared.reserve("restored-d", "acct-restored", "gw", BigDecimal.ZERO, balance(7, "0.55", new UsagePosition(0, 21)))
+                    .availableUsd()).isEqualByComparingTo("0.55");
+        }
+    }
+
+    @Test
     void aRestartedGatewayReleasesWhatItsRequestsHeldExceptTheUsageStillToDeliver() throws Exception {
         try (PostgresReservations shared = reservations(2)) {
             shared.reserve("in-flight", "acct-restart", "gw-1", new BigDecimal("0.40"), balance(1, "1.00", null));
