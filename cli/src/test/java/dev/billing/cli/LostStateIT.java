@@ -136,21 +136,11 @@ class LostStateIT extends PipelineTestBase {
     }
 
     private Set<JobID> jobIds() throws Exception {
-        return flink.listJobs().get().stream().map(JobStatusMessage::getJobId).collect(Collectors.toSet());
+        return FlinkJobs.ids(flink);
     }
 
     private JobID awaitNewRunningJob(Set<JobID> known) throws Exception {
-        JobID[] found = new JobID[1];
-        PipelineFixture.awaitTrue("the job running", () -> {
-            for (JobStatusMessage j : flink.listJobs().get()) {
-                if (!known.contains(j.getJobId()) && j.getJobState() == JobStatus.RUNNING) {
-                    found[0] = j.getJobId();
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
+        return FlinkJobs.awaitNewRunning(flink, known);
     }
 
     private static boolean hasCheckpoint(Path root) throws Exception {

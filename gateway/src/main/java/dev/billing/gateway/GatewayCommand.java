@@ -39,8 +39,11 @@ import picocli.CommandLine.Spec;
                 + " authenticated by 'Authorization: Bearer <key>' against the api_keys table in PostgreSQL"
                 + " (bin/billing keys create), cut off by the billing job through the compacted account-status topic"
                 + " (402 Payment Required), and the usage of every served request goes to usage-records, a streamed"
-                + " one's too (when the client hangs up mid-stream: the tokens it was sent). A request the job could"
-                + " not bill (max_tokens beyond 10^12 tokens in all) is answered 400. Inference is simulated: about 4"
+                + " one's too (when the client hangs up mid-stream: the tokens it was sent). A request beyond its model's"
+                + " context window is answered 400 context_length_exceeded; one whose worst case (prompt plus max_tokens,"
+                + " else the window's remainder, at the account's rate) the available balance does not cover, 402;"
+                + " each is held against the balance in PostgreSQL across replicas, and its usage is written to the"
+                + " usage journal on disk before the answer completes. Inference is simulated: about 4"
                 + " characters of prompt per token, and max_tokens (else --default-completion-tokens) completion"
                 + " tokens, streamed --stream-chunk-tokens per --stream-chunk-interval.",
             "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503.",

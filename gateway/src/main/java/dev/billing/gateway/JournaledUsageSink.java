@@ -23,9 +23,11 @@ public final class JournaledUsageSink implements UsageSink {
     private static final System.Logger LOG = System.getLogger(JournaledUsageSink.class.getName());
 
     private final UsageJournal journal;
+    private final Admission admission;
 
-    private JournaledUsageSink(UsageJournal journal) {
+    private JournaledUsageSink(UsageJournal journal, Admission admission) {
         this.journal = journal;
+        this.admission = admission;
     }
 
     /**
@@ -34,12 +36,13 @@ public final class JournaledUsageSink implements UsageSink {
      */
     public static JournaledUsageSink start(Path dir, String bootstrapServers, String topic, Properties kafka,
             int maxUndelivered, Admission admission) throws IOException, ReservationsUnavailable {
-        UsageJournal journal = UsageJournal.open(dir, bootstrapServers, topic, kafka, maxUndelivered, (entry, position) -> {
+        UsageJournal journal = UsageJournal.open(dir, bootstrapServers, topic, kafka, maxUndelivered, deliveries -> {
             try {
-                admission.delivered(entry.requestId(), entry.accountId(), entry.costUsd(), position);
+                admission.delivered(deliveries.stream().map(d -> new Reservations.Settlement(d.entry().requestId(),
+                        d.entry().accountId(), d.entry().costUsd(), d.position())).toList());
             } catch (ReservationsUnavailable e) {
-                // the request's worst case stays held until it expires: the account can spend less, never more
-                LOG.log(Level.WARNING, "could not settle the hold of " + entry.requestId() + ": " + e.getMessage());
+                // the requests' worst cases stay held until they expire: the accounts can spend less, never more
+                LOG.log(Level.WARNING, "could not settle " + deliveries.size() + " holds: " + e.getMessage());
             }
         });
         try {
@@ -51,7 +54,7 @@ public final class JournaledUsageSink implements UsageSink {
             throw e;
         }
         journal.start();
-        return new JournaledUsageSink(journal);
+        return new JournaledUsageSink(journal, admission);
     }
 
     private static void closeQuietly(UsageJournal journal) {
@@ -69,7 +72,14 @@ public final class JournaledUsageSink implements UsageSink {
 
     @Override
     public void record(UsageRecord record, BigDecimal costUsd) throws UsageNotDurable {
-        journal.append(new UsageJournal.Entry(record.requestId(), record.accountId(), costUsd, record.toJson()));
+        // before the append: its delivery may be settled before append returns
+        admission.completed(record.requestId(), record.accountId());
+        try {
+            journal.append(new UsageJournal.Entry(record.requestId(), record.accountId(), costUsd, record.toJson()));
+        } catch (UsageNotDurable e) {
+            admission.notCompleted(record.requestId());
+            throw e;
+        }
     }
 
     @Override

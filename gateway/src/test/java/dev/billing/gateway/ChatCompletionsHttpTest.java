@@ -147,6 +147,28 @@ class ChatCompletionsHttpTest {
     }
 
     @Test
+    void aRequestWhoseUsageCannotBeMadeDurableIsRefusedAtOnceAndHoldsNothing() throws Exception {
+        usage.accepting = false; // a full journal: refused before anything is held or served
+        HttpResponse<String> refused = post("Bearer sk-acct-full", HELLO);
+        assertError(refused, 503, "usage_not_durable");
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+
+        // served, then its usage cannot be written: 503, and its hold released. 200 of them hold
+        // nothing: at $0.032768 at worst each ($6.55 in all), a leaked hold would refuse the last one
+        usage.accepting = true;
+        usage.writesFail = true;
+        String wholeWindow = "{\"model\":\"deepseek-v3\",\"max_tokens\":131068,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
+        for (int i = 0; i < 200; i++) {
+            assertError(post("Bearer sk-acct-full", wholeWindow), 503, "usage_not_durable");
+        }
+        usage.writesFail = false;
+        HttpResponse<String> served = post("Bearer sk-acct-full", wholeWindow);
+        assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        assertThat(usage.records).hasSize(1);
+    }
+
+    @Test
     void healthReportsTheCounters() throws Exception {
         post("Bearer sk-acct-1", HELLO);
 

@@ -87,7 +87,8 @@ class PostgresReservationsIT {
             assertThat(shared.reserve("a", "acct-cover", "gw", new BigDecimal("0.50"), balance(1, "1.00", null)).held())
                     .isTrue();
             // delivered at partition 2, offset 10, costing less than its worst case
-            shared.settle("a", "acct-cover", "gw", new BigDecimal("0.20"), new UsagePosition(2, 10));
+            shared.settle("gw", List.of(new Reservations.Settlement("a", "acct-cover", new BigDecimal("0.20"),
+                    new UsagePosition(2, 10))));
             Reservations.Outcome before = shared.reserve("b", "acct-cover", "gw", new BigDecimal("0.80"),
                     balance(1, "1.00", null));
             assertThat(before.held()).isTrue();
@@ -101,6 +102,24 @@ class PostgresReservationsIT {
             // an older balance, seen later by another replica, changes nothing
             assertThat(shared.reserve("e", "acct-cover", "gw", BigDecimal.ZERO, balance(2, "1.00", null))
                     .availableUsd()).isEqualByComparingTo("0.80");
+        }
+    }
+
+    @Test
+    void aRestoredJobsBalanceBehindTheUsageAlreadyCoveredIsNotTaken() throws Exception {
+        try (PostgresReservations shared = reservations(2)) {
+            shared.reserve("restored-a", "acct-restored", "gw", new BigDecimal("0.40"), balance(1, "1.00", null));
+            shared.settle("gw", List.of(new Reservations.Settlement("restored-a", "acct-restored", new BigDecimal("0.40"),
+                    new UsagePosition(0, 20))));
+            // the job billed it: covered, and the hold is gone
+            assertThat(shared.reserve("restored-b", "acct-restored", "gw", BigDecimal.ZERO, balance(5, "0.60", new UsagePosition(0, 20)))
+                    .availableUsd()).isEqualByComparingTo("0.60");
+            // restored from a checkpoint before it, the job says 1.00 again under a newer version: not taken
+            assertThat(shared.reserve("restored-c", "acct-restored", "gw", BigDecimal.ZERO, balance(6, "1.00", new UsagePosition(0, 12)))
+                    .availableUsd()).isEqualByComparingTo("0.60");
+            // once its replay is past the position again, its balance is
+            assertThat(shared.reserve("restored-d", "acct-restored", "gw", BigDecimal.ZERO, balance(7, "0.55", new UsagePosition(0, 21)))
+                    .availableUsd()).isEqualByComparingTo("0.55");
         }
     }
 

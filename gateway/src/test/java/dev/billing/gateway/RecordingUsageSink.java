@@ -9,6 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RecordingUsageSink implements UsageSink {
     final List<UsageRecord> records = new CopyOnWriteArrayList<>();
     private final UsageSink next;
+    /** False: say so before serving, as a full journal does. */
+    volatile boolean accepting = true;
+    /** True: fail each write, as a disk that refuses does. */
+    volatile boolean writesFail;
 
     RecordingUsageSink() {
         this(null);
@@ -21,6 +25,9 @@ final class RecordingUsageSink implements UsageSink {
 
     @Override
     public void record(UsageRecord record, BigDecimal costUsd) throws UsageNotDurable {
+        if (!accepting || writesFail) {
+            throw new UsageNotDurable("the test's journal refuses", null);
+        }
         if (next != null) {
             next.record(record, costUsd);
         }
@@ -29,7 +36,7 @@ final class RecordingUsageSink implements UsageSink {
 
     @Override
     public boolean accepting() {
-        return next == null || next.accepting();
+        return accepting && (next == null || next.accepting());
     }
 
     @Override

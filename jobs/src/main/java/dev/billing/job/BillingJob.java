@@ -44,12 +44,15 @@ public class BillingJob implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobConfiguration.of(options));
         try {
             checkStart(options, env.getConfiguration());
+            define(env, options);
+            // what a restore drops is decided before topics or tables are touched
+            RestoreMapping.apply(env, options.allowNonRestoredStateOf, System.out::println);
         } catch (StateGuard.Refusal refused) {
             System.err.println(refused.getMessage());
             return 2;
         }
         prepare(options);
-        define(env, options).execute(JOB_NAME);
+        env.execute(JOB_NAME);
         return 0;
     }
 

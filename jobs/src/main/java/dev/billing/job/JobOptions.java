@@ -6,7 +6,9 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.util.TimeUtils;
@@ -142,6 +144,9 @@ public class JobOptions {
 
     @Option(names = "--bundle-time", defaultValue = "20ms", converter = DurationConverter.class, description = "... or this long after its first input, and before every checkpoint; statuses leave when their bundle closes, so this is part of the cutoff latency (default: ${DEFAULT-VALUE}).")
     public Duration bundleTime;
+
+    @Option(names = "--allow-non-restored-state-of", paramLabel = "UID", description = "When restoring, drop the state of this operator (its uid, or its operator id in hex as the refusal prints it), which the checkpoint or savepoint holds and this build has no operator for (repeatable). A restore with any such state not named is refused before anything starts. Name only state you know is safe to drop: the README's upgrade section says what each release pair drops and why. Operators this build retired on purpose are dropped without it, after checking they hold nothing to finish.")
+    public List<String> allowNonRestoredStateOf = new ArrayList<>();
 
     @Option(names = "--low-balance-fraction", defaultValue = "0.10", description = "A LOW_BALANCE alert fires when the balance falls below this fraction of the last purchase (or of the free credits) (default: ${DEFAULT-VALUE}).")
     public BigDecimal lowBalanceFraction;

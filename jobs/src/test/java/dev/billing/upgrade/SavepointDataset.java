@@ -31,41 +31,57 @@ final class SavepointDataset {
     final List<SourceRecord> rates = new ArrayList<>();
     /** (account, model, hour) of every usage record, to send one more to each after the restore. */
     final Set<String> rollupKeys = new LinkedHashSet<>();
+    /** The evening the dataset happens on: {@link #T0}, or another for a savepoint written in another month. */
+    final long t0;
     private long offset;
+
+    private SavepointDataset(long t0) {
+        this.t0 = t0;
+    }
 
     /** What the writer runs before the savepoint; {@code model} is told the same. */
     static SavepointDataset beforeSavepoint(LedgerModel model) {
-        SavepointDataset d = new SavepointDataset();
-        d.rate("acct-override", "deepseek-v3", "0.200001", "0.199999", T0 - 40L * 24 * 60 * MINUTE);
-        model.override("acct-override", "deepseek-v3", "0.200001", "0.199999", T0 - 40L * 24 * 60 * MINUTE);
-        // read after the good card, on the same input: its dead letter tells the writer the cards are in
-        d.rates.add(d.record("rate-cards", "bad", "not a rate card", T0));
+        return beforeSavepoint(model, T0);
+    }
 
-        d.event("evt-paid-1", "acct-paid", "CREDITS_PURCHASED", T0 + MINUTE, n -> n.put("amount_usd", "10.00"));
+    /**
+     * The same dataset on another day {@code t0}. A release's own savepoint is written by that
+     * release's code on its clock, which must be in the dataset's month: how a release counts a
+     * record of a month its clock has left is a rule of that release (release 0.1 put some in the
+     * clock's month), not what a restore test checks.
+     */
+    static SavepointDataset beforeSavepoint(LedgerModel model, long t0) {
+        SavepointDataset d = new SavepointDataset(t0);
+        d.rate("acct-override", "deepseek-v3", "0.200001", "0.199999", t0 - 40L * 24 * 60 * MINUTE);
+        model.override("acct-override", "deepseek-v3", "0.200001", "0.199999", t0 - 40L * 24 * 60 * MINUTE);
+        // read after the good card, on the same input: its dead letter tells the writer the cards are in
+        d.rates.add(d.record("rate-cards", "bad", "not a rate card", t0));
+
+        d.event("evt-paid-1", "acct-paid", "CREDITS_PURCHASED", t0 + MINUTE, n -> n.put("amount_usd", "10.00"));
         model.purchase("acct-paid", "10.00");
-        d.event("evt-override-1", "acct-override", "CREDITS_PURCHASED", T0 + MINUTE, n -> n.put("amount_usd", "5.00"));
+        d.event("evt-override-1", "acct-override", "CREDITS_PURCHASED", t0 + MINUTE, n -> n.put("amount_usd", "5.00"));
         model.purchase("acct-override", "5.00");
-        d.event("evt-limit-1", "acct-limit", "LIMITS_SET", T0 + MINUTE, n -> {
+        d.event("evt-limit-1", "acct-limit", "LIMITS_SET", t0 + MINUTE, n -> {
             n.put("monthly_hard_limit_usd", "0.50");
             n.putArray("alert_thresholds_usd").add("0.25").add("0.40");
         });
         model.limits("acct-limit", "0.50", "0.25", "0.40");
-        d.event("evt-discount-1", "acct-discount", "VOLUME_DISCOUNTS_SET", T0 + MINUTE, n -> n.putArray("volume_discounts")
+        d.event("evt-discount-1", "acct-discount", "VOLUME_DISCOUNTS_SET", t0 + MINUTE, n -> n.putArray("volume_discounts")
                 .add(JSON.createObjectNode().put("monthly_spend_above_usd", "0.40").put("discount_percent", "10")));
         model.discounts("acct-discount", List.of(new LedgerModel.Tier(new BigDecimal("0.40"), new BigDecimal("10"))));
-        d.event("evt-discount-2", "acct-discount", "CREDITS_PURCHASED", T0 + MINUTE, n -> n.put("amount_usd", "20.00"));
+        d.event("evt-discount-2", "acct-discount", "CREDITS_PURCHASED", t0 + MINUTE, n -> n.put("amount_usd", "20.00"));
         model.purchase("acct-discount", "20.00");
 
         for (int i = 0; i < 20; i++) {
-            d.usage(model, "req-paid-" + i, "acct-paid", "llama-3.3-70b", 1_000 + i, 300 + 7 * i, T0 + (2 + i) * MINUTE);
+            d.usage(model, "req-paid-" + i, "acct-paid", "llama-3.3-70b", 1_000 + i, 300 + 7 * i, t0 + (2 + i) * MINUTE);
         }
         for (int i = 0; i < 10; i++) {
-            d.usage(model, "req-paid-late-" + i, "acct-paid", "deepseek-v3", 4_000, 1_234 + i, T0 + (62 + i) * MINUTE);
+            d.usage(model, "req-paid-late-" + i, "acct-paid", "deepseek-v3", 4_000, 1_234 + i, t0 + (62 + i) * MINUTE);
         }
         // 24 M tokens at $0.25 per million: $6.00 of the $5.00 free credit
-        d.usage(model, "req-free-0", "acct-free", "deepseek-v3", 20_000_000, 4_000_000, T0 + 5 * MINUTE);
+        d.usage(model, "req-free-0", "acct-free", "deepseek-v3", 20_000_000, 4_000_000, t0 + 5 * MINUTE);
         // $0.60 at $0.20 per million: over the $0.50 monthly limit
-        d.usage(model, "req-limit-0", "acct-limit", "llama-3.3-70b", 2_000_000, 1_000_000, T0 + 6 * MINUTE);
+        d.usage(model, "req-limit-0", "acct-limit", "llama-3.3-70b", 2_000_000, 1_000_000, t0 + 6 * MINUTE);
         // the discounted and the rate-card accounts get their usage after the restore only: on
         // separate inputs, usage could overtake the event that sets their price
         return d;
@@ -78,7 +94,8 @@ final class SavepointDataset {
      * and a resend of a remembered request id.
      */
     static SavepointDataset afterRestore(SavepointDataset before, LedgerModel model) {
-        SavepointDataset d = new SavepointDataset();
+        long t0 = before.t0;
+        SavepointDataset d = new SavepointDataset(t0);
         d.offset = 1_000;
         int n = 0;
         for (String key : before.rollupKeys) {
@@ -86,12 +103,12 @@ final class SavepointDataset {
             long hour = Long.parseLong(k[2]);
             d.usage(model, "req-after-" + (n++), k[0], k[1], 3_333, 777, hour + 59 * MINUTE);
         }
-        d.usage(model, "req-override-0", "acct-override", "deepseek-v3", 1_000_000, 1_000_000, T0 + 30 * MINUTE);
+        d.usage(model, "req-override-0", "acct-override", "deepseek-v3", 1_000_000, 1_000_000, t0 + 30 * MINUTE);
         // $0.225 of list spend each: the fourth crosses the $0.40 tier restored from the savepoint
         for (int i = 0; i < 4; i++) {
-            d.usage(model, "req-discount-" + i, "acct-discount", "qwen3.5-35b-a3b", 1_000_000, 500_000, T0 + (7 + i) * MINUTE);
+            d.usage(model, "req-discount-" + i, "acct-discount", "qwen3.5-35b-a3b", 1_000_000, 500_000, t0 + (7 + i) * MINUTE);
         }
-        d.event("evt-free-1", "acct-free", "CREDITS_PURCHASED", T0 + 90 * MINUTE, e -> e.put("amount_usd", "10.00"));
+        d.event("evt-free-1", "acct-free", "CREDITS_PURCHASED", t0 + 90 * MINUTE, e -> e.put("amount_usd", "10.00"));
         model.purchase("acct-free", "10.00");
         // the same request again, byte for byte: remembered in the savepoint, so billed once
         SourceRecord first = before.usage.get(3);

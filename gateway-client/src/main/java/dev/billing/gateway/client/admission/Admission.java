@@ -1,9 +1,10 @@
 package dev.billing.gateway.client.admission;
 
 import dev.billing.gateway.client.AccountStatus;
-import dev.billing.gateway.client.UsagePosition;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -15,12 +16,16 @@ import java.util.function.Function;
  * is {@link #release}d.
  */
 public final class Admission implements AutoCloseable {
+    /** How long a refusal waits for this replica's written usage to settle before it is tried again. */
+    private static final Duration SETTLE_WAIT = Duration.ofSeconds(1);
+
     private final Function<String, AccountStatus> statuses;
     private final RateCards rates;
     private final Reservations reservations;
     private final BigDecimal freeCreditsUsd;
     private final String gatewayId;
     private final Clock clock;
+    private final Unsettled unsettled = new Unsettled();
 
     /**
      * @param statuses the newest known status of an account, null when the job published none
@@ -57,6 +62,10 @@ public final class Admission implements AutoCloseable {
         BigDecimal worst = rate.cost(promptTokens, completionBound);
         PublishedBalance published = PublishedBalance.of(statuses.apply(accountId), freeCreditsUsd);
         Reservations.Outcome outcome = reservations.reserve(requestId, accountId, gatewayId, worst, published);
+        if (!outcome.held() && awaitSettled(accountId)) {
+            outcome = reservations.reserve(requestId, accountId, gatewayId, worst,
+                    PublishedBalance.of(statuses.apply(accountId), freeCreditsUsd));
+        }
         if (!outcome.held()) {
             throw new InsufficientBalance(accountId, worst, outcome.availableUsd(), promptTokens, completionBound);
         }
@@ -68,10 +77,36 @@ public final class Admission implements AutoCloseable {
         return rates.rateAt(ticket.accountId(), ticket.model(), clock.instant()).cost(promptTokens, completionTokens);
     }
 
-    /** The request's usage is on the topic at {@code position}: hold its cost until a published balance covers it. */
-    public void delivered(String requestId, String accountId, BigDecimal costUsd, UsagePosition position)
-            throws ReservationsUnavailable {
-        reservations.settle(requestId, accountId, gatewayId, costUsd, position);
+    private boolean awaitSettled(String accountId) {
+        try {
+            return unsettled.awaitSettled(accountId, SETTLE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The request's usage is written (durable, not yet on the topic): its hold settles once {@link #delivered}. */
+    public void completed(String requestId, String accountId) {
+        unsettled.completed(requestId, accountId);
+    }
+
+    /** The usage said {@link #completed} could not be written after all. */
+    public void notCompleted(String requestId) {
+        unsettled.settled(requestId);
+    }
+
+    /**
+     * The requests' usage is on the topic: each hold becomes its request's cost until a published
+     * balance covers its position.
+     */
+    public void delivered(List<Reservations.Settlement> settlements) throws ReservationsUnavailable {
+        try {
+            reservations.settle(gatewayId, settlements);
+        } finally {
+            // settled or not, waiting longer for them helps no refusal
+            settlements.forEach(s -> unsettled.settled(s.requestId()));
+        }
     }
 
     /** The request was not served. */

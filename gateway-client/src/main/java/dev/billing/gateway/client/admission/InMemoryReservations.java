@@ -21,7 +21,7 @@ public final class InMemoryReservations implements Reservations {
     @Override
     public synchronized Outcome reserve(String id, String accountId, String gatewayId, BigDecimal amountUsd,
             PublishedBalance published) {
-        PublishedBalance balance = newest.merge(accountId, published, (a, b) -> b.version() > a.version() ? b : a);
+        PublishedBalance balance = newest.merge(accountId, published, (kept, b) -> b.replaces(kept) ? b : kept);
         holds.values().removeIf(h -> h.accountId.equals(accountId) && covered(balance, h));
         BigDecimal held = BigDecimal.ZERO;
         for (Hold h : holds.values()) {
@@ -42,9 +42,10 @@ public final class InMemoryReservations implements Reservations {
     }
 
     @Override
-    public synchronized void settle(String id, String accountId, String gatewayId, BigDecimal costUsd,
-            UsagePosition position) {
-        holds.put(id, new Hold(accountId, costUsd, position));
+    public synchronized void settle(String gatewayId, Collection<Settlement> settlements) {
+        for (Settlement settled : settlements) {
+            holds.put(settled.requestId(), new Hold(settled.accountId(), settled.costUsd(), settled.position()));
+        }
     }
 
     @Override

@@ -26,16 +26,25 @@ import javax.sql.DataSource;
  * {@code deliveredFor} (longer than the job may lag), so a replica that died holds nothing for long.
  */
 public final class PostgresReservations implements Reservations {
+    /**
+     * A balance replaces the kept one when its version is newer and its position is not behind the
+     * kept one's on the same partition: a job restored from a checkpoint publishes its state's
+     * balance again under a new version, before it has replayed the usage since, and the holds of
+     * that usage may already be gone.
+     */
+    private static final String NEWER = """
+            (EXCLUDED.status_version > a.status_version AND (a.usage_offset IS NULL OR EXCLUDED.usage_offset IS NULL
+              OR EXCLUDED.usage_partition IS DISTINCT FROM a.usage_partition OR EXCLUDED.usage_offset >= a.usage_offset))""";
     private static final String LOCK_AND_PUBLISH = """
             INSERT INTO gateway_admission AS a (account_id, status_version, balance_usd, usage_partition, usage_offset)
             VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (account_id) DO UPDATE SET
-              balance_usd = CASE WHEN EXCLUDED.status_version > a.status_version THEN EXCLUDED.balance_usd ELSE a.balance_usd END,
-              usage_partition = CASE WHEN EXCLUDED.status_version > a.status_version THEN EXCLUDED.usage_partition ELSE a.usage_partition END,
-              usage_offset = CASE WHEN EXCLUDED.status_version > a.status_version THEN EXCLUDED.usage_offset ELSE a.usage_offset END,
-              status_version = GREATEST(a.status_version, EXCLUDED.status_version),
+              balance_usd = CASE WHEN %1$s THEN EXCLUDED.balance_usd ELSE a.balance_usd END,
+              usage_partition = CASE WHEN %1$s THEN EXCLUDED.usage_partition ELSE a.usage_partition END,
+              usage_offset = CASE WHEN %1$s THEN EXCLUDED.usage_offset ELSE a.usage_offset END,
+              status_version = CASE WHEN %1$s THEN EXCLUDED.status_version ELSE a.status_version END,
               updated_at = now()
-            RETURNING balance_usd, usage_partition, usage_offset""";
+            RETURNING balance_usd, usage_partition, usage_offset""".formatted(NEWER);
     /** A hold is covered when its usage is at or before the balance's position on the same partition. */
     private static final String COVERED = "(r.usage_partition = ? AND r.usage_offset <= ?) IS TRUE";
     private static final String DROP_COVERED_AND_SUM_HELD = """
@@ -141,18 +150,20 @@ public final class PostgresReservations implements Reservations {
     }
 
     @Override
-    public void settle(String id, String accountId, String gatewayId, BigDecimal costUsd, UsagePosition position)
-            throws ReservationsUnavailable {
+    public void settle(String gatewayId, Collection<Settlement> settlements) throws ReservationsUnavailable {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = prepare(c, SETTLE)) {
-            s.setString(1, id);
-            s.setString(2, accountId);
-            s.setString(3, gatewayId);
-            s.setBigDecimal(4, costUsd);
-            setPosition(s, 5, position);
-            s.setString(7, deliveredFor);
-            s.executeUpdate();
+            for (Settlement settled : settlements) {
+                s.setString(1, settled.requestId());
+                s.setString(2, settled.accountId());
+                s.setString(3, gatewayId);
+                s.setBigDecimal(4, settled.costUsd());
+                setPosition(s, 5, settled.position());
+                s.setString(7, deliveredFor);
+                s.addBatch();
+            }
+            s.executeBatch();
         } catch (SQLException e) {
-            throw unavailable("settle " + id, e);
+            throw unavailable("settle " + settlements.size() + " holds", e);
         }
     }
 

@@ -13,6 +13,17 @@ import java.math.BigDecimal;
  */
 public record PublishedBalance(long version, BigDecimal balanceUsd, UsagePosition position) {
 
+    /**
+     * Whether this balance replaces {@code kept}: a newer version whose position is not behind the
+     * kept one's on the same partition (a job restored from a checkpoint publishes its state's
+     * balance again under a new version before it has replayed the usage since). The same rule as
+     * {@link PostgresReservations}' SQL.
+     */
+    boolean replaces(PublishedBalance kept) {
+        return version > kept.version && (kept.position == null || position == null
+                || position.partition() != kept.position.partition() || position.offset() >= kept.position.offset());
+    }
+
     /** The balance of {@code status}, or {@code freeCreditsUsd} when the job has published none for the account. */
     static PublishedBalance of(AccountStatus status, BigDecimal freeCreditsUsd) {
         if (status == null) {

@@ -25,12 +25,14 @@ public interface Reservations extends AutoCloseable {
     Outcome reserve(String id, String accountId, String gatewayId, BigDecimal amountUsd, PublishedBalance published)
             throws ReservationsUnavailable;
 
+    /** A request whose usage is on the topic at {@code position}, costing {@code costUsd}. */
+    record Settlement(String requestId, String accountId, BigDecimal costUsd, UsagePosition position) {}
+
     /**
-     * The request's usage is on the topic at {@code position} and costs {@code costUsd}: the hold
-     * becomes that cost, and leaves once a published balance covers the position.
+     * The requests' usage is on the topic: each hold becomes its request's cost, and leaves once a
+     * published balance covers its position. One round trip for all of them.
      */
-    void settle(String id, String accountId, String gatewayId, BigDecimal costUsd, UsagePosition position)
-            throws ReservationsUnavailable;
+    void settle(String gatewayId, Collection<Settlement> settlements) throws ReservationsUnavailable;
 
     /** The request was not served: nothing is held for it any more. */
     void release(String id) throws ReservationsUnavailable;

@@ -15,8 +15,7 @@ import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,10 +44,16 @@ public final class UsageJournal implements AutoCloseable {
     /** A usage record to deliver: the request, the account (the message key), its cost held against the balance, its JSON. */
     public record Entry(String requestId, String accountId, BigDecimal costUsd, byte[] value) {}
 
-    /** Told of each record once the broker has it, on a thread of the journal's own (it may block). */
+    /** A record the broker has, and where. */
+    public record Delivery(Entry entry, UsagePosition position) {}
+
+    /**
+     * Told of the records the broker has, in the order they were acknowledged, on a thread of the
+     * journal's own (it may block): all that arrived while it handled the last batch, at once.
+     */
     @FunctionalInterface
     public interface DeliveryListener {
-        void delivered(Entry entry, UsagePosition position);
+        void delivered(List<Delivery> deliveries);
     }
 
     private final JournalSegments segments;
@@ -59,7 +64,8 @@ public final class UsageJournal implements AutoCloseable {
     private final Map<String, Entry> undeliveredAtOpen = new LinkedHashMap<>();
     /** Records to send, due now or after a failed attempt; only the sender thread sends. */
     private final DelayQueue<Retry> toSend = new DelayQueue<>();
-    private final ExecutorService notifier;
+    private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final Thread notifier;
     private final Thread sender;
     private final AtomicLong deliveredCount = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
@@ -77,7 +83,7 @@ public final class UsageJournal implements AutoCloseable {
         this.topic = topic;
         this.maxUndelivered = maxUndelivered;
         this.listener = listener;
-        this.notifier = Executors.newSingleThreadExecutor(r -> daemon(r, "usage-journal-delivered"));
+        this.notifier = daemon(this::notifyLoop, "usage-journal-delivered");
         this.sender = daemon(this::sendLoop, "usage-journal-sender");
     }
 
@@ -113,6 +119,7 @@ public final class UsageJournal implements AutoCloseable {
     /** Starts delivering, the records left by a previous process first. */
     public void start() {
         undeliveredAtOpen.values().forEach(e -> sendIn(e, 0));
+        notifier.start();
         sender.start();
     }
 
@@ -173,13 +180,28 @@ public final class UsageJournal implements AutoCloseable {
             }
         }
         deliveredCount.incrementAndGet();
-        notifier.execute(() -> {
+        deliveries.add(new Delivery(entry, position));
+    }
+
+    private void notifyLoop() {
+        List<Delivery> batch = new ArrayList<>();
+        while (running || !deliveries.isEmpty()) {
             try {
-                listener.delivered(entry, position);
+                Delivery first = deliveries.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                deliveries.drainTo(batch);
+                listener.delivered(List.copyOf(batch));
+            } catch (InterruptedException e) {
+                return;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "delivery listener failed for " + entry.requestId() + ": " + e.getMessage(), e);
+                LOG.log(Level.WARNING, "delivery listener failed for " + batch.size() + " records: " + e.getMessage(), e);
+            } finally {
+                batch.clear();
             }
-        });
+        }
     }
 
     private void retryLater(Entry entry, Exception error) {
@@ -243,8 +265,7 @@ public final class UsageJournal implements AutoCloseable {
         sender.interrupt();
         sender.join(1_000);
         producer.close(Duration.ofSeconds(1));
-        notifier.shutdown();
-        notifier.awaitTermination(5, TimeUnit.SECONDS);
+        notifier.join(5_000);
         synchronized (segments) {
             segments.close();
         }
