@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import dev.billing.convert.Release01Conversion;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
@@ -51,12 +52,24 @@ public final class RestoreMapping {
         CheckpointMetadata metadata = load(restore.getRestorePath());
         java.util.Optional<String> unreadable = LedgerStateEra.unreadable(metadata);
         if (unreadable.isPresent()) {
-            throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": its ledger state was written"
-                    + " by release 0.1 (ebd4a31) or an earlier build (" + unreadable.get() + ", and its AccountState"
-                    + " predates this build's state formats), which this build cannot read. Nothing was started. Keep"
-                    + " running that release, or move to this build by rebuilding the state from the topics: a new"
-                    + " --checkpoint-dir and --rebuild-state-from-earliest (the topics' retention must reach back to"
-                    + " their first record).");
+            // release 0.1's ledger state: converted once, next to it, and the converted savepoint restored instead
+            log.accept("The ledger state of " + restore.getRestorePath() + " was written by release 0.1 (ebd4a31) or an"
+                    + " earlier build (" + unreadable.get() + "), which this build reads only by converting it.");
+            String converted = Release01Conversion.nextTo(restore.getRestorePath(), java.time.Instant.now());
+            try {
+                Release01Conversion.convert(restore.getRestorePath(), metadata, converted, log);
+            } catch (Exception e) {
+                throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": converting its ledger"
+                        + " state, written by release 0.1 (ebd4a31) or an earlier build, to " + converted + " failed ("
+                        + e + "). Nothing was started. Keep running that release, or move to this build by rebuilding"
+                        + " the state from the topics: a new --checkpoint-dir and --rebuild-state-from-earliest (the"
+                        + " topics' retention must reach back to their first record).");
+            }
+            Configuration restoreConverted = new Configuration();
+            restoreConverted.set(StateRecoveryOptions.SAVEPOINT_PATH, converted);
+            env.configure(restoreConverted);
+            restore = SavepointRestoreSettings.fromConfiguration(env.getConfiguration());
+            metadata = load(converted);
         }
         // the graph as it will be submitted; false keeps the transformations for execute()
         List<OperatorState> unclaimed = unclaimed(metadata, operatorIds(env.getStreamGraph(false)));
