@@ -28,7 +28,7 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * Converts a savepoint or retained checkpoint of release 0.1 (ebd4a31) into a savepoint this build
- * restores, with Flink's State Processor API, on a local mini-cluster in this process.
+ * restores, with Flink's State Processor API: two bounded jobs, run before the job is submitted.
  *
  * <p>Only the ledger's state changes ({@link Release01LedgerReader} reads it, {@link
  * LedgerStateWriter} writes it back under the same uid, rate cards included); every other operator's
@@ -87,10 +87,13 @@ public final class Release01Conversion {
     }
 
     /**
-     * A local mini-cluster. Kryo stays on: the State Processor API ships Flink's own checkpoint
-     * metadata through it; what this build sends has explicit serializers ({@link ConvertedAccount}).
+     * Where the conversion runs: the cluster the job itself is submitted to under {@code flink run}
+     * (which must read the restore point anyway), else a local mini-cluster in this process, as
+     * under {@code bin/billing job}. Kryo stays allowed: the State Processor API ships Flink's own
+     * checkpoint metadata through it; what this build sends has explicit serializers
+     * ({@link ConvertedAccount}).
      */
     private static StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
+        return StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
     }
 }
