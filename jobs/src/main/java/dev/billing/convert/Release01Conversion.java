@@ -37,6 +37,7 @@ import org.apache.flink.util.CloseableIterator;
  */
 public final class Release01Conversion {
     static final String LEDGER_UID = "account-ledger";
+    private static final TypeInformation<LedgerTotals> TOTALS = TypeInformation.of(LedgerTotals.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private Release01Conversion() {}
@@ -62,6 +63,9 @@ public final class Release01Conversion {
         DataStream<ConvertedAccount> accounts = SavepointReader.read(env, from, new EmbeddedRocksDBStateBackend())
                 .readKeyedState(OperatorIdentifier.forUid(LEDGER_UID), new Release01LedgerReader(started), Types.STRING,
                         TypeInformation.of(ConvertedAccount.class));
+        CloseableIterator<LedgerTotals> read = summed(accounts.map(a -> LedgerTotals.of(a.state.money().creditsUsd(),
+                a.state.money().spendUsd(), a.seenIds.length, a.rollupKeys.length, a.state.openRollups().size(),
+                a.pastMonths.length), TOTALS)).collectAsync();
         SavepointWriter.fromExistingSavepoint(env, from, new EmbeddedRocksDBStateBackend())
                 .removeOperator(OperatorIdentifier.forUid(LEDGER_UID))
                 .withOperator(OperatorIdentifier.forUid(LEDGER_UID), OperatorTransformation.bootstrapWith(accounts)
@@ -69,8 +73,33 @@ public final class Release01Conversion {
                         .transform(LedgerStateWriter.factory(metadata.getCheckpointId(), cards)))
                 .write(to);
         env.execute("convert release 0.1 state");
-        log.accept("Converted in " + Duration.ofMillis(System.currentTimeMillis() - started).toSeconds() + " s ("
-                + cards.size() + " rate cards); restoring " + to + ". " + from + " is unchanged.");
+        LedgerTotals released;
+        try (read) {
+            released = LedgerTotals.last(read);
+        }
+        LedgerTotals converted = convertedTotals(to);
+        if (!released.equals(converted)) {
+            throw new IllegalStateException("the converted ledger state does not add up to the release's: " + released
+                    + " read, " + converted + " converted");
+        }
+        log.accept("Converted in " + Duration.ofMillis(System.currentTimeMillis() - started).toSeconds() + " s: "
+                + converted + ", " + cards.size() + " rate cards, read back as this build reads them and equal to what"
+                + " was read; restoring " + to + ". " + from + " is unchanged.");
+    }
+
+    /** The converted savepoint's ledger, added up as this build reads it. */
+    private static LedgerTotals convertedTotals(String savepoint) throws Exception {
+        StreamExecutionEnvironment env = environment();
+        DataStream<LedgerTotals> accounts = SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend())
+                .readKeyedState(OperatorIdentifier.forUid(LEDGER_UID), new ConvertedLedgerTotals(), Types.STRING, TOTALS);
+        try (CloseableIterator<LedgerTotals> it = summed(accounts).executeAndCollect("add up the converted state")) {
+            return LedgerTotals.last(it);
+        }
+    }
+
+    /** One rolling sum over every account: its last update is the total. */
+    private static DataStream<LedgerTotals> summed(DataStream<LedgerTotals> accounts) {
+        return accounts.keyBy(t -> 0, Types.INT).reduce(LedgerTotals::sum).returns(TOTALS);
     }
 
     /** The ledger's broadcast rate cards (every subtask holds them all: read by id). */

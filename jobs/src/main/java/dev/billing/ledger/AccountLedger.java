@@ -61,12 +61,12 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     public static final OutputTag<BillingAlert> ALERTS = new OutputTag<>("billing-alerts") {};
     public static final OutputTag<PaymentRequest> PAYMENT_REQUESTS = new OutputTag<>("payment-requests") {};
 
-    static final ValueStateDescriptor<AccountState> ACCOUNT =
+    public static final ValueStateDescriptor<AccountState> ACCOUNT =
             new ValueStateDescriptor<>("account", TypeInformation.of(AccountState.class));
-    static final MapStateDescriptor<String, Long> SEEN_IDS = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
-    static final MapStateDescriptor<String, UsageRollup> HOURLY_ROLLUPS =
+    public static final MapStateDescriptor<String, Long> SEEN_IDS = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
+    public static final MapStateDescriptor<String, UsageRollup> HOURLY_ROLLUPS =
             new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class));
-    static final MapStateDescriptor<Integer, MonthSpend> PAST_MONTHS =
+    public static final MapStateDescriptor<Integer, MonthSpend> PAST_MONTHS =
             new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class));
 
     /** The timer service of the month starts of monthly-blocked accounts. */

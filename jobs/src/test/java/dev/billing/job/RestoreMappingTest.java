@@ -85,13 +85,16 @@ class RestoreMappingTest {
             String converted = work.resolve(point.kind() + "-converted").toUri().toString();
             List<String> log = new ArrayList<>();
             Release01Conversion.convert(point.path().toUri().toString(), RestoreMapping.load(point.path().toString()),
-                    converted, log::add);
+                    converted, line -> {
+                        log.add(line);
+                        System.out.println(line); // what an operator reads, in the test's output
+                    });
             CheckpointMetadata after = RestoreMapping.load(converted);
             assertThat(LedgerStateEra.unreadable(after)).as(point + " converted").isEmpty();
             assertThat(RestoreMapping.unclaimed(after, RestoreMapping.operatorIds(environment().getStreamGraph(false)))
                     .stream().map(RestoreMapping::uid).collect(Collectors.toSet())).as(point + " converted")
                     .isEqualTo(RELEASE_0_1_COMMITTERS);
-            assertThat(log).as(point + " converted").anyMatch(l -> l.startsWith("Converted in "));
+            assertThat(log).as(point + " converted").anyMatch(l -> l.startsWith("Converted in ") && l.contains(" accounts, credits "));
         }
     }
 
