@@ -33,6 +33,9 @@ import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
  * {@code --allow-non-restored-state-of}. Only then is {@code allowNonRestoredState} set, and it
  * then skips exactly the operators listed; anything else refuses the start before a record is read.
  * Flink's own {@code flink run --allowNonRestoredState} does not bypass it: the check runs all the same.
+ *
+ * <p>A restore point of release 0.1 is first converted into a savepoint next to it (see {@link
+ * LedgerStateEra}, {@code Release01Conversion}), which is then restored and checked instead.
  */
 public final class RestoreMapping {
     private RestoreMapping() {}
