@@ -97,7 +97,7 @@ final class Release01LedgerReader extends KeyedStateReaderFunction<String, Conve
     }
 
     /** The account with the bookkeeping this build keeps, where it differs from release 0.1's. */
-    private AccountState translated(Release01Account old, boolean noIds) {
+    AccountState translated(Release01Account old, boolean noIds) {
         AccountState s = old.state();
         Bookkeeping b = s.bookkeeping();
         // what this build's settle would keep: a timer on the next month start only while a monthly limit blocks
