@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
@@ -92,8 +94,7 @@ public final class LedgerStateWriter extends AbstractStreamOperator<TaggedOperat
         }
     }
 
-    private <S extends org.apache.flink.api.common.state.State, V> S state(
-            org.apache.flink.api.common.state.StateDescriptor<S, V> descriptor) throws Exception {
+    private <S extends State, V> S state(StateDescriptor<S, V> descriptor) throws Exception {
         return getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
     }
 
