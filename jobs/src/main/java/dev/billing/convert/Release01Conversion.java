@@ -53,9 +53,13 @@ public final class Release01Conversion {
         return path + "-converted-" + STAMP.format(now);
     }
 
-    /** Converts {@code from} (its metadata already read) into a new savepoint at {@code to}. */
+    /** Converts {@code from} (its metadata already read) into a new savepoint at {@code to}, which must not exist yet. */
     public static void convert(String from, CheckpointMetadata metadata, String to, Consumer<String> log)
             throws Exception {
+        org.apache.flink.core.fs.Path target = new org.apache.flink.core.fs.Path(to);
+        if (target.getFileSystem().exists(target)) {
+            throw new IllegalStateException(to + " exists: a conversion never writes over anything");
+        }
         long started = System.currentTimeMillis();
         log.accept("Converting " + from + ", written by release 0.1 (ebd4a31), to a savepoint of this build: " + to);
         List<RateCard> cards = rateCards(from);
@@ -84,7 +88,7 @@ public final class Release01Conversion {
         }
         log.accept("Converted in " + Duration.ofMillis(System.currentTimeMillis() - started).toSeconds() + " s: "
                 + converted + ", " + cards.size() + " rate cards, read back as this build reads them and equal to what"
-                + " was read; restoring " + to + ". " + from + " is unchanged.");
+                + " was read: " + to + " (" + from + " is unchanged).");
     }
 
     /** The converted savepoint's ledger, added up as this build reads it. */

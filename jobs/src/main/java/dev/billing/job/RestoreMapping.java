@@ -53,26 +53,23 @@ public final class RestoreMapping {
             return;
         }
         CheckpointMetadata metadata = load(restore.getRestorePath());
-        java.util.Optional<String> unreadable = LedgerStateEra.unreadable(metadata);
-        if (unreadable.isPresent()) {
-            // release 0.1's ledger state: converted once, next to it, and the converted savepoint restored instead
-            log.accept("The ledger state of " + restore.getRestorePath() + " was written by release 0.1 (ebd4a31) or an"
-                    + " earlier build (" + unreadable.get() + "), which this build reads only by converting it.");
-            String converted = Release01Conversion.nextTo(restore.getRestorePath(), java.time.Instant.now());
-            try {
-                Release01Conversion.convert(restore.getRestorePath(), metadata, converted, log);
-            } catch (Exception e) {
-                throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": converting its ledger"
-                        + " state, written by release 0.1 (ebd4a31) or an earlier build, to " + converted + " failed ("
-                        + e + "). Nothing was started. Keep running that release, or move to this build by rebuilding"
-                        + " the state from the topics: a new --checkpoint-dir and --rebuild-state-from-earliest (the"
-                        + " topics' retention must reach back to their first record).");
+        String converted = Release01Conversion.nextTo(restore.getRestorePath(), java.time.Instant.now());
+        try {
+            if (convertIfRelease01(restore.getRestorePath(), metadata, converted, log)) {
+                // the converted savepoint is restored, and checked below, instead
+                log.accept("Restoring the converted savepoint " + converted);
+                Configuration restoreConverted = new Configuration();
+                restoreConverted.set(StateRecoveryOptions.SAVEPOINT_PATH, converted);
+                env.configure(restoreConverted);
+                restore = SavepointRestoreSettings.fromConfiguration(env.getConfiguration());
+                metadata = load(converted);
             }
-            Configuration restoreConverted = new Configuration();
-            restoreConverted.set(StateRecoveryOptions.SAVEPOINT_PATH, converted);
-            env.configure(restoreConverted);
-            restore = SavepointRestoreSettings.fromConfiguration(env.getConfiguration());
-            metadata = load(converted);
+        } catch (Exception e) {
+            throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": converting its ledger"
+                    + " state, written by release 0.1 (ebd4a31) or an earlier build, to " + converted + " failed ("
+                    + e + "). Nothing was started. Keep running that release, or move to this build by rebuilding"
+                    + " the state from the topics: a new --checkpoint-dir and --rebuild-state-from-earliest (the"
+                    + " topics' retention must reach back to their first record).");
         }
         // the graph as it will be submitted; false keeps the transformations for execute()
         List<OperatorState> unclaimed = unclaimed(metadata, operatorIds(env.getStreamGraph(false)));
@@ -107,6 +104,24 @@ public final class RestoreMapping {
             skip.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
             env.configure(skip);
         }
+    }
+
+    /**
+     * Converts {@code from} (whose {@code metadata} is read) into a savepoint of this build at {@code
+     * to} when its ledger state is release 0.1's (see {@link LedgerStateEra}); false, writing
+     * nothing, when it is not. What {@link #apply} runs by itself, and {@code bin/billing
+     * upgrade-state} ahead of a deployment.
+     */
+    public static boolean convertIfRelease01(String from, CheckpointMetadata metadata, String to, Consumer<String> log)
+            throws Exception {
+        java.util.Optional<String> unreadable = LedgerStateEra.unreadable(metadata);
+        if (unreadable.isEmpty()) {
+            return false;
+        }
+        log.accept("The ledger state of " + from + " was written by release 0.1 (ebd4a31) or an earlier build ("
+                + unreadable.get() + "), which this build reads only by converting it.");
+        Release01Conversion.convert(from, metadata, to, log);
+        return true;
     }
 
     /**
