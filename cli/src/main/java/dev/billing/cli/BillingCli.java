@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/billing}: the command line of the billing pipeline. */
 @Command(name = "billing", mixinStandardHelpOptions = true, version = "billing 0.1.0",
         description = "Streaming token billing on Apache Flink.",
-        subcommands = {DemoCommand.class, JobCommand.class, StopWithSavepointCommand.class, DlqCommand.class, ReportCommand.class, ReconcileCommand.class, GatewayCommand.class, KeysCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, JobCommand.class, StopWithSavepointCommand.class, UpgradeStateCommand.class, DlqCommand.class, ReportCommand.class, ReconcileCommand.class, GatewayCommand.class, KeysCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public class BillingCli {
     public static void main(String[] args) {

@@ -18,7 +18,9 @@ import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 
 /**
- * Tells ledger state this build cannot read from the state it can, before anything is submitted.
+ * Tells ledger state this build reads only by converting it (release 0.1's, see {@code
+ * dev.billing.convert.Release01Conversion}) from the state it reads as it is, before anything is
+ * submitted.
  *
  * <p>Release 0.1 (tag {@code release-0.1}, commit ebd4a31) and the builds before it kept
  * {@code AccountState} in a layout older than this build's numbered formats (no version run or
@@ -34,7 +36,7 @@ final class LedgerStateEra {
 
     private LedgerStateEra() {}
 
-    /** What makes the restore point's ledger state unreadable here, if anything. */
+    /** What makes the restore point's ledger state unreadable here without a conversion, if anything. */
     static Optional<String> unreadable(CheckpointMetadata metadata) throws IOException {
         for (OperatorState state : metadata.getOperatorStates()) {
             if (LEDGER_UID.equals(RestoreMapping.uid(state))) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import dev.billing.convert.Release01Conversion;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
@@ -32,6 +33,9 @@ import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
  * {@code --allow-non-restored-state-of}. Only then is {@code allowNonRestoredState} set, and it
  * then skips exactly the operators listed; anything else refuses the start before a record is read.
  * Flink's own {@code flink run --allowNonRestoredState} does not bypass it: the check runs all the same.
+ *
+ * <p>A restore point of release 0.1 is first converted into a savepoint next to it (see {@link
+ * LedgerStateEra}, {@code Release01Conversion}), which is then restored and checked instead.
  */
 public final class RestoreMapping {
     private RestoreMapping() {}
@@ -49,14 +53,23 @@ public final class RestoreMapping {
             return;
         }
         CheckpointMetadata metadata = load(restore.getRestorePath());
-        java.util.Optional<String> unreadable = LedgerStateEra.unreadable(metadata);
-        if (unreadable.isPresent()) {
-            throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": its ledger state was written"
-                    + " by release 0.1 (ebd4a31) or an earlier build (" + unreadable.get() + ", and its AccountState"
-                    + " predates this build's state formats), which this build cannot read. Nothing was started. Keep"
-                    + " running that release, or move to this build by rebuilding the state from the topics: a new"
-                    + " --checkpoint-dir and --rebuild-state-from-earliest (the topics' retention must reach back to"
-                    + " their first record).");
+        String converted = Release01Conversion.nextTo(restore.getRestorePath(), java.time.Instant.now());
+        try {
+            if (convertIfRelease01(restore.getRestorePath(), metadata, converted, log)) {
+                // the converted savepoint is restored, and checked below, instead
+                log.accept("Restoring the converted savepoint " + converted);
+                Configuration restoreConverted = new Configuration();
+                restoreConverted.set(StateRecoveryOptions.SAVEPOINT_PATH, converted);
+                env.configure(restoreConverted);
+                restore = SavepointRestoreSettings.fromConfiguration(env.getConfiguration());
+                metadata = load(converted);
+            }
+        } catch (Exception e) {
+            throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": converting its ledger"
+                    + " state, written by release 0.1 (ebd4a31) or an earlier build, to " + converted + " failed ("
+                    + e + "). Nothing was started. Keep running that release, or move to this build by rebuilding"
+                    + " the state from the topics: a new --checkpoint-dir and --rebuild-state-from-earliest (the"
+                    + " topics' retention must reach back to their first record).");
         }
         // the graph as it will be submitted; false keeps the transformations for execute()
         List<OperatorState> unclaimed = unclaimed(metadata, operatorIds(env.getStreamGraph(false)));
@@ -91,6 +104,24 @@ public final class RestoreMapping {
             skip.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
             env.configure(skip);
         }
+    }
+
+    /**
+     * Converts {@code from} (whose {@code metadata} is read) into a savepoint of this build at {@code
+     * to} when its ledger state is release 0.1's (see {@link LedgerStateEra}); false, writing
+     * nothing, when it is not. What {@link #apply} runs by itself, and {@code bin/billing
+     * upgrade-state} ahead of a deployment.
+     */
+    public static boolean convertIfRelease01(String from, CheckpointMetadata metadata, String to, Consumer<String> log)
+            throws Exception {
+        java.util.Optional<String> unreadable = LedgerStateEra.unreadable(metadata);
+        if (unreadable.isEmpty()) {
+            return false;
+        }
+        log.accept("The ledger state of " + from + " was written by release 0.1 (ebd4a31) or an earlier build ("
+                + unreadable.get() + "), which this build reads only by converting it.");
+        Release01Conversion.convert(from, metadata, to, log);
+        return true;
     }
 
     /**

@@ -61,13 +61,22 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     public static final OutputTag<BillingAlert> ALERTS = new OutputTag<>("billing-alerts") {};
     public static final OutputTag<PaymentRequest> PAYMENT_REQUESTS = new OutputTag<>("payment-requests") {};
 
-    static final ValueStateDescriptor<AccountState> ACCOUNT =
+    public static final ValueStateDescriptor<AccountState> ACCOUNT =
             new ValueStateDescriptor<>("account", TypeInformation.of(AccountState.class));
-    static final MapStateDescriptor<String, Long> SEEN_IDS = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
-    static final MapStateDescriptor<String, UsageRollup> HOURLY_ROLLUPS =
+    public static final MapStateDescriptor<String, Long> SEEN_IDS = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
+    public static final MapStateDescriptor<String, UsageRollup> HOURLY_ROLLUPS =
             new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class));
-    static final MapStateDescriptor<Integer, MonthSpend> PAST_MONTHS =
+    public static final MapStateDescriptor<Integer, MonthSpend> PAST_MONTHS =
             new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class));
+
+    /** The timer service of the month starts of monthly-blocked accounts. */
+    static final String MONTH_START_TIMERS = "month-start";
+    /**
+     * The timer service of single accounts' flushes: in a bounded replay, when the account's inputs
+     * end; in a state converted from release 0.1 ({@link LedgerStateWriter}), the flush release 0.1
+     * still owed (its timer time has passed, so it fires as the restored job starts).
+     */
+    static final String FLUSH_TIMERS = "replay-flush";
 
     private final LedgerSettings settings;
     /** The list prices the job starts with (the pricing page's), under those from the rate-card topic. */
@@ -77,7 +86,7 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     private transient RateBook rateBook;
     private transient BroadcastState<String, RateCard> rateCards;
     private transient InternalTimerService<VoidNamespace> monthStarts;
-    /** Batch mode only: an account's flush, fired by the runtime when its inputs end. */
+    /** An account's flush: in batch mode fired by the runtime when its inputs end; see {@link #FLUSH_TIMERS}. */
     private transient InternalTimerService<VoidNamespace> replayFlushes;
     /** The open bundle: each account's inputs in arrival order, accounts in order of first arrival. */
     private transient Map<String, List<LedgerInput>> bundle;
@@ -101,8 +110,8 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
         for (Map.Entry<String, RateCard> e : rateCards.entries()) {
             rateBook.add(e.getValue());
         }
-        monthStarts = getInternalTimerService("month-start", VoidNamespaceSerializer.INSTANCE, this);
-        replayFlushes = getInternalTimerService("replay-flush", VoidNamespaceSerializer.INSTANCE,
+        monthStarts = getInternalTimerService(MONTH_START_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+        replayFlushes = getInternalTimerService(FLUSH_TIMERS, VoidNamespaceSerializer.INSTANCE,
                 new Triggerable<String, VoidNamespace>() {
                     @Override
                     public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}

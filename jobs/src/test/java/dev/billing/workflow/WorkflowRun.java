@@ -50,6 +50,10 @@ public final class WorkflowRun implements AutoCloseable {
     private final JobClient job;
 
     private WorkflowRun(Path work, String... extraOptions) throws Exception {
+        this(work, null, extraOptions);
+    }
+
+    private WorkflowRun(Path work, Path restoring, String... extraOptions) throws Exception {
         this.savepoints = work.resolve("savepoints");
         JobOptions options = new JobOptions();
         // checkpoints only when a phase asks for one; rows flushed often, as in the pipeline tests
@@ -59,6 +63,9 @@ public final class WorkflowRun implements AutoCloseable {
         Configuration conf = JobConfiguration.of(options);
         // no fault is injected here: a failure fails the test at once, with its cause, instead of restarting
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (restoring != null) {
+            conf.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, restoring.toUri().toString());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         BillingWorkflow.defineWorkflow(env, sources, sinks, options.settings());
         job = env.executeAsync("billing workflow");
@@ -67,6 +74,11 @@ public final class WorkflowRun implements AutoCloseable {
     /** Starts the workflow; {@code extraOptions} are job options such as {@code --billing-window 40d}. */
     public static WorkflowRun start(Path work, String... extraOptions) throws Exception {
         return new WorkflowRun(work, extraOptions);
+    }
+
+    /** Starts the workflow from {@code savepoint}, which need hold no state of the in-memory sources. */
+    public static WorkflowRun restoring(Path work, Path savepoint, String... extraOptions) throws Exception {
+        return new WorkflowRun(work, savepoint, extraOptions);
     }
 
     /**
