@@ -134,6 +134,12 @@ public class JobOptions {
     @Option(names = "--max-future-skew", defaultValue = "1h", converter = DurationConverter.class, description = "A completed_at further ahead of the job's clock goes to the DLQ as FUTURE_TIMESTAMP (default: ${DEFAULT-VALUE}).")
     public Duration maxFutureSkew;
 
+    @Option(names = "--input-max-drift", defaultValue = "1h", converter = DurationConverter.class, description = "How far in event time (completed_at, occurred_at) the usage and account-event topics may be read ahead of each other: a backlog (a rebuild, a catch-up, one topic lagging) is applied in event-time order within this, so the billing window judges only what is late in event time. Below --billing-window; a rebuild advances at most about this much event time per 200 ms (default: ${DEFAULT-VALUE}).")
+    public Duration inputMaxDrift;
+
+    @Option(names = "--input-idle-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "A topic partition with nothing new for this long holds the other topic back no more. Below --input-max-drift, so a quiet topic never stalls live usage (default: ${DEFAULT-VALUE}).")
+    public Duration inputIdleTimeout;
+
     @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")
     public Duration flushInterval;
 
@@ -165,11 +171,27 @@ public class JobOptions {
         return props;
     }
 
+    /** How the input topics are kept in step ({@link InputOrder}); refuses a drift or an idle timeout that defeats it. */
+    InputOrder inputOrder() {
+        if (inputMaxDrift.isNegative() || inputMaxDrift.isZero() || inputMaxDrift.compareTo(billingWindow) >= 0) {
+            throw new IllegalArgumentException("--input-max-drift must be above 0 and below --billing-window ("
+                    + billingWindow.toString().substring(2).toLowerCase() + "): a topic read further ahead than the"
+                    + " window would make the other topic's inputs TOO_LATE");
+        }
+        if (inputIdleTimeout.isNegative() || inputIdleTimeout.isZero() || inputIdleTimeout.compareTo(inputMaxDrift) >= 0) {
+            throw new IllegalArgumentException("--input-idle-timeout must be above 0 and below --input-max-drift ("
+                    + inputMaxDrift.toString().substring(2).toLowerCase() + "): a quiet topic would otherwise stall live"
+                    + " usage until it counts as idle");
+        }
+        return new InputOrder(inputMaxDrift, inputIdleTimeout);
+    }
+
     public BillingWorkflow.Settings settings() {
         if (billingWindow.compareTo(Duration.ofHours(1)) < 0 || billingWindow.compareTo(maxFutureSkew) <= 0) {
             throw new IllegalArgumentException("--billing-window " + billingWindow.toString().substring(2).toLowerCase()
                     + " is too short: it must be at least 1h (an hour's rollup) and longer than --max-future-skew");
         }
+        inputOrder(); // its options are checked with the others, before anything starts
         if (bundleSize < 1 || bundleTime.isNegative() || bundleTime.isZero()) {
             throw new IllegalArgumentException("--bundle-size must be at least 1 and --bundle-time above 0");
         }

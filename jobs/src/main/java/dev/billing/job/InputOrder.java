@@ -1,0 +1,90 @@
+package dev.billing.job;
+
+import dev.billing.ingest.InputTime;
+import dev.billing.model.SourceRecord;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * Keeps the usage and account-event topics in step in event time, so that a backlog (a rebuild
+ * from the earliest records, a catch-up after downtime, one topic lagging the other) reaches the
+ * ledger in event-time order across the topics, within a bound: each account's billing window is
+ * measured from its newest input, and a topic read ahead would otherwise push the window past
+ * the other topic's older inputs (TOO_LATE), or apply purchases and usage in an order that never
+ * happened.
+ *
+ * <p>The mechanism is Flink's watermark alignment: both sources are in one alignment group, and a
+ * source (or a partition of it) whose watermark is more than {@code maxDrift} ahead of the
+ * slowest is paused until the others catch up. The watermark is the newest {@link InputTime}
+ * read, emitted at once when it has moved a step, so the source stops within a step of the bound
+ * instead of one periodic emit later. Live, the topics move together and nothing waits; a
+ * partition or a topic with nothing to read is idle after {@code idleTimeout} and holds no one
+ * back, so the idle timeout must be below the drift (else a quiet events topic would stall usage).
+ *
+ * <p>What the bound leaves: records a fetch already handed over still come out of a paused
+ * partition (a source subtask reading several partitions stops as a whole only when all of them
+ * are ahead), which is why the aligned sources fetch in small polls; and a bundle in the ledger
+ * applies an account's inputs in their arrival order. An input that is late in event time (an
+ * inference node that sent it days late) is still judged by the billing window.
+ */
+final class InputOrder implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final String GROUP = "billing-inputs";
+    /** How often the sources report their watermarks and learn how far they may go. */
+    static final Duration UPDATE_INTERVAL = Duration.ofMillis(200);
+    /** Records one poll of an aligned source hands over (Kafka's default is 500): what a pause cannot take back. */
+    static final String MAX_POLL_RECORDS = "100";
+
+    private final Duration maxDrift;
+    private final Duration idleTimeout;
+
+    InputOrder(Duration maxDrift, Duration idleTimeout) {
+        this.maxDrift = maxDrift;
+        this.idleTimeout = idleTimeout;
+    }
+
+    WatermarkStrategy<SourceRecord> strategy(InputTime time) {
+        long stepMs = Math.max(1, maxDrift.toMillis() / 8);
+        return WatermarkStrategy.<SourceRecord>forGenerator(ctx -> new Stepped(stepMs))
+                .withTimestampAssigner(ctx -> (record, kafkaTimestamp) -> time.of(record))
+                .withIdleness(idleTimeout)
+                .withWatermarkAlignment(GROUP, maxDrift, UPDATE_INTERVAL);
+    }
+
+    /** The newest time read; at once when it moved {@code stepMs} since the last one, else at the periodic emit. */
+    static final class Stepped implements WatermarkGenerator<SourceRecord> {
+        private final long stepMs;
+        private long newest = Long.MIN_VALUE;
+        private long emitted = Long.MIN_VALUE;
+
+        Stepped(long stepMs) {
+            this.stepMs = stepMs;
+        }
+
+        @Override
+        public void onEvent(SourceRecord record, long timeMs, WatermarkOutput output) {
+            if (timeMs > newest) {
+                newest = timeMs;
+                if (emitted == Long.MIN_VALUE || newest - emitted >= stepMs) {
+                    emit(output);
+                }
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            if (newest > emitted) {
+                emit(output);
+            }
+        }
+
+        private void emit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(newest));
+            emitted = newest;
+        }
+    }
+}
