@@ -25,17 +25,25 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * partition or a topic with nothing to read is idle after {@code idleTimeout} and holds no one
  * back, so the idle timeout must be below the drift (else a quiet events topic would stall usage).
  *
- * <p>What the bound leaves: records a fetch already handed over still come out of a paused
- * partition (a source subtask reading several partitions stops as a whole only when all of them
- * are ahead), which is why the aligned sources fetch in small polls; and a bundle in the ledger
- * applies an account's inputs in their arrival order. An input that is late in event time (an
+ * <p>Alignment alone leaves gaps: a source reads freely until the first alignment announcement
+ * reaches it (the whole of a small topic, at a start on a backlog), and records a fetch already
+ * handed over still come out of a paused partition (a source subtask reading several partitions
+ * stops as a whole only when all of them are ahead; the aligned sources fetch in small polls to
+ * keep that small). What gets through more than the drift ahead of the watermark waits in the
+ * ledger until the watermark is within the drift of it ({@code AccountLedger}), so the bound holds:
+ * an account's inputs are applied in event-time order up to the drift (and the disorder within a
+ * partition); a bundle applies them in that arrival order. An input that is late in event time (an
  * inference node that sent it days late) is still judged by the billing window.
  */
 final class InputOrder implements Serializable {
     private static final long serialVersionUID = 1L;
     static final String GROUP = "billing-inputs";
-    /** How often the sources report their watermarks and learn how far they may go. */
-    static final Duration UPDATE_INTERVAL = Duration.ofMillis(200);
+    /**
+     * How often the sources report their watermarks and learn how far they may go. A backlog advances at
+     * most about the drift per one or two of these (the slowest partition too is paused once it runs a
+     * drift past the last announcement): with 1h, a rebuild reads at most 36-72 hours of history a second.
+     */
+    static final Duration UPDATE_INTERVAL = Duration.ofMillis(50);
     /** Records one poll of an aligned source hands over (Kafka's default is 500): what a pause cannot take back. */
     static final String MAX_POLL_RECORDS = "100";
 
@@ -53,6 +61,19 @@ final class InputOrder implements Serializable {
                 .withTimestampAssigner(ctx -> (record, kafkaTimestamp) -> time.of(record))
                 .withIdleness(idleTimeout)
                 .withWatermarkAlignment(GROUP, maxDrift, UPDATE_INTERVAL);
+    }
+
+    /** For an input outside the group (the rate cards): a watermark that holds no one back. */
+    static WatermarkStrategy<SourceRecord> endOfTime() {
+        return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<SourceRecord>() {
+            @Override
+            public void onEvent(SourceRecord record, long timeMs, WatermarkOutput output) {}
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
     }
 
     /** The newest time read; at once when it moved {@code stepMs} since the last one, else at the periodic emit. */

@@ -3,6 +3,7 @@ package dev.billing.job;
 import dev.billing.ingest.InputTime;
 import dev.billing.ingest.SourceRecordDeserializer;
 import dev.billing.model.SourceRecord;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -56,10 +57,18 @@ public final class KafkaBillingSources implements BillingSources {
         return read(env, options.eventsTopic, InputTime.ofEvents());
     }
 
-    /** Not aligned: the cards are broadcast, and a rebuild takes them all first ({@link RateCardsFirst}). */
+    /**
+     * Not aligned: the cards are broadcast, and a rebuild takes them all first ({@link RateCardsFirst}).
+     * Their watermark is the end of time, so that the ledger's event time is the usage and events'.
+     */
     @Override
     public DataStream<SourceRecord> rateCards(StreamExecutionEnvironment env) {
         return read(env, options.ratesTopic, null);
+    }
+
+    @Override
+    public Duration inputDrift() {
+        return replay ? null : options.inputMaxDrift;
     }
 
     @SuppressWarnings("deprecation") // OffsetResetStrategy is what the connector's API takes
@@ -88,8 +97,8 @@ public final class KafkaBillingSources implements BillingSources {
             builder.setProperty("max.poll.records", InputOrder.MAX_POLL_RECORDS);
         }
         KafkaSource<SourceRecord> source = builder.build();
-        WatermarkStrategy<SourceRecord> watermarks = aligned
-                ? options.inputOrder().strategy(alignedBy) : WatermarkStrategy.noWatermarks();
+        WatermarkStrategy<SourceRecord> watermarks = aligned ? options.inputOrder().strategy(alignedBy)
+                : replay ? WatermarkStrategy.noWatermarks() : InputOrder.endOfTime();
         return env.fromSource(source, watermarks, topic).uid("source-" + topic);
     }
 }
