@@ -14,7 +14,9 @@ import java.time.format.DateTimeParseException;
  * parsed: its {@code completed_at} or {@code occurred_at}, capped at the record's Kafka timestamp
  * (the clock it was appended by, as the ledger caps an account's newest input at its clock), so a
  * record stamped ahead of its time cannot carry its topic ahead of the others. A record without a
- * readable time (bad input, dead-lettered by the parse step) takes its Kafka timestamp.
+ * readable time, or one the parse step refuses (bad input, dead-lettered there), takes its Kafka
+ * timestamp. The time is the record's timestamp in the job from the source on (a dead letter from
+ * the parse step carries it to the dead-letter topic).
  *
  * <p>Reads the top-level fields with a streaming parser and stops at the time field: the whole
  * message is parsed once, later, by the parse step.
@@ -42,6 +44,14 @@ public final class InputTime implements Serializable {
         return stated == Long.MIN_VALUE ? record.timestampMs : Math.min(stated, record.timestampMs);
     }
 
+    /**
+     * A time the parse step accepts, else none: it becomes the record's timestamp, and one before 1970
+     * (a time in year 16, dead-lettered as INVALID_FIELD) is one no Kafka producer takes.
+     */
+    private static long storable(java.time.Instant at) {
+        return at.isBefore(JsonFields.EARLIEST_TIME) || !at.isBefore(JsonFields.END_OF_TIME) ? Long.MIN_VALUE : at.toEpochMilli();
+    }
+
     /** The time field of a JSON object's top level, {@link Long#MIN_VALUE} when there is none readable. */
     long stated(byte[] value) {
         if (value == null || value.length == 0) {
@@ -56,8 +66,7 @@ public final class InputTime implements Serializable {
                 boolean wanted = field.equals(p.currentName());
                 JsonToken v = p.nextToken();
                 if (wanted) {
-                    return v == JsonToken.VALUE_STRING ? OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli()
-                            : Long.MIN_VALUE;
+                    return v == JsonToken.VALUE_STRING ? storable(OffsetDateTime.parse(p.getText()).toInstant()) : Long.MIN_VALUE;
                 }
                 p.skipChildren();
             }

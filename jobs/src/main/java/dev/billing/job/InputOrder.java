@@ -63,6 +63,16 @@ final class InputOrder implements Serializable {
                 .withWatermarkAlignment(GROUP, maxDrift, UPDATE_INTERVAL);
     }
 
+    /**
+     * For a batch replay (reconcile), which hands the ledger each account's records sorted by their
+     * timestamps: the usage and events stamped with their event time as the job orders them, the rate
+     * cards ({@code time} null) with their Kafka timestamps.
+     */
+    static WatermarkStrategy<SourceRecord> replayOrder(InputTime time) {
+        WatermarkStrategy<SourceRecord> none = WatermarkStrategy.noWatermarks();
+        return time == null ? none : none.withTimestampAssigner((record, kafkaTimestamp) -> time.of(record));
+    }
+
     /** For an input outside the group (the rate cards): a watermark that holds no one back. */
     static WatermarkStrategy<SourceRecord> endOfTime() {
         return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<SourceRecord>() {

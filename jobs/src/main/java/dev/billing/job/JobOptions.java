@@ -140,7 +140,7 @@ public class JobOptions {
     @Option(names = "--input-max-drift", defaultValue = "1h", converter = DurationConverter.class, description = "How far in event time (completed_at, occurred_at) the usage and account-event topics may be read ahead of each other: a backlog (a rebuild, a catch-up, one topic lagging) is applied in event-time order within this, so the billing window judges only what is late in event time. Below --billing-window; a rebuild reads at most about this much event time per 50-100 ms (default: ${DEFAULT-VALUE}).")
     public Duration inputMaxDrift;
 
-    @Option(names = "--input-idle-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "A topic partition with nothing new for this long holds the other topic back no more. Below --input-max-drift, so a quiet topic never stalls live usage (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-idle-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "A topic partition with nothing new for this long holds the other topic back no more. Below --input-max-drift, so a quiet topic never stalls live usage; after a start or restore, inputs wait up to this long for a topic with nothing to read to count as idle (default: ${DEFAULT-VALUE}).")
     public Duration inputIdleTimeout;
 
     @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")

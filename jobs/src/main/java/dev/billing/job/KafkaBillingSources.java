@@ -91,14 +91,14 @@ public final class KafkaBillingSources implements BillingSources {
         } else {
             builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
-        // a batch replay orders each account's records itself (TopicOrder): no event time there
+        // a batch replay needs no watermarks: batch mode sorts each account's records by their timestamps
         boolean aligned = alignedBy != null && !replay;
         if (aligned && !options.kafkaProperties.containsKey("max.poll.records")) {
             builder.setProperty("max.poll.records", InputOrder.MAX_POLL_RECORDS);
         }
         KafkaSource<SourceRecord> source = builder.build();
         WatermarkStrategy<SourceRecord> watermarks = aligned ? options.inputOrder().strategy(alignedBy)
-                : replay ? WatermarkStrategy.noWatermarks() : InputOrder.endOfTime();
+                : replay ? InputOrder.replayOrder(alignedBy) : InputOrder.endOfTime();
         return env.fromSource(source, watermarks, topic).uid("source-" + topic);
     }
 }

@@ -229,6 +229,7 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
         }
     }
 
+
     @Override
     public void processElement2(StreamRecord<RateCard> record) throws Exception {
         closeBundle(); // the inputs before the card are priced without it, as they arrived

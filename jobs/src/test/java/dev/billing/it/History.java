@@ -47,10 +47,15 @@ public final class History {
 
     /** The same, on the input topics of {@code options}. */
     public List<TestMessage> messages(dev.billing.job.JobOptions options) {
+        return messages(options, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** The messages of times in [{@code fromMs}, {@code untilMs}), in time order, on the input topics of {@code options}. */
+    public List<TestMessage> messages(dev.billing.job.JobOptions options, long fromMs, long untilMs) {
         java.util.Map<String, String> topics = java.util.Map.of(Dataset.USAGE, options.usageTopic, Dataset.EVENTS,
                 options.eventsTopic);
-        return messages().stream().map(m -> new TestMessage(topics.get(m.topic()), m.key(), m.value(), m.expectedReason()))
-                .toList();
+        return timed.stream().filter(t -> t.atMs() >= fromMs && t.atMs() < untilMs).map(Timed::message)
+                .map(m -> new TestMessage(topics.get(m.topic()), m.key(), m.value(), m.expectedReason())).toList();
     }
 
     private void account(String id, int i, long openMs, long endMs, long quietMs) {

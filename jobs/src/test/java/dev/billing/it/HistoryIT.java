@@ -51,7 +51,7 @@ class HistoryIT extends PipelineTestBase {
         assertThat(history.model.statusChanges().values().stream().filter(h -> h.contains("BLOCKED")).count())
                 .as("the history must block accounts").isPositive();
 
-        String[] order = {"--input-max-drift", DRIFT_HOURS + "h", "--input-idle-timeout", "5s"};
+        String[] order = {"--input-max-drift", DRIFT_HOURS + "h"};
         JobOptions options = fixture.options("it_history", order);
         BillingJob.prepare(options);
         fixture.client.send(history.messages(options));
