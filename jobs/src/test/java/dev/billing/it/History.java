@@ -70,17 +70,18 @@ public final class History {
                     () -> model.discounts(id, List.of(new LedgerModel.Tier(new BigDecimal("1.50"), new BigDecimal("12.5")))));
         }
         if (i % 2 == 0) {
-            event(settingsMs + 60_000L, id, "AUTO_TOPUP_SET", n -> n.put("below_usd", "1.00").put("amount_usd", "6.00"),
-                    () -> model.autoTopUp(id, "1.00", "6.00"));
+            event(settingsMs + 60_000L, id, "AUTO_TOPUP_SET", n -> n.put("below_usd", "5.00").put("amount_usd", "6.00"),
+                    () -> model.autoTopUp(id, "5.00", "6.00"));
         }
+        boolean heavy = i % 4 == 0;
         // purchases: every 10-25 days, each with a usage-free stretch around it
         List<Long> purchases = new ArrayList<>();
         for (long at = openMs + days(3 + random.nextInt(10)); at < endMs - quietMs; at += days(10 + random.nextInt(15))) {
             purchases.add(at);
-            String amount = (5 + random.nextInt(15)) + "." + String.format("%02d", random.nextInt(100));
+            // heavy accounts spend more than they buy: they fall below their top-up level and run dry
+            String amount = (5 + random.nextInt(heavy ? 5 : 15)) + "." + String.format("%02d", random.nextInt(100));
             event(at, id, "CREDITS_PURCHASED", n -> n.put("amount_usd", amount), () -> model.purchase(id, amount));
         }
-        boolean heavy = i % 4 == 0;
         long usageFrom = settingsMs + quietMs + 2 * 60_000L;
         for (long at = usageFrom; at < endMs; at += 2 * LedgerModel.HOUR + random.nextInt(4 * 3_600_000)) {
             long t = at;

@@ -35,6 +35,9 @@ class TopicHistoryIT extends PipelineTestBase {
             admin.createTopics(List.of(new NewTopic("week-of-usage", 1, (short) 1)
                     .configs(Map.of("retention.ms", "604800000")))).all().get();
             JobOptions weekly = fixture.options("it_topic_history_weekly", "--usage-topic", "week-of-usage");
+            // a new topic is listed once the broker's metadata has it
+            PipelineFixture.awaitTrue("the new topic in the report",
+                    () -> TopicHistory.report(weekly).get(0).contains("week-of-usage"));
             assertThat(TopicHistory.report(weekly).get(0)).startsWith("WARNING: topic week-of-usage deletes its history"
                     + " (cleanup.policy=delete, retention.ms=604800000, retention.bytes=-1: older than 168h)")
                     .contains("retention.ms=-1");
