@@ -14,9 +14,9 @@ import java.time.format.DateTimeParseException;
  * parsed: its {@code completed_at} or {@code occurred_at}, capped at the record's Kafka timestamp
  * (the clock it was appended by, as the ledger caps an account's newest input at its clock), so a
  * record stamped ahead of its time cannot carry its topic ahead of the others. A record without a
- * readable time, or one the parse step refuses (bad input, dead-lettered there), takes its Kafka
- * timestamp. The time is the record's timestamp in the job from the source on (a dead letter from
- * the parse step carries it to the dead-letter topic).
+ * time the parse step accepts (bad input, dead-lettered there) has none: {@link Long#MIN_VALUE},
+ * which moves no watermark (its Kafka timestamp would, to the time a backfilled history was
+ * appended). The time is the record's timestamp in the job from the source on.
  *
  * <p>Reads the top-level fields with a streaming parser and stops at the time field: the whole
  * message is parsed once, later, by the parse step.
@@ -39,9 +39,10 @@ public final class InputTime implements Serializable {
         return new InputTime("occurred_at");
     }
 
+    /** The record's event time, {@link Long#MIN_VALUE} when it has none the parse step would accept. */
     public long of(SourceRecord record) {
         long stated = stated(record.value);
-        return stated == Long.MIN_VALUE ? record.timestampMs : Math.min(stated, record.timestampMs);
+        return stated == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(stated, record.timestampMs);
     }
 
     /**

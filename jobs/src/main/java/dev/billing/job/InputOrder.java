@@ -65,12 +65,30 @@ final class InputOrder implements Serializable {
 
     /**
      * For a batch replay (reconcile), which hands the ledger each account's records sorted by their
-     * timestamps: the usage and events stamped with their event time as the job orders them, the rate
-     * cards ({@code time} null) with their Kafka timestamps.
+     * timestamps: usage and events stamped where the job meets them, the rate cards ({@code time}
+     * null) with their Kafka timestamps. The job reads each partition in order and keeps the topics
+     * in step by the newest time read so far ({@link Stepped}); so a record's place is the newest
+     * time of its partition up to it: its own time, or, for a record sent long after newer ones, the
+     * time it came in among them (where the job judges it late).
      */
     static WatermarkStrategy<SourceRecord> replayOrder(InputTime time) {
         WatermarkStrategy<SourceRecord> none = WatermarkStrategy.noWatermarks();
-        return time == null ? none : none.withTimestampAssigner((record, kafkaTimestamp) -> time.of(record));
+        return time == null ? none : none.withTimestampAssigner(ctx -> new NewestSoFar(time));
+    }
+
+    /** Per partition of a source subtask, the newest event time read up to each record. */
+    static final class NewestSoFar implements org.apache.flink.api.common.eventtime.TimestampAssigner<SourceRecord> {
+        private final InputTime time;
+        private final java.util.Map<Integer, Long> newest = new java.util.HashMap<>();
+
+        NewestSoFar(InputTime time) {
+            this.time = time;
+        }
+
+        @Override
+        public long extractTimestamp(SourceRecord record, long kafkaTimestamp) {
+            return newest.merge(record.partition, time.of(record), Math::max);
+        }
     }
 
     /** For an input outside the group (the rate cards): a watermark that holds no one back. */

@@ -31,13 +31,13 @@ class InputTimeTest {
     }
 
     @Test
-    void withoutAReadableTimeTheAppendTimeStandsIn() {
+    void withoutATimeTheParseStepAcceptsThereIsNone() {
         for (String bad : new String[] {null, "", "not json", "[1,2]", "{\"completed_at\":17}",
             "{\"completed_at\":\"yesterday\"}", "{\"completed_at\":\"0016-01-01T00:00:00Z\"}",
             "{\"completed_at\":\"1999-12-31T23:59:59Z\"}", "{\"account_id\":\"a\"}", "{\"completed_at\":\"2026-01-01T00:00:00Z\""}) {
             long time = InputTime.ofUsage().of(record(bad));
             assertThat(time).as(String.valueOf(bad)).isEqualTo(bad != null && bad.startsWith("{\"completed_at\":\"2026")
-                    ? Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() : APPENDED);
+                    ? Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() : Long.MIN_VALUE);
         }
     }
 }

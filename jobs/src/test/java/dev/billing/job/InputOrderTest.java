@@ -45,6 +45,31 @@ class InputOrderTest {
     }
 
     @Test
+    void aReplayPlacesALateRecordWhereItCameInAmongNewerOnes() {
+        InputOrder.NewestSoFar order = new InputOrder.NewestSoFar(dev.billing.ingest.InputTime.ofUsage());
+        assertThat(order.extractTimestamp(usage(0, "2026-11-10T10:00:00Z"), 0)).isEqualTo(at("2026-11-10T10:00:00Z"));
+        assertThat(order.extractTimestamp(usage(0, "2026-11-01T00:00:00Z"), 0))
+                .as("sent long after newer ones: where it came in").isEqualTo(at("2026-11-10T10:00:00Z"));
+        assertThat(order.extractTimestamp(usage(1, "2026-11-01T00:00:00Z"), 0)).as("another partition")
+                .isEqualTo(at("2026-11-01T00:00:00Z"));
+        assertThat(order.extractTimestamp(new dev.billing.model.SourceRecord("usage-records", 1, 9, NOW, null,
+                "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0)).as("no time: its partition's")
+                .isEqualTo(at("2026-11-01T00:00:00Z"));
+        assertThat(order.extractTimestamp(usage(0, "2026-11-10T11:00:00Z"), 0)).isEqualTo(at("2026-11-10T11:00:00Z"));
+    }
+
+    private static final long NOW = at("2026-12-01T00:00:00Z");
+
+    private static long at(String instant) {
+        return java.time.Instant.parse(instant).toEpochMilli();
+    }
+
+    private static dev.billing.model.SourceRecord usage(int partition, String completedAt) {
+        return new dev.billing.model.SourceRecord("usage-records", partition, 0, NOW, null,
+                ("{\"completed_at\":\"" + completedAt + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aDriftOrIdleTimeoutThatDefeatsTheOrderIsRefused() {
         assertThat(options().inputOrder()).isNotNull();
         assertThatThrownBy(() -> options("--input-max-drift", "7d").inputOrder())
