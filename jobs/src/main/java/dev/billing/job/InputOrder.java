@@ -91,15 +91,19 @@ final class InputOrder implements Serializable {
         }
     }
 
-    /** For an input outside the group (the rate cards): a watermark that holds no one back. */
-    static WatermarkStrategy<SourceRecord> endOfTime() {
+    /**
+     * For an input outside the group (the rate cards): always idle, so that the ledger's event time
+     * is the usage and events' alone. Not the end of time as a watermark: when usage and events are
+     * both idle, the ledger's watermark would then jump to it and hold nothing back ever after.
+     */
+    static WatermarkStrategy<SourceRecord> alwaysIdle() {
         return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<SourceRecord>() {
             @Override
             public void onEvent(SourceRecord record, long timeMs, WatermarkOutput output) {}
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }

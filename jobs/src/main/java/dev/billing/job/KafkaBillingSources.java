@@ -59,7 +59,7 @@ public final class KafkaBillingSources implements BillingSources {
 
     /**
      * Not aligned: the cards are broadcast, and a rebuild takes them all first ({@link RateCardsFirst}).
-     * Their watermark is the end of time, so that the ledger's event time is the usage and events'.
+     * Always idle, so that the ledger's event time is the usage and events' alone.
      */
     @Override
     public DataStream<SourceRecord> rateCards(StreamExecutionEnvironment env) {
@@ -98,7 +98,7 @@ public final class KafkaBillingSources implements BillingSources {
         }
         KafkaSource<SourceRecord> source = builder.build();
         WatermarkStrategy<SourceRecord> watermarks = aligned ? options.inputOrder().strategy(alignedBy)
-                : replay ? InputOrder.replayOrder(alignedBy) : InputOrder.endOfTime();
+                : replay ? InputOrder.replayOrder(alignedBy) : InputOrder.alwaysIdle();
         return env.fromSource(source, watermarks, topic).uid("source-" + topic);
     }
 }

@@ -73,6 +73,20 @@ class InputOrderLedgerTest {
         assertThat(h.lastBalance("a").creditsUsd).isEqualByComparingTo("10.00");
     }
 
+    @Test
+    void inputsThatWereAllIdleHoldBackAgainOnceTheyRead() throws Exception {
+        h.watermark(T);
+        h.inputsIdle(true); // a start with nothing to read yet
+        h.inputsIdle(false);
+        purchase("10.00", T + 8 * DAY); // the events topic read ahead once the backlog arrives
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T + 10 * 60_000L);
+        h.flush();
+        assertThat(h.lastBalance("a").creditsUsd).as("the purchase waits").isEqualByComparingTo("5.00");
+        h.watermark(T + 8 * DAY);
+        h.flush();
+        assertThat(h.lastBalance("a").creditsUsd).isEqualByComparingTo("15.00");
+    }
+
     private void purchase(String amount, long occurredAtMs) throws Exception {
         AccountEvent e = new AccountEvent("p-" + occurredAtMs, "a", AccountEventType.CREDITS_PURCHASED, occurredAtMs);
         e.amountUsd = new BigDecimal(amount);

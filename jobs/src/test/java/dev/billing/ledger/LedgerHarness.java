@@ -52,7 +52,7 @@ final class LedgerHarness implements AutoCloseable {
         this(now, bundleSize, null);
     }
 
-    /** With {@code inputDrift}: the inputs carry watermarks ({@link #watermark}), the rate cards the end of time. */
+    /** With {@code inputDrift}: the inputs carry watermarks ({@link #watermark}), the rate cards are idle. */
     LedgerHarness(long now, int bundleSize, Duration inputDrift) throws Exception {
         this.now = now;
         LedgerSettings bundled = SETTINGS.withBundles(bundleSize, Duration.ofMillis(BUNDLE_MS));
@@ -70,12 +70,18 @@ final class LedgerHarness implements AutoCloseable {
                 LedgerInput::accountId, card -> "", Types.STRING, 1, 1, 0);
     }
 
-    /** Opens the harness; with watermarks, the rate cards' is the end of time, as in the job. */
+    /** Opens the harness; with watermarks, the rate cards are idle, as in the job. */
     private void open() throws Exception {
         harness.open();
         if (settings.inputDrift != null) {
-            harness.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+            harness.processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
         }
+    }
+
+    /** The usage and event sources are idle (nothing to read), or active again. */
+    void inputsIdle(boolean idle) throws Exception {
+        harness.processWatermarkStatus1(idle ? org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE
+                : org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.ACTIVE);
     }
 
     /** The usage and event sources' combined watermark reaches {@code timeMs}, firing the event-time timers due. */
