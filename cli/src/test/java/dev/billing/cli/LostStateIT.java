@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billing.it.Dataset;
 import dev.billing.it.FollowUp;
+import dev.billing.it.History;
+import dev.billing.job.Topics;
 import dev.billing.it.PipelineFixture;
 import dev.billing.it.PipelineTestBase;
 import dev.billing.it.LedgerModel;
@@ -43,6 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class LostStateIT extends PipelineTestBase {
     private static final int ACCOUNTS = 20;
+    private static final java.time.Duration CATCH_UP = java.time.Duration.ofMinutes(8);
 
     private final ExecutorService background = Executors.newCachedThreadPool();
     private ClusterClient<?> flink;
@@ -133,6 +136,95 @@ class LostStateIT extends PipelineTestBase {
                 "--jdbc-user", options.jdbcUser, "--jdbc-password", options.jdbcPassword));
         assertThat(reconcile.exitCode()).as(reconcile.printed()).isZero();
         assertThat(reconcile.err()).contains("No differences.");
+    }
+
+    /**
+     * Three months of history across month boundaries (purchases, limits, discounts, auto top-ups,
+     * resends), billed by {@code bin/billing job} as a backlog; the checkpoints and the rows lost,
+     * rebuilt: the tables equal the model again, nothing is dead-lettered, the rebuild asks for no
+     * top-up the first run did not, and {@code reconcile} over the three months agrees.
+     */
+    @Test
+    void threeMonthsOfHistoryAreRebuiltToTheLastDigitAndReconcileAgrees(@InjectClusterClient ClusterClient<?> flink)
+            throws Exception {
+        this.flink = flink;
+        long seed = Long.getLong("billing.seed", System.nanoTime());
+        System.out.println("LostStateIT history seed=" + seed + " (rerun with -Dbilling.seed=" + seed + ")");
+        long now = System.currentTimeMillis();
+        long end = now - 2 * LedgerModel.HOUR;
+        long start = end - 88 * 24 * LedgerModel.HOUR;
+        History history = new History(seed, start, end, 6, 6 * LedgerModel.HOUR, now);
+        JobOptions options = fixture.options("it_lost_history", "--group-id", "history", "--usage-topic", "h-usage",
+                "--events-topic", "h-events", "--rates-topic", "h-rates", "--status-topic", "h-status",
+                "--alerts-topic", "h-alerts", "--payment-requests-topic", "h-payments", "--dlq-topic", "h-dlq");
+        List<String> job = new ArrayList<>(List.of("job",
+                "--bootstrap-servers", options.bootstrapServers, "--group-id", options.groupId,
+                "--usage-topic", options.usageTopic, "--events-topic", options.eventsTopic, "--rates-topic",
+                options.ratesTopic, "--status-topic", options.statusTopic, "--alerts-topic", options.alertsTopic,
+                "--payment-requests-topic", options.paymentRequestsTopic, "--dlq-topic", options.dlqTopic,
+                "--jdbc-url", options.jdbcUrl, "--jdbc-user", options.jdbcUser, "--jdbc-password", options.jdbcPassword,
+                "--checkpoint-dir", options.checkpointDir, "--checkpoint-interval", "1s", "--flush-interval", "300ms",
+                "--input-max-drift", "3h", "--parallelism", "2"));
+        Topics.ensure(options);
+        fixture.client.send(history.messages(options)); // a backlog of three months when the job starts
+
+        Set<JobID> before = jobIds();
+        Future<CliRun> first = background.submit(() -> CliRun.of(job));
+        JobID firstJob = awaitNewRunningJob(before);
+        PipelineFixture.awaitEqual("rollups", history.model::rows, () -> fixture.usageHourly(options), CATCH_UP);
+        PipelineFixture.awaitEqual("balances", history.model::balances, () -> fixture.balances(options), CATCH_UP);
+        PipelineFixture.awaitTrue("a checkpoint after the backlog", () -> fixture.client.groupCaughtUp(options.groupId,
+                options.usageTopic) && fixture.client.groupCaughtUp(options.groupId, options.eventsTopic));
+        List<String> requested = paymentRequests(options);
+        assertThat(requested).as("the model's top-ups").containsExactlyInAnyOrderElementsOf(history.model.topUpRequests()
+                .stream().map(r -> r.requestId() + " " + r.amount().stripTrailingZeros().toPlainString()).toList());
+        flink.cancel(firstJob).get();
+        first.get(60, TimeUnit.SECONDS);
+        Path checkpoints = Path.of(java.net.URI.create(options.checkpointDir));
+        try (Stream<Path> files = Files.walk(checkpoints)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+
+        // the rows go too, so that what the tables hold afterwards is the rebuild's alone
+        try (var c = java.sql.DriverManager.getConnection(options.jdbcUrl, options.jdbcUser, options.jdbcPassword);
+                var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM usage_hourly");
+            st.executeUpdate("DELETE FROM account_balance");
+        }
+        List<String> rebuild = new ArrayList<>(job);
+        rebuild.add("--rebuild-state-from-earliest");
+        Set<JobID> jobsBefore = jobIds();
+        Future<CliRun> rebuilding = background.submit(() -> CliRun.of(rebuild));
+        JobID rebuiltJob = awaitNewRunningJob(jobsBefore);
+        PipelineFixture.awaitEqual("rebuilt rollups", history.model::rows, () -> fixture.usageHourly(options), CATCH_UP);
+        PipelineFixture.awaitEqual("rebuilt balances", history.model::balances, () -> fixture.balances(options), CATCH_UP);
+        PipelineFixture.awaitTrue("the rebuild's top-ups", () -> paymentRequests(options).size() >= 2 * requested.size());
+        List<String> twice = new ArrayList<>(requested);
+        twice.addAll(requested);
+        assertThat(paymentRequests(options)).as("the rebuild asks again for the first run's top-ups (their ids are"
+                + " known to the payments service), for none it did not make").containsExactlyInAnyOrderElementsOf(twice);
+        assertThat(fixture.readValid(options.dlqTopic, "dead-letter")).as("no dead letter, no TOO_LATE")
+                .extracting(d -> d.get("reason").asText() + ": " + d.get("detail").asText()).isEmpty();
+        flink.cancel(rebuiltJob).get();
+        assertThat(rebuilding.get(60, TimeUnit.SECONDS).out()).contains("Rebuilding the state from the earliest records")
+                .contains("Topic h-usage keeps its history");
+
+        CliRun reconcile = CliRun.of(List.of("reconcile", "--from", Instant.ofEpochMilli(start).minus(1, ChronoUnit.DAYS)
+                        .toString(), "--to", Instant.ofEpochMilli(now).plus(1, ChronoUnit.HOURS).toString(),
+                "--work-schema", "it_lost_history_work", "--format", "CSV", "--parallelism", "2",
+                "--bootstrap-servers", options.bootstrapServers, "--group-id", options.groupId,
+                "--usage-topic", options.usageTopic, "--events-topic", options.eventsTopic, "--rates-topic",
+                options.ratesTopic, "--jdbc-url", options.jdbcUrl, "--jdbc-user", options.jdbcUser,
+                "--jdbc-password", options.jdbcPassword));
+        assertThat(reconcile.exitCode()).as(reconcile.printed()).isZero();
+        assertThat(reconcile.err()).contains("No differences.");
+    }
+
+    /** The payment requests on the topic, as "request_id amount". */
+    private static List<String> paymentRequests(JobOptions options) {
+        return fixture.readValid(options.paymentRequestsTopic, "payment-request").stream()
+                .map(r -> r.get("request_id").asText() + " "
+                        + new java.math.BigDecimal(r.get("amount_usd").asText()).stripTrailingZeros().toPlainString()).toList();
     }
 
     private Set<JobID> jobIds() throws Exception {

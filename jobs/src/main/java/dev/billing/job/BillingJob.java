@@ -71,11 +71,12 @@ public class BillingJob implements Callable<Integer> {
                 + " sets " + StateRecoveryOptions.SAVEPOINT_PATH.key());
     }
 
-    /** Creates missing topics and applies migrations, as configured. */
+    /** Creates missing topics and applies migrations, as configured; reports what the input topics keep. */
     public static void prepare(JobOptions options) {
         if (options.createTopics) {
             Topics.ensure(options);
         }
+        TopicHistory.report(options).forEach(System.out::println);
         if (options.migrate) {
             Migrations.apply(options.jdbcUrl, options.jdbcUser, options.password());
         }

@@ -1,6 +1,7 @@
 package dev.billing.job;
 
 import dev.billing.model.SourceRecord;
+import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -11,4 +12,13 @@ public interface BillingSources {
     DataStream<SourceRecord> accountEvents(StreamExecutionEnvironment env);
 
     DataStream<SourceRecord> rateCards(StreamExecutionEnvironment env);
+
+    /**
+     * The drift within which usage records and account events come in event time, their watermarks
+     * kept together (see {@link InputOrder}); null when they carry no watermarks and are applied as
+     * they come.
+     */
+    default Duration inputDrift() {
+        return null;
+    }
 }

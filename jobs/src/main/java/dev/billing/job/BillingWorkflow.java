@@ -92,7 +92,9 @@ public final class BillingWorkflow {
         SingleOutputStreamOperator<AccountStatus> ledger = ledgerInput
                 .keyBy(LedgerInput::accountId)
                 .connect(rates.broadcast())
-                .transform("account ledger", TypeInformation.of(AccountStatus.class), new AccountLedger(settings.ledger, DefaultRateCard.load()))
+                .transform("account ledger", TypeInformation.of(AccountStatus.class), new AccountLedger(
+                        sources.inputDrift() == null ? settings.ledger : settings.ledger.withInputDrift(sources.inputDrift()),
+                        DefaultRateCard.load()))
                 .uid("account-ledger");
 
         ledger.sinkTo(sinks.accountStatus()).uid("sink-account-status").name("account-status");

@@ -98,8 +98,11 @@ public class JobOptions {
     @Option(names = "--checkpoint-dir", converter = CheckpointDirs.Converter.class, description = "Where checkpoints go: a path (/var/lib/billing/checkpoints, relative too) or a URI (file:///..., s3://...). They are retained, and the job's balances live in them: a start without them is refused once the job has run (see --rebuild-state-from-earliest). Default: bin/billing job: $XDG_STATE_HOME/billing/checkpoints, ~/.local/state/billing/checkpoints when unset; flink run: the cluster's execution.checkpointing.dir.")
     public String checkpointDir;
 
-    @Option(names = "--rebuild-state-from-earliest", description = "The checkpoints are lost: rebuild the state by reading the input topics from their earliest records (ignoring the group's committed offsets), judging time checks by each record's Kafka timestamp as a replay does. Needs the topics' retention to reach back to the first record; overwrites account_balance and usage_hourly with the rebuilt totals. Refused together with a checkpoint or savepoint to restore.")
+    @Option(names = "--rebuild-state-from-earliest", description = "The checkpoints are lost: rebuild the state by reading the input topics from their earliest records (ignoring the group's committed offsets), judging time checks by each record's Kafka timestamp as a replay does. Refused when an input topic no longer starts at offset 0 (see --rebuild-without-full-history): usage-records and account-events need retention.ms=-1, rate-cards compaction. Overwrites account_balance and usage_hourly with the rebuilt totals. Refused together with a checkpoint or savepoint to restore.")
     public boolean rebuildStateFromEarliest;
+
+    @Option(names = "--rebuild-without-full-history", description = "With --rebuild-state-from-earliest: rebuild even though an input topic no longer starts at offset 0 (retention or a delete-records removed its oldest records), which is refused otherwise. Only for an operator who knows what the deleted records held: the rebuilt state forgets the purchases, adjustments and settings in them, and grants accounts first seen there their free credits again.")
+    public boolean rebuildWithoutFullHistory;
 
     /** Not an option: set by {@link StateGuard} for a rebuild, the highest row version already in PostgreSQL. */
     public long versionFloor;
@@ -136,6 +139,12 @@ public class JobOptions {
     @Option(names = "--max-future-skew", defaultValue = "1h", converter = DurationConverter.class, description = "A completed_at further ahead of the job's clock goes to the DLQ as FUTURE_TIMESTAMP (default: ${DEFAULT-VALUE}).")
     public Duration maxFutureSkew;
 
+    @Option(names = "--input-max-drift", defaultValue = "1h", converter = DurationConverter.class, description = "How far in event time (completed_at, occurred_at) the usage and account-event topics may be read ahead of each other: a backlog (a rebuild, a catch-up, one topic lagging) is applied in event-time order within this, so the billing window judges only what is late in event time. Below --billing-window; a rebuild reads at most about this much event time per 50-100 ms (default: ${DEFAULT-VALUE}).")
+    public Duration inputMaxDrift;
+
+    @Option(names = "--input-idle-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "A topic partition with nothing new for this long holds the other topic back no more. Below --input-max-drift, so a quiet topic never stalls live usage; after a start or restore, inputs wait up to this long for a topic with nothing to read to count as idle (default: ${DEFAULT-VALUE}).")
+    public Duration inputIdleTimeout;
+
     @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")
     public Duration flushInterval;
 
@@ -170,11 +179,27 @@ public class JobOptions {
         return props;
     }
 
+    /** How the input topics are kept in step ({@link InputOrder}); refuses a drift or an idle timeout that defeats it. */
+    InputOrder inputOrder() {
+        if (inputMaxDrift.isNegative() || inputMaxDrift.isZero() || inputMaxDrift.compareTo(billingWindow) >= 0) {
+            throw new IllegalArgumentException("--input-max-drift must be above 0 and below --billing-window ("
+                    + billingWindow.toString().substring(2).toLowerCase() + "): a topic read further ahead than the"
+                    + " window would make the other topic's inputs TOO_LATE");
+        }
+        if (inputIdleTimeout.isNegative() || inputIdleTimeout.isZero() || inputIdleTimeout.compareTo(inputMaxDrift) >= 0) {
+            throw new IllegalArgumentException("--input-idle-timeout must be above 0 and below --input-max-drift ("
+                    + inputMaxDrift.toString().substring(2).toLowerCase() + "): a quiet topic would otherwise stall live"
+                    + " usage until it counts as idle");
+        }
+        return new InputOrder(inputMaxDrift, inputIdleTimeout);
+    }
+
     public BillingWorkflow.Settings settings() {
         if (billingWindow.compareTo(Duration.ofHours(1)) < 0 || billingWindow.compareTo(maxFutureSkew) <= 0) {
             throw new IllegalArgumentException("--billing-window " + billingWindow.toString().substring(2).toLowerCase()
                     + " is too short: it must be at least 1h (an hour's rollup) and longer than --max-future-skew");
         }
+        inputOrder(); // its options are checked with the others, before anything starts
         if (bundleSize < 1 || bundleTime.isNegative() || bundleTime.isZero()) {
             throw new IllegalArgumentException("--bundle-size must be at least 1 and --bundle-time above 0");
         }

@@ -1,7 +1,9 @@
 package dev.billing.job;
 
+import dev.billing.ingest.InputTime;
 import dev.billing.ingest.SourceRecordDeserializer;
 import dev.billing.model.SourceRecord;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -16,7 +18,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * lets it start so only when there are none), or, rebuilding lost state
  * ({@code --rebuild-state-from-earliest}), from the earliest record whatever the group committed.
  * A replay reads every topic from its earliest record to its end at the start of the replay, and
- * commits nothing.
+ * commits nothing. The streaming job reads usage and events in step in event time ({@link InputOrder}).
  */
 public final class KafkaBillingSources implements BillingSources {
     private final JobOptions options;
@@ -47,21 +49,30 @@ public final class KafkaBillingSources implements BillingSources {
 
     @Override
     public DataStream<SourceRecord> usageRecords(StreamExecutionEnvironment env) {
-        return read(env, options.usageTopic);
+        return read(env, options.usageTopic, InputTime.ofUsage());
     }
 
     @Override
     public DataStream<SourceRecord> accountEvents(StreamExecutionEnvironment env) {
-        return read(env, options.eventsTopic);
+        return read(env, options.eventsTopic, InputTime.ofEvents());
+    }
+
+    /**
+     * Not aligned: the cards are broadcast, and a rebuild takes them all first ({@link RateCardsFirst}).
+     * Always idle, so that the ledger's event time is the usage and events' alone.
+     */
+    @Override
+    public DataStream<SourceRecord> rateCards(StreamExecutionEnvironment env) {
+        return read(env, options.ratesTopic, null);
     }
 
     @Override
-    public DataStream<SourceRecord> rateCards(StreamExecutionEnvironment env) {
-        return read(env, options.ratesTopic);
+    public Duration inputDrift() {
+        return replay ? null : options.inputMaxDrift;
     }
 
     @SuppressWarnings("deprecation") // OffsetResetStrategy is what the connector's API takes
-    private DataStream<SourceRecord> read(StreamExecutionEnvironment env, String topic) {
+    private DataStream<SourceRecord> read(StreamExecutionEnvironment env, String topic, InputTime alignedBy) {
         String groupId = replay ? options.groupId + "-replay" : options.groupId;
         KafkaSourceBuilder<SourceRecord> builder = KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
@@ -80,7 +91,14 @@ public final class KafkaBillingSources implements BillingSources {
         } else {
             builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
+        // a batch replay needs no watermarks: batch mode sorts each account's records by their timestamps
+        boolean aligned = alignedBy != null && !replay;
+        if (aligned && !options.kafkaProperties.containsKey("max.poll.records")) {
+            builder.setProperty("max.poll.records", InputOrder.MAX_POLL_RECORDS);
+        }
         KafkaSource<SourceRecord> source = builder.build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic).uid("source-" + topic);
+        WatermarkStrategy<SourceRecord> watermarks = aligned ? options.inputOrder().strategy(alignedBy)
+                : replay ? InputOrder.replayOrder(alignedBy) : InputOrder.alwaysIdle();
+        return env.fromSource(source, watermarks, topic).uid("source-" + topic);
     }
 }

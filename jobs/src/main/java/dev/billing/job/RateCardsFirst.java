@@ -25,8 +25,8 @@ import org.apache.kafka.common.TopicPartition;
  * when a checkpoint completes, and a checkpoint completes only after the ledger has taken every
  * rate card read before it. So the start forgets the group's old rate-cards offsets, and the
  * sources' split enumerators wait here (on the JobManager, before handing out any split) until the
- * group's commits reach the ends taken at the start. Usage and events then interleave as they
- * arrive, as they do live.
+ * group's commits reach the ends taken at the start. Usage and events then come in event-time
+ * order across the two topics ({@link InputOrder}).
  */
 final class RateCardsFirst implements OffsetsInitializer {
     private static final long serialVersionUID = 1L;

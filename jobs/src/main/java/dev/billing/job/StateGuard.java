@@ -60,7 +60,8 @@ public final class StateGuard {
     }
 
     /**
-     * Passes a start that restores state, a first start, and an explicit rebuild; throws
+     * Passes a start that restores state, a first start, and an explicit rebuild from topics that
+     * still hold their whole history ({@link TopicHistory}); throws
      * {@link Refusal} otherwise. {@code lookedFor} says where a restore was looked for, for the message.
      */
     public static void check(JobOptions options, Optional<String> restore, String lookedFor) {
@@ -71,6 +72,9 @@ public final class StateGuard {
                         + " to continue from that state; to rebuild anyway, start without it (bin/billing job: a new,"
                         + " empty --checkpoint-dir; flink run: without -s).");
             });
+            if (!options.rebuildWithoutFullHistory) {
+                TopicHistory.requireFromStart(options);
+            }
             // the rows and statuses of the lost state carry versions; the rebuilt ones must go above them
             options.versionFloor = highestVersion(options);
             return;

@@ -15,7 +15,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the job's topics when they are missing; the status topic is compacted. */
+/**
+ * Creates the job's topics when they are missing: the status and rate-card topics compacted, usage
+ * records and account events kept forever (see {@link TopicHistory}).
+ */
 public final class Topics {
     private Topics() {}
 
@@ -27,6 +30,11 @@ public final class Topics {
         Map<String, String> config = new HashMap<>();
         if (List.of(options.usageTopic, options.eventsTopic, options.ratesTopic).contains(topic)) {
             config.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+        }
+        if (topic.equals(options.usageTopic) || topic.equals(options.eventsTopic)) {
+            // the balances are sums over every input since an account opened: a rebuild needs them all
+            config.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+            config.put(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
         }
         if (topic.equals(options.statusTopic) || topic.equals(options.ratesTopic)) {
             config.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);

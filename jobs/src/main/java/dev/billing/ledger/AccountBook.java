@@ -110,23 +110,22 @@ final class AccountBook {
             return false;
         }
         String id = SeenIds.ofRequest(usage.requestId);
-        if (seenIds.contains(id, isNew)) {
+        if (seenIds.seen(id, usage.completedAtMs, isNew)) {
             metrics.duplicatesDropped.inc();
             return false;
         }
+        // the account turns to a month by the clock, never by a record: one stamped ahead of the clock
+        // (within --max-future-skew) counts in its own month, kept apart until the clock gets there,
+        // and does not lift a monthly-limit block early
+        pastMonths.advance(state, UtcMonths.of(now));
         int recordMonth = UtcMonths.of(usage.completedAtMs);
-        boolean newMonth = recordMonth > state.money().currentMonth();
-        MonthSpend month = newMonth ? MonthSpend.zero() : pastMonths.of(state, recordMonth);
+        MonthSpend month = pastMonths.of(state, recordMonth);
         UsageCharge charge = UsageCharge.price(rate, usage, month, state.terms());
         UsageRollup rollup = rollups.find(state, usage);
         // every total the record adds to must still fit its column; checked before the state changes
         if (overflows(charge.bounds(state.money(), month, rollup), usage.source, now)) {
             return false;
         }
-        pastMonths.advance(state, Math.max(UtcMonths.of(now), recordMonth));
-        if (recordMonth == state.money().currentMonth()) {
-            month = state.money().month(); // the record's month is the account's current one (it may have just opened it)
-        } // else a month the account skipped, behind the clock's: its fresh spend, stored as a past month below
         charge.chargeTo(state.money(), month, rollup);
         pastMonths.store(state, recordMonth, month);
         state.bookkeeping().accepted(usage.completedAtMs, now);
@@ -144,7 +143,7 @@ final class AccountBook {
             return false;
         }
         String id = SeenIds.ofEvent(event.eventId);
-        if (seenIds.contains(id, isNew)) {
+        if (seenIds.seen(id, event.occurredAtMs, isNew)) {
             metrics.duplicatesDropped.inc();
             return false;
         }
@@ -188,8 +187,9 @@ final class AccountBook {
         if (inputTimeMs >= state.bookkeeping().oldestAcceptedMs(settings.billingWindow.toMillis())) {
             return false;
         }
-        reject(source, RejectReason.TOO_LATE, field + " is more than " + settings.billingWindow
-                + " (the billing window) before the account's newest input", now);
+        reject(source, RejectReason.TOO_LATE, field + " " + java.time.Instant.ofEpochMilli(inputTimeMs) + " is more than "
+                + settings.billingWindow + " (the billing window) before the account's newest input, "
+                + java.time.Instant.ofEpochMilli(state.bookkeeping().newestInputMs()), now);
         return true;
     }
 

@@ -14,6 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,6 +45,11 @@ import org.apache.flink.util.OutputTag;
  *       rollup rows and its balance row. No timer per account.
  *   <li><b>Month starts.</b> Only an account blocked by its monthly limit holds a processing-time
  *       timer, on its next month start.
+ *   <li><b>Event-time order.</b> The sources keep the usage and event topics within a drift of each
+ *       other in event time (watermark alignment); what gets past it (a source's first reads before
+ *       alignment starts, a fetch already handed over when a partition is paused) comes more than
+ *       the drift ahead of the watermark, and waits in keyed state until the watermark is within the
+ *       drift of it. Live, inputs are never that far ahead and nothing waits.
  * </ul>
  *
  * <p>In a bounded replay (batch mode: each account's inputs arrive together, and the keyed state
@@ -68,6 +75,9 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
             new MapStateDescriptor<>("hourly-rollups", Types.STRING, TypeInformation.of(UsageRollup.class));
     public static final MapStateDescriptor<Integer, MonthSpend> PAST_MONTHS =
             new MapStateDescriptor<>("past-month-spend", Types.INT, TypeInformation.of(MonthSpend.class));
+    /** Inputs that came ahead of the watermark by more than the drift, until it catches up (empty otherwise). */
+    static final ListStateDescriptor<LedgerInput> HELD_INPUTS =
+            new ListStateDescriptor<>("held-inputs", TypeInformation.of(LedgerInput.class));
 
     /** The timer service of the month starts of monthly-blocked accounts. */
     static final String MONTH_START_TIMERS = "month-start";
@@ -94,6 +104,12 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     private transient boolean bundleTimerSet;
     /** Accounts changed since the last flush. */
     private transient LinkedHashSet<String> changed;
+    /** The inputs' drift in event time, -1 when they carry no watermarks (see {@link LedgerSettings#inputDrift}). */
+    private transient long driftMs;
+    private transient ListState<LedgerInput> held;
+    /** Event-time timers: an account's held inputs are due when the watermark reaches their time minus the drift. */
+    private transient InternalTimerService<VoidNamespace> releases;
+    private transient LedgerMetrics metrics;
 
     public AccountLedger(LedgerSettings settings, List<RateCard> defaultRates) {
         this.defaultRates = List.copyOf(defaultRates);
@@ -103,7 +119,19 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
     @Override
     public void open() throws Exception {
         super.open();
-        LedgerMetrics metrics = new LedgerMetrics(getMetricGroup());
+        metrics = new LedgerMetrics(getMetricGroup());
+        driftMs = settings.inputDrift == null || settings.keyContiguous ? -1 : settings.inputDrift.toMillis();
+        held = getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, HELD_INPUTS);
+        releases = getInternalTimerService("input-release", VoidNamespaceSerializer.INSTANCE,
+                new Triggerable<String, VoidNamespace>() {
+                    @Override
+                    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+                        release(timer.getKey(), timer.getTimestamp());
+                    }
+
+                    @Override
+                    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
+                });
         rateCards = getOperatorStateBackend().getBroadcastState(RATE_CARDS);
         rateBook = new RateBook();
         defaultRates.forEach(rateBook::add);
@@ -158,6 +186,43 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
             }
             return;
         }
+        if (driftMs >= 0 && timeOf(input) - driftMs > releases.currentWatermark()) {
+            // ahead of the other topic by more than the drift: alignment did not stop it in time (the
+            // first reads of a source, a fetch already handed over); it waits for the watermark
+            held.add(input);
+            releases.registerEventTimeTimer(VoidNamespace.INSTANCE, timeOf(input) - driftMs);
+            metrics.inputsHeld.inc();
+            return;
+        }
+        addToBundle(key, input);
+    }
+
+    /** An input's event time as the sources' watermarks count it ({@code InputTime}): capped at its Kafka timestamp. */
+    static long timeOf(LedgerInput input) {
+        long stated = input.usage != null ? input.usage.completedAtMs : input.event.occurredAtMs;
+        var source = input.usage != null ? input.usage.source : input.event.source;
+        return source == null ? stated : Math.min(stated, source.timestampMs);
+    }
+
+    /** The watermark reached the held inputs of the timer's account that are within the drift of it: into the bundle, oldest first. */
+    private void release(String key, long watermark) throws Exception {
+        List<LedgerInput> ready = new ArrayList<>();
+        List<LedgerInput> waiting = new ArrayList<>();
+        for (LedgerInput input : held.get()) {
+            (timeOf(input) - driftMs <= watermark ? ready : waiting).add(input);
+        }
+        if (waiting.isEmpty()) {
+            held.clear();
+        } else {
+            held.update(waiting);
+        }
+        ready.sort(java.util.Comparator.comparingLong(AccountLedger::timeOf));
+        for (LedgerInput input : ready) {
+            addToBundle(key, input);
+        }
+    }
+
+    private void addToBundle(String key, LedgerInput input) throws Exception {
         bundle.computeIfAbsent(key, k -> new ArrayList<>(4)).add(input);
         if (++bundled >= settings.bundleSize) {
             closeBundle();
@@ -172,6 +237,7 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
             });
         }
     }
+
 
     @Override
     public void processElement2(StreamRecord<RateCard> record) throws Exception {
@@ -233,7 +299,7 @@ public class AccountLedger extends AbstractStreamOperator<AccountStatus>
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) {
-        // the ledger keeps no event-time timers
+        // the month starts are processing-time timers; the held inputs' are in their own service
     }
 
     @Override

@@ -85,11 +85,11 @@ public final class AccountMoney {
         spendUsd = spendUsd.add(chargedUsd);
     }
 
-    /** Moves into {@code newMonth} with nothing spent in it; returns the spend of the month it left. */
-    MonthSpend turnTo(int newMonth) {
+    /** Moves into {@code newMonth} with {@code spent} in it so far; returns the spend of the month it left. */
+    MonthSpend turnTo(int newMonth, MonthSpend spent) {
         MonthSpend ended = month;
         currentMonth = newMonth;
-        month = MonthSpend.zero();
+        month = spent;
         return ended;
     }
 }

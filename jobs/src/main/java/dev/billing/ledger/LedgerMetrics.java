@@ -25,6 +25,8 @@ final class LedgerMetrics {
     final Counter topUpsRequested;
     /** Restored versions ahead of this TaskManager's clock plus the restart margin (see VersionClock). */
     final Counter versionClockBehind;
+    /** Inputs that came more than the drift ahead of the watermark and waited for it (see AccountLedger). */
+    final Counter inputsHeld;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
 
     LedgerMetrics(MetricGroup group) {
@@ -38,6 +40,7 @@ final class LedgerMetrics {
         alertsRaised = group.counter("alertsRaised");
         topUpsRequested = group.counter("topUpsRequested");
         versionClockBehind = group.counter("versionClockBehind");
+        inputsHeld = group.counter("inputsHeld");
         for (RejectReason reason : new RejectReason[] {RejectReason.UNKNOWN_MODEL, RejectReason.TOO_LATE,
                 RejectReason.INVALID_AMOUNT, RejectReason.INVALID_FIELD}) {
             rejected.put(reason, group.addGroup("reason", reason.name()).counter("deadLetters"));

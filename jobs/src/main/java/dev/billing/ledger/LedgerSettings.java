@@ -36,15 +36,22 @@ public class LedgerSettings implements Serializable {
      * (a bounded replay in batch mode): apply inputs at once, flush each account when it ends.
      */
     public final boolean keyContiguous;
+    /**
+     * The inputs carry event-time watermarks, kept within this drift of each other across the topics
+     * (see {@code InputOrder}): an input more than this ahead of the watermark waits in state until
+     * the watermark is within it. Null: the inputs carry no watermarks; each is applied as it comes.
+     */
+    public final Duration inputDrift;
 
     public LedgerSettings(BigDecimal freeCreditsUsd, Duration billingWindow, Duration flushInterval,
             BigDecimal lowBalanceFraction) {
         this(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, 0L, DEFAULT_BUNDLE_SIZE,
-                DEFAULT_BUNDLE_TIME, false);
+                DEFAULT_BUNDLE_TIME, false, null);
     }
 
     public LedgerSettings(BigDecimal freeCreditsUsd, Duration billingWindow, Duration flushInterval,
-            BigDecimal lowBalanceFraction, long versionFloor, int bundleSize, Duration bundleTime, boolean keyContiguous) {
+            BigDecimal lowBalanceFraction, long versionFloor, int bundleSize, Duration bundleTime, boolean keyContiguous,
+            Duration inputDrift) {
         this.freeCreditsUsd = freeCreditsUsd;
         this.billingWindow = billingWindow;
         this.flushInterval = flushInterval;
@@ -53,6 +60,7 @@ public class LedgerSettings implements Serializable {
         this.bundleSize = bundleSize;
         this.bundleTime = bundleTime;
         this.keyContiguous = keyContiguous;
+        this.inputDrift = inputDrift;
     }
 
     public static final int DEFAULT_BUNDLE_SIZE = 1_000;
@@ -60,18 +68,24 @@ public class LedgerSettings implements Serializable {
 
     public LedgerSettings withVersionFloor(long floor) {
         return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, floor, bundleSize,
-                bundleTime, keyContiguous);
+                bundleTime, keyContiguous, inputDrift);
     }
 
     public LedgerSettings withBundles(int size, Duration time) {
         return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, versionFloor, size,
-                time, keyContiguous);
+                time, keyContiguous, inputDrift);
     }
 
     /** For a bounded replay in batch mode. */
     public LedgerSettings keyContiguous() {
         return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, versionFloor,
-                bundleSize, bundleTime, true);
+                bundleSize, bundleTime, true, null);
+    }
+
+    /** For inputs that carry event-time watermarks within {@code drift} of each other. */
+    public LedgerSettings withInputDrift(Duration drift) {
+        return new LedgerSettings(freeCreditsUsd, billingWindow, flushInterval, lowBalanceFraction, versionFloor,
+                bundleSize, bundleTime, keyContiguous, drift);
     }
 
     public static LedgerSettings defaults() {

@@ -5,8 +5,9 @@ import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 
 /**
- * Spend of an account's months before the current one that had usage, kept within the billing
- * window so a late record is charged in its own month (its limit, alerts and discount tiers).
+ * Spend of an account's months other than the current one that had usage, kept within the billing
+ * window so a late record is charged in its own month (its limit, alerts and discount tiers); and
+ * of the next month, when a record stamped ahead of the clock charged it before the clock got there.
  */
 final class PastMonths {
     private final MapState<Integer, MonthSpend> months;
@@ -31,11 +32,18 @@ final class PastMonths {
         }
     }
 
-    /** Moves the account into {@code month} if it is newer; a month without usage leaves nothing behind. */
+    /**
+     * Moves the account into {@code month} (the clock's) if it is newer, with what records stamped
+     * ahead of the clock already spent in it; a month without usage leaves nothing behind.
+     */
     void advance(AccountState state, int month) throws Exception {
         int current = state.money().currentMonth();
         if (month > current) {
-            MonthSpend ended = state.money().turnTo(month);
+            MonthSpend ahead = months.get(month);
+            if (ahead != null) {
+                months.remove(month);
+            }
+            MonthSpend ended = state.money().turnTo(month, ahead == null ? MonthSpend.zero() : ahead);
             if (ended.listUsd.signum() != 0) {
                 put(state, current, ended);
             }

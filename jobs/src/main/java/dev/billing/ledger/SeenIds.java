@@ -5,10 +5,13 @@ import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 
 /**
- * The request and event ids an account has accepted, each with its input time, to drop resends.
- * An id is forgotten only once its input time is outside the billing window, where a resend of it
- * is rejected as TOO_LATE before it is looked up: so a resend is never billed twice, whatever the
- * downtime or backlog. Forgetting scans the account's ids, so it runs only once the oldest of them
+ * The request and event ids an account has accepted, each with the input time of its latest
+ * sighting, to drop resends. A resend moves its id's time forward when it is stamped later than
+ * any sighting before (an inference node that restamps its retries), so an id is remembered for the
+ * billing window after its latest sighting. It is forgotten only once that time is outside the
+ * window, where a resend stamped no later is rejected as TOO_LATE before it is looked up. The
+ * bound: a resend is billed again only when its time is more than the window after every earlier
+ * sighting of its id; whatever the downtime or backlog, a resend within the window is dropped. Forgetting scans the account's ids, so it runs only once the oldest of them
  * is a slack behind the window, which keeps the scans to a few per id over its life.
  *
  * <p>One state access per input: a lookup; the ids accepted in an account's bundle wait in heap
@@ -31,9 +34,22 @@ final class SeenIds {
         return "e:" + eventId;
     }
 
-    /** Whether the current account accepted {@code id} before; a new account has no ids in state. */
-    boolean contains(String id, boolean newAccount) throws Exception {
-        return pending.containsKey(id) || (!newAccount && ids.contains(id));
+    /**
+     * Whether the current account accepted {@code id} before (a new account has no ids in state); a
+     * sighting later than the id's time moves it there, written with the bundle's other ids.
+     */
+    boolean seen(String id, long inputTimeMs, boolean newAccount) throws Exception {
+        Long known = pending.get(id);
+        if (known == null && !newAccount) {
+            known = ids.get(id);
+        }
+        if (known == null) {
+            return false;
+        }
+        if (inputTimeMs > known) {
+            pending.put(id, inputTimeMs);
+        }
+        return true;
     }
 
     void remember(AccountState state, String id, long inputTimeMs) {

@@ -20,8 +20,13 @@ final class KeyValueSchema<T> implements KafkaRecordSerializationSchema<T> {
         this.value = value;
     }
 
+    /**
+     * Stamped when sent, not with the element's timestamp: in the job that is an input's event time
+     * (a dead letter from a parse step carries it), which would age an output record out of its
+     * topic's retention as if it had been published then. Each message has its own time in its body.
+     */
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, key.apply(element), value.apply(element));
+        return new ProducerRecord<>(topic, null, null, key.apply(element), value.apply(element));
     }
 }

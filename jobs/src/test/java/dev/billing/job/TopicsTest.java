@@ -18,6 +18,15 @@ class TopicsTest {
     }
 
     @Test
+    void usageAndEventsAreKeptForeverForARebuild() {
+        for (String input : new String[] {options.usageTopic, options.eventsTopic}) {
+            assertThat(Topics.configOf(input, options)).containsEntry("retention.ms", "-1").containsEntry("retention.bytes", "-1");
+        }
+        assertThat(Topics.configOf(options.ratesTopic, options)).doesNotContainKey("retention.ms");
+        assertThat(Topics.configOf(options.alertsTopic, options)).doesNotContainKey("retention.ms");
+    }
+
+    @Test
     void statusAndRateCardsAreCompactedAndTheDeadLetterTopicTakesLargeMessages() {
         assertThat(Topics.configOf(options.statusTopic, options)).isEqualTo(Map.of("cleanup.policy", "compact"));
         assertThat(Topics.configOf(options.ratesTopic, options)).containsEntry("cleanup.policy", "compact");

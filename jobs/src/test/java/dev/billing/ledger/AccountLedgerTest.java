@@ -255,6 +255,27 @@ class AccountLedgerTest {
     }
 
     @Test
+    void aRestampedResendIsRememberedForTheWindowAfterItsLatestSighting() throws Exception {
+        long day = Duration.ofDays(1).toMillis();
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T); // $0.05
+        h.advanceTo(T + 20 * day);
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T + 5 * day); // the node restamps its retry: dropped
+        h.usage("a", "r2", "llama-3.1-8b", 1_000_000, 0, T + 9 * day); // the window moves past r1's first sighting
+        h.flush(); // expiry runs: r1 stays, for its sighting at T + 5 days
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T + 11 * day);
+        h.flush();
+        assertThat(h.lastBalance("a").spendUsd).as("r1 billed once, r2 once").isEqualByComparingTo("0.10");
+
+        // the bound: a resend stamped more than the window after every sighting of its id is new
+        h.usage("a", "r3", "llama-3.1-8b", 1_000_000, 0, T + 19 * day); // r1's latest sighting (T + 11 d) leaves the window
+        h.flush();
+        h.usage("a", "r1", "llama-3.1-8b", 1_000_000, 0, T + 19 * day);
+        h.flush();
+        assertThat(h.lastBalance("a").spendUsd).isEqualByComparingTo("0.20");
+        assertThat(h.deadLetters()).isEmpty();
+    }
+
+    @Test
     void idsLeaveStateOnceTheirInputIsOutsideTheWindow() throws Exception {
         for (int i = 0; i < 10; i++) {
             h.usage("a", "old" + i, "llama-3.1-8b", 1_000, 0, T);

@@ -49,10 +49,16 @@ final class LedgerHarness implements AutoCloseable {
     }
 
     LedgerHarness(long now, int bundleSize) throws Exception {
+        this(now, bundleSize, null);
+    }
+
+    /** With {@code inputDrift}: the inputs carry watermarks ({@link #watermark}), the rate cards are idle. */
+    LedgerHarness(long now, int bundleSize, Duration inputDrift) throws Exception {
         this.now = now;
-        this.settings = SETTINGS.withBundles(bundleSize, Duration.ofMillis(BUNDLE_MS));
+        LedgerSettings bundled = SETTINGS.withBundles(bundleSize, Duration.ofMillis(BUNDLE_MS));
+        this.settings = inputDrift == null ? bundled : bundled.withInputDrift(inputDrift);
         harness = create();
-        harness.open();
+        open();
         harness.setStateTtlProcessingTime(now);
         harness.setProcessingTime(now);
     }
@@ -62,6 +68,25 @@ final class LedgerHarness implements AutoCloseable {
         // rate cards are broadcast, not keyed: their key selector only satisfies the harness
         return new KeyedTwoInputStreamOperatorTestHarness<>(new AccountLedger(settings, DefaultRateCard.load()),
                 LedgerInput::accountId, card -> "", Types.STRING, 1, 1, 0);
+    }
+
+    /** Opens the harness; with watermarks, the rate cards are idle, as in the job. */
+    private void open() throws Exception {
+        harness.open();
+        if (settings.inputDrift != null) {
+            harness.processWatermarkStatus2(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        }
+    }
+
+    /** The usage and event sources are idle (nothing to read), or active again. */
+    void inputsIdle(boolean idle) throws Exception {
+        harness.processWatermarkStatus1(idle ? org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE
+                : org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.ACTIVE);
+    }
+
+    /** The usage and event sources' combined watermark reaches {@code timeMs}, firing the event-time timers due. */
+    void watermark(long timeMs) throws Exception {
+        harness.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(timeMs));
     }
 
     /** A checkpoint: the barrier's pre-snapshot step (the open bundle closes, changed rows flush), then the snapshot. */
@@ -75,7 +100,7 @@ final class LedgerHarness implements AutoCloseable {
         harness.close();
         harness = create();
         harness.initializeState(snapshot);
-        harness.open();
+        open();
         advanceTo(now + laterMs);
     }
 

@@ -85,16 +85,36 @@ class LimitsAlertsAndDiscountsTest {
     }
 
     @Test
-    void aRecordOfTheNewMonthRollsItOverBeforeTheTimer() throws Exception {
+    void aRecordStampedAheadOfTheClockDoesNotLiftTheBlockEarlyAndCountsInItsOwnMonth() throws Exception {
         h.limits("a", "1.00");
         spend("a", ONE_DOLLAR);
         h.advanceTo(DEC_1 - 300_000);
         h.usage("a", "december", "deepseek-v3", FIFTY_CENTS, 0, DEC_1 + 60_000); // the node's clock is ahead
+        h.flush();
 
-        assertThat(h.statuses()).extracting(s -> s.status).containsExactly("ACTIVE", "BLOCKED", "ACTIVE");
-        assertThat(last().monthSpendUsd).isEqualByComparingTo("0.50");
+        assertThat(transitions()).as("November's block holds until the clock is in December")
+                .containsExactly("ACTIVE", "BLOCKED");
+        assertThat(h.lastBalance("a").monthSpendUsd).as("November's spend").isEqualByComparingTo("1.00");
+        assertThat(h.lastBalance("a").spendUsd).isEqualByComparingTo("1.50");
+
         h.advanceTo(DEC_1);
-        assertThat(h.statuses()).as("the November timer is stale and changes nothing").hasSize(3);
+        assertThat(transitions()).containsExactly("ACTIVE", "BLOCKED", "ACTIVE");
+        assertThat(last().monthSpendUsd).as("December starts with the record stamped in it").isEqualByComparingTo("0.50");
+    }
+
+    @Test
+    void spendStampedAheadUpToTheLimitKeepsTheAccountBlockedIntoTheNewMonth() throws Exception {
+        h.limits("a", "1.00");
+        spend("a", ONE_DOLLAR);
+        h.advanceTo(DEC_1 - 300_000);
+        h.usage("a", "december", "deepseek-v3", ONE_DOLLAR, 0, DEC_1 + 60_000);
+        h.advanceTo(DEC_1);
+        h.flush();
+
+        assertThat(transitions()).containsExactly("ACTIVE", "BLOCKED");
+        assertThat(last().asOfMs).as("December's status").isEqualTo(DEC_1 + LedgerHarness.FLUSH_MS);
+        assertThat(h.lastBalance("a").monthSpendUsd).as("December's limit is reached by then").isEqualByComparingTo("1.00");
+        assertThat(h.timers()).as("the next month start, for December's block").isEqualTo(1);
     }
 
     @Test
@@ -228,6 +248,17 @@ class LimitsAlertsAndDiscountsTest {
 
     private void spend(String account, long deepseekPromptTokens) throws Exception {
         h.usage(account, "r" + (++request), "deepseek-v3", deepseekPromptTokens, 0, Math.min(T, h.now));
+    }
+
+    /** The statuses published, a status repeated unchanged (a flush publishing a moved balance) folded into one. */
+    private List<String> transitions() {
+        List<String> out = new java.util.ArrayList<>();
+        for (AccountStatus s : h.statuses()) {
+            if (out.isEmpty() || !out.get(out.size() - 1).equals(s.status)) {
+                out.add(s.status);
+            }
+        }
+        return out;
     }
 
     private AccountStatus last() {

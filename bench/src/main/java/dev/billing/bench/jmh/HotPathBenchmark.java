@@ -1,5 +1,6 @@
 package dev.billing.bench.jmh;
 
+import dev.billing.ingest.InputTime;
 import dev.billing.ingest.UsageRecordParser;
 import dev.billing.ledger.MonthSpend;
 import dev.billing.model.RateCard;
@@ -35,6 +36,7 @@ import org.openjdk.jmh.annotations.State;
 public class HotPathBenchmark {
     private SourceRecord[] messages;
     private UsageRecordParser parser;
+    private final InputTime inputTime = InputTime.ofUsage();
     private RateBook rates;
     private Map<String, Account> accounts;
     private long now;
@@ -90,6 +92,15 @@ public class HotPathBenchmark {
     @Benchmark
     public UsageRecord parse() throws Exception {
         return parser.parse(nextMessage(), now);
+    }
+
+    /**
+     * Reading a record's event time in its source, for the watermark alignment of the input topics
+     * ({@link InputTime}: a streaming scan to {@code completed_at}): paid per record on top of the parse.
+     */
+    @Benchmark
+    public long inputTime() {
+        return inputTime.of(nextMessage());
     }
 
     /** Parse, price, charge: the billing job's per-record work, without state access. */
