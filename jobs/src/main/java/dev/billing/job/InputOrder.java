@@ -4,10 +4,13 @@ import dev.billing.ingest.InputTime;
 import dev.billing.model.SourceRecord;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.util.clock.RelativeClock;
 
 /**
  * Keeps the usage and account-event topics in step in event time, so that a backlog (a rebuild
@@ -24,6 +27,16 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * instead of one periodic emit later. Live, the topics move together and nothing waits; a
  * partition or a topic with nothing to read is idle after {@code idleTimeout} and holds no one
  * back, so the idle timeout must be below the drift (else a quiet events topic would stall usage).
+ *
+ * <p>Right after a start or a restore, a partition that has read nothing yet is not idle but not
+ * started, for up to {@code startTimeout}: on a busy cluster a source subtask gets its partitions
+ * and their first fetch seconds after the other topic's subtasks began to read, and counted idle
+ * meanwhile, its backlog would be overtaken. Flink's idleness of a source is its main output's and
+ * its partitions' together, and the main output of a Kafka source never carries a record, so
+ * {@link PerSubtask} gives the main output a generator that holds the subtask active until its
+ * first partition is assigned (each partition then judges its own idleness), or for at most
+ * {@code startTimeout} if none ever is (more subtasks than partitions). The price: after a start,
+ * a partition with nothing to read holds the other topic back for the start timeout.
  *
  * <p>Alignment alone leaves gaps: a source reads freely until the first alignment announcement
  * reaches it (the whole of a small topic, at a start on a backlog), and records a fetch already
@@ -49,18 +62,128 @@ final class InputOrder implements Serializable {
 
     private final Duration maxDrift;
     private final Duration idleTimeout;
+    private final Duration startTimeout;
 
-    InputOrder(Duration maxDrift, Duration idleTimeout) {
+    InputOrder(Duration maxDrift, Duration idleTimeout, Duration startTimeout) {
         this.maxDrift = maxDrift;
         this.idleTimeout = idleTimeout;
+        this.startTimeout = startTimeout;
     }
 
     WatermarkStrategy<SourceRecord> strategy(InputTime time) {
         long stepMs = Math.max(1, maxDrift.toMillis() / 8);
-        return WatermarkStrategy.<SourceRecord>forGenerator(ctx -> new Stepped(stepMs))
+        return WatermarkStrategy.<SourceRecord>forGenerator(new PerSubtask(stepMs, idleTimeout, startTimeout))
                 .withTimestampAssigner(ctx -> (record, kafkaTimestamp) -> time.of(record))
-                .withIdleness(idleTimeout)
                 .withWatermarkAlignment(GROUP, maxDrift, UPDATE_INTERVAL);
+    }
+
+    /**
+     * The generators of one source subtask: each deployed subtask deserializes its own copy of the
+     * strategy, and Flink creates the main output's generator before any partition's (a partition's
+     * output is created when the partition is assigned, after the main output exists).
+     */
+    static final class PerSubtask implements WatermarkGeneratorSupplier<SourceRecord> {
+        private static final long serialVersionUID = 1L;
+        private final long stepMs;
+        private final Duration idleTimeout;
+        private final Duration startTimeout;
+        private transient boolean mainCreated;
+        /** Set on the task thread, where the main output's generator reads it. */
+        private transient boolean partitionAssigned;
+
+        PerSubtask(long stepMs, Duration idleTimeout, Duration startTimeout) {
+            this.stepMs = stepMs;
+            this.idleTimeout = idleTimeout;
+            this.startTimeout = startTimeout;
+        }
+
+        @Override
+        public WatermarkGenerator<SourceRecord> createWatermarkGenerator(Context context) {
+            WatermarkGenerator<SourceRecord> ownRecords =
+                    new IdleWhenQuiet(new Stepped(stepMs), idleTimeout, startTimeout, context.getInputActivityClock());
+            if (!mainCreated) {
+                mainCreated = true;
+                return new UntilPartitionAssigned(ownRecords, () -> partitionAssigned);
+            }
+            partitionAssigned = true;
+            return ownRecords;
+        }
+    }
+
+    /**
+     * Idle after {@code idleTimeout} with nothing new, as Flink's {@code WatermarksWithIdleness},
+     * but a partition that has read nothing yet since the start is idle only after
+     * {@code startTimeout}: its first fetch can take seconds on a busy cluster, and a backlog
+     * partition counted idle meanwhile lets the other topic run ahead of it. Time runs on the
+     * input's activity clock, which stops while the partition is paused or backpressured.
+     */
+    static final class IdleWhenQuiet implements WatermarkGenerator<SourceRecord> {
+        private final WatermarkGenerator<SourceRecord> watermarks;
+        private final long idleTimeoutMs;
+        private final long startTimeoutMs;
+        private final RelativeClock clock;
+        private long records;
+        private long recordsAtLastCheck;
+        private long quietSinceMs;
+
+        IdleWhenQuiet(WatermarkGenerator<SourceRecord> watermarks, Duration idleTimeout, Duration startTimeout,
+                RelativeClock clock) {
+            this.watermarks = watermarks;
+            this.idleTimeoutMs = idleTimeout.toMillis();
+            this.startTimeoutMs = startTimeout.toMillis();
+            this.clock = clock;
+            this.quietSinceMs = clock.relativeTimeMillis();
+        }
+
+        @Override
+        public void onEvent(SourceRecord record, long timeMs, WatermarkOutput output) {
+            records++; // the clock is read at the periodic emit only, not per record
+            watermarks.onEvent(record, timeMs, output);
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            long now = clock.relativeTimeMillis();
+            if (records != recordsAtLastCheck) {
+                recordsAtLastCheck = records;
+                quietSinceMs = now;
+            }
+            if (now - quietSinceMs >= (records == 0 ? startTimeoutMs : idleTimeoutMs)) {
+                output.markIdle();
+            } else {
+                watermarks.onPeriodicEmit(output);
+            }
+        }
+    }
+
+    /**
+     * The main output's generator: while the subtask waits for its first partition, not started
+     * (active, watermark unknown: the other topic waits for it) and idle after the start timeout;
+     * once a partition is assigned, silent for good, leaving idleness to the partitions. A source
+     * that emits its records through the main output gets the partitions' rules.
+     */
+    static final class UntilPartitionAssigned implements WatermarkGenerator<SourceRecord> {
+        private final WatermarkGenerator<SourceRecord> ownRecords;
+        private final BooleanSupplier partitionAssigned;
+        private boolean sawRecord;
+
+        UntilPartitionAssigned(WatermarkGenerator<SourceRecord> ownRecords, BooleanSupplier partitionAssigned) {
+            this.ownRecords = ownRecords;
+            this.partitionAssigned = partitionAssigned;
+        }
+
+        @Override
+        public void onEvent(SourceRecord record, long timeMs, WatermarkOutput output) {
+            sawRecord = true;
+            ownRecords.onEvent(record, timeMs, output);
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            if (sawRecord || !partitionAssigned.getAsBoolean()) {
+                ownRecords.onPeriodicEmit(output);
+            }
+        }
     }
 
     /**

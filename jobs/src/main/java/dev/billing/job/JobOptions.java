@@ -142,8 +142,11 @@ public class JobOptions {
     @Option(names = "--input-max-drift", defaultValue = "1h", converter = DurationConverter.class, description = "How far in event time (completed_at, occurred_at) the usage and account-event topics may be read ahead of each other: a backlog (a rebuild, a catch-up, one topic lagging) is applied in event-time order within this, so the billing window judges only what is late in event time. Below --billing-window; a rebuild reads at most about this much event time per 50-100 ms (default: ${DEFAULT-VALUE}).")
     public Duration inputMaxDrift;
 
-    @Option(names = "--input-idle-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "A topic partition with nothing new for this long holds the other topic back no more. Below --input-max-drift, so a quiet topic never stalls live usage; after a start or restore, inputs wait up to this long for a topic with nothing to read to count as idle (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-idle-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "A topic partition with nothing new for this long holds the other topic back no more. Below --input-max-drift, so a quiet topic never stalls live usage (default: ${DEFAULT-VALUE}).")
     public Duration inputIdleTimeout;
+
+    @Option(names = "--input-start-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "After a start or restore, a topic partition that has read nothing yet (or a source subtask still waiting for its partitions: seconds, on a busy cluster) holds the other topic back for up to this long before it counts as idle, so a backlog is not overtaken before its first fetch; a partition with nothing to read costs this much delay once per start (default: ${DEFAULT-VALUE}).")
+    public Duration inputStartTimeout;
 
     @Option(names = "--flush-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often each account's changed rollup and balance rows are written to PostgreSQL (default: ${DEFAULT-VALUE}).")
     public Duration flushInterval;
@@ -191,7 +194,10 @@ public class JobOptions {
                     + inputMaxDrift.toString().substring(2).toLowerCase() + "): a quiet topic would otherwise stall live"
                     + " usage until it counts as idle");
         }
-        return new InputOrder(inputMaxDrift, inputIdleTimeout);
+        if (inputStartTimeout.isNegative() || inputStartTimeout.isZero()) {
+            throw new IllegalArgumentException("--input-start-timeout must be above 0");
+        }
+        return new InputOrder(inputMaxDrift, inputIdleTimeout, inputStartTimeout);
     }
 
     public BillingWorkflow.Settings settings() {
