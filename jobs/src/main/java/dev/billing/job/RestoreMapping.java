@@ -90,7 +90,7 @@ public final class RestoreMapping {
             throw new StateGuard.Refusal("Not restoring " + restore.getRestorePath() + ": it holds state of "
                     + String.join(", ", refused) + ", and this build has no operator for "
                     + (refused.size() == 1 ? "it" : "them") + ". Nothing was started. Restore it with the build that"
-                    + " wrote it, or, if dropping that state loses nothing (the README's upgrade section says what each"
+                    + " wrote it, or, if dropping that state loses nothing (docs/operating.md, \"Releases, and what a restore of each drops\", says what each"
                     + " release pair drops), name each one: --allow-non-restored-state-of <uid>.");
         }
         if (!namesLeft.isEmpty()) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * window has passed everything it ever sent, nothing of it is left in keyed state or in timers but
  * its value, which holds its balance, and the id of its newest input.
  *
- * <p>Expected counts come from the design (README "State size" and "The billing window"), not from
+ * <p>Expected counts come from the design (docs/operating.md "State size", docs/billing-rules.md "The billing window"), not from
  * a run: one value per account; one id per input inside the window; one rollup per (model, hour)
  * with usage inside it; one entry per past month with usage inside it; a timer only while a
  * monthly limit blocks.

@@ -31,7 +31,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *
  * <p>A new format (see {@link VersionedFormat}) adds its fixture: give {@code value}
  * the new fields' values for the new format and their defaults for the older ones, then run
- * this class's {@code main} from the {@code jobs} folder with the test classpath (README, "Upgrades"),
+ * this class's {@code main} from the {@code jobs} folder with the test classpath (docs/operating.md, "Upgrades never lose a balance"),
  * which writes the fixtures of the current formats that are missing and never overwrites one.
  */
 public final class GoldenFixtures {
