@@ -184,8 +184,8 @@ class FaultScenariosIT {
      */
     @Test
     void usageTopicDaysBehindTheEventsAfterAnOutage(TestInfo test) throws Exception {
-        // the default idle timeout: a source subtask still waiting for its partitions on the busy cluster
-        // holds the other topic back (--input-start-timeout), it is not idle
+        // the default idle and start timeouts: a partition that has read nothing yet on the busy cluster
+        // holds the other topic back (--input-start-timeout), it is not idle (docs/billing-rules.md)
         Scenario s = new Scenario(test, Map.of("--input-max-drift", "3h"));
         long now = System.currentTimeMillis();
         long end = now - Duration.ofHours(2).toMillis();
@@ -194,7 +194,7 @@ class FaultScenariosIT {
         History history = new History(s.seed, start, end, 6, Duration.ofHours(6).toMillis(), now);
         // the first twenty days wait in the topics when the job first starts, as when it is deployed on
         // topics that already have traffic (sent to a running job whose inputs are idle, a burst's
-        // events can reach the ledger before the usage topic counts as active again: see README)
+        // events can reach the ledger before the usage topic counts as active again: see docs/billing-rules.md)
         dev.billing.job.Topics.ensure(s.options);
         services.client.sendAll(history.messages(s.options, Long.MIN_VALUE, outage));
         String job = s.submitToCluster(2);
