@@ -33,7 +33,8 @@ final class TopicTail implements AutoCloseable {
     /** Gets each JSON object record, in each partition's order, on the tail's thread. */
     @FunctionalInterface
     interface Handler {
-        void onRecord(String topic, ObjectNode value);
+        /** @param timestamp the record's time in the topic (when the producer sent it), epoch milliseconds */
+        void onRecord(String topic, ObjectNode value, long timestamp);
     }
 
     private static final System.Logger LOG = System.getLogger(TopicTail.class.getName());
@@ -108,7 +109,7 @@ final class TopicTail implements AutoCloseable {
             try {
                 JsonNode json = record.value() == null ? null : JSON.readTree(record.value());
                 if (json instanceof ObjectNode object) {
-                    handler.onRecord(record.topic(), object);
+                    handler.onRecord(record.topic(), object, record.timestamp());
                 }
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "skipping a message that is not JSON at " + record.topic() + "-"
