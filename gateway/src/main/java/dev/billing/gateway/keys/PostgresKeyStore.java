@@ -208,6 +208,12 @@ public final class PostgresKeyStore implements Authenticator, AutoCloseable {
                 : e.getMessage();
     }
 
+    /** Ids remembered as unknown now. */
+    long unknownIds() {
+        unknown.cleanUp();
+        return unknown.estimatedSize();
+    }
+
     @Override
     public void close() {
         if (owned != null) {
