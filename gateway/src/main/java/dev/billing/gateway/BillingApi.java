@@ -108,7 +108,7 @@ public final class BillingApi implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws InterruptedException {
         try {
             alertsTail.close();
             purchasesTail.close();

@@ -44,7 +44,7 @@ final class BillingDatabase implements AutoCloseable {
             long completionTokens, BigDecimal listCostUsd, BigDecimal costUsd) {}
 
     private final DataSource database;
-    private final AutoCloseable owned;
+    private final HikariDataSource owned;
 
     /** On a pool of its own, closed with it. */
     static BillingDatabase pooled(DatabaseOptions database) {
@@ -52,13 +52,14 @@ final class BillingDatabase implements AutoCloseable {
         return new BillingDatabase(pool, pool);
     }
 
-    BillingDatabase(DataSource database, AutoCloseable owned) {
+    /** @param owned the pool closed with it, or null */
+    BillingDatabase(DataSource database, HikariDataSource owned) {
         this.database = database;
         this.owned = owned;
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (owned != null) {
             owned.close();
         }
