@@ -7,7 +7,8 @@
 #  - with PyYAML: the options passed to the job exist in JobOptions.java, the topics kafka-init
 #    creates are the job's defaults, every long-running service has a health check, the job
 #    submitter waits for kafka-init, postgres and the jobmanager, FLINK_PROPERTIES uses the Flink
-#    2.x keys, Prometheus scrapes every Flink process, the dashboard's data sources are provisioned;
+#    2.x keys, Prometheus scrapes every Flink process, the dashboard's data sources are provisioned,
+#    every published port names a host address, the loopback one unless BIND_ADDRESS is set;
 #  - `docker compose config` when Compose is installed (a Docker engine is not needed).
 # Exits non-zero, naming each problem, when anything is off.
 set -uo pipefail
@@ -275,6 +276,39 @@ for name, s in services.items():
             fail(f"docker/compose.yaml: {name} depends on unknown service {dep}")
         elif cond == "service_healthy" and not (services[dep].get("healthcheck") or {}).get("test"):
             fail(f"docker/compose.yaml: {name} waits for {dep} to be healthy, but {dep} has no health check")
+
+# Published ports: each names the host address it listens on, by default the loopback one, so
+# PLAINTEXT Kafka, PostgreSQL's default password and Flink's REST API stay off other machines.
+INTERPOLATION = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
+
+
+def defaulted(value):
+    """The value as Compose interpolates it with no variables set."""
+    return INTERPOLATION.sub(lambda m: m.group(2) or "", str(value))
+
+
+LOOPBACK = ("127.0.0.1", "::1", "[::1]", "localhost")
+published = 0
+for name, s in services.items():
+    for port in s.get("ports") or []:
+        published += 1
+        if isinstance(port, dict):
+            host = port.get("host_ip")
+            shown = port
+        else:
+            # HOST:HOST_PORT:CONTAINER_PORT; a variable's ':-' default must not count as a separator
+            shown = port
+            parts = defaulted(port).rsplit(":", 2)
+            host = parts[0] if len(parts) == 3 else None
+        if not host:
+            fail(f"docker/compose.yaml: {name} publishes {shown!r} on every interface: give it a host address"
+                 f" (\"${{BIND_ADDRESS:-127.0.0.1}}:...\")")
+        elif defaulted(host) not in LOOPBACK:
+            fail(f"docker/compose.yaml: {name} publishes {shown!r} on {defaulted(host)} by default, not on the loopback")
+        else:
+            ok(f"docker/compose.yaml: {name} publishes {shown!r} on {defaulted(host)} by default")
+if not published:
+    fail("docker/compose.yaml: publishes no port at all")
 
 # The submitter runs after kafka-init, postgres and the jobmanager.
 submitter = services["job-submitter"]

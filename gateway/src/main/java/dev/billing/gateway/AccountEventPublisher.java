@@ -80,8 +80,9 @@ final class AccountEventPublisher implements AutoCloseable {
             throw unavailable(what, "interrupted");
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            // the cause (broker addresses) is for the operator's log, not for the customer
-            LOG.log(Level.WARNING, "billing API: " + to + ": " + cause);
+            // the cause (broker addresses, client internals) is for the operator's log, not for the customer
+            LOG.log(Level.WARNING, "billing API: " + what + " for account " + account + " was not confirmed by " + to,
+                    cause);
             throw unavailable(what, cause instanceof TimeoutException
                     || cause instanceof org.apache.kafka.common.errors.TimeoutException ? "timed out" : "failed");
         }

@@ -3,6 +3,7 @@ package dev.billing.gateway;
 import com.sun.net.httpserver.HttpServer;
 import dev.billing.gateway.client.AccountStatus;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -23,6 +24,13 @@ public final class BillingApi implements AutoCloseable {
     public static final BigDecimal DEFAULT_MINIMUM_PURCHASE_USD = new BigDecimal("5.00");
     /** Recent alerts kept per account. */
     static final int RECENT_ALERTS = 50;
+    /**
+     * Accounts whose recent alerts are kept, those alerted or asked for most recently: with
+     * {@link #RECENT_ALERTS} each, at most 100 000 alerts in memory.
+     */
+    static final int ALERTED_ACCOUNTS = 2_000;
+    /** How far back the alerts answered by GET /v1/billing/alerts go, and the alerts topic is read from at start. */
+    static final Duration ALERTS_WINDOW = Duration.ofDays(30);
     /** Recent payment requests kept per account. */
     static final int RECENT_PURCHASES = 20;
     /** How far back the purchases answered by GET /v1/billing/credits go. */
@@ -53,9 +61,11 @@ public final class BillingApi implements AutoCloseable {
     private final Settings settings;
     private final Function<String, AccountStatus> statuses;
     private final AccountEventPublisher events;
+    private final BillingDatabase database;
     private final TopicTail alertsTail;
     private final TopicTail purchasesTail;
-    private final RecentAlerts alerts = new RecentAlerts(RECENT_ALERTS);
+    private final RecentAlerts alerts = new RecentAlerts(RECENT_ALERTS, ALERTED_ACCOUNTS, ALERTS_WINDOW,
+            Clock.systemUTC());
     private final RecentPurchases purchases = new RecentPurchases(RECENT_PURCHASES, PURCHASES_WINDOW);
 
     private BillingApi(Settings settings, Function<String, AccountStatus> statuses) {
@@ -63,12 +73,13 @@ public final class BillingApi implements AutoCloseable {
         this.statuses = statuses;
         this.events = new AccountEventPublisher(settings.bootstrapServers(), settings.eventsTopic(),
                 settings.paymentRequestsTopic(), settings.kafkaProperties());
-        // every alert the job kept; purchases of the last day, on both topics they go through
+        this.database = BillingDatabase.pooled(settings.database());
+        // the alerts of the last 30 days; purchases of the last day, on both topics they go through
         this.alertsTail = new TopicTail(settings.bootstrapServers(), settings.kafkaProperties(), "billing-api-alerts",
-                List.of(settings.alertsTopic()), null, (topic, alert) -> alerts.add(alert));
+                List.of(settings.alertsTopic()), ALERTS_WINDOW, (topic, alert, at) -> alerts.add(alert, at));
         this.purchasesTail = new TopicTail(settings.bootstrapServers(), settings.kafkaProperties(),
                 "billing-api-purchases", List.of(settings.paymentRequestsTopic(), settings.eventsTopic()),
-                PURCHASES_WINDOW, (topic, message) -> {
+                PURCHASES_WINDOW, (topic, message, at) -> {
                     if (topic.equals(settings.paymentRequestsTopic())) {
                         purchases.onPaymentRequest(message);
                     } else {
@@ -92,7 +103,7 @@ public final class BillingApi implements AutoCloseable {
     /** Adds the API's and the page's handlers to the gateway's server. */
     void register(HttpServer server, Authenticator keys) {
         server.createContext(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
-                new BillingDatabase(settings.database()), events, alerts, purchases, settings.minimumPurchaseUsd()));
+                database, events, alerts, purchases, settings.minimumPurchaseUsd()));
         server.createContext(BillingPageHandler.PATH, new BillingPageHandler());
     }
 
@@ -102,7 +113,11 @@ public final class BillingApi implements AutoCloseable {
             alertsTail.close();
             purchasesTail.close();
         } finally {
-            events.close();
+            try {
+                events.close();
+            } finally {
+                database.close();
+            }
         }
     }
 }

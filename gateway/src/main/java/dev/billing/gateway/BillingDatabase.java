@@ -2,24 +2,33 @@ package dev.billing.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * What the billing API reads from the billing job's PostgreSQL tables: an account's balance row
  * ({@code account_balance_now}) and its usage rolled up per period and model ({@code usage_hourly}).
- * A connection per call: the API's reads are a few per second per open page.
+ * The reads share a small pool ({@link #POOL_SIZE} connections, {@link #TIMEOUT} to get one and
+ * for one query): every open billing page polls the balance twice a second against the database
+ * the job writes to, so the page's load on it stays bounded however many pages are open, and a
+ * slow database answers 503 instead of holding the gateway's threads.
  */
-final class BillingDatabase {
+final class BillingDatabase implements AutoCloseable {
+    static final int POOL_SIZE = 4;
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BALANCE = "SELECT credits_usd, spend_usd, balance_usd, status, month_spend_usd,"
             + " monthly_hard_limit_usd, alert_thresholds_usd::text, free_credits_left_usd, updated_at, version"
@@ -34,15 +43,31 @@ final class BillingDatabase {
     record UsageLine(LocalDateTime periodStartUtc, String model, long requests, long promptTokens,
             long completionTokens, BigDecimal listCostUsd, BigDecimal costUsd) {}
 
-    private final DatabaseOptions database;
+    private final DataSource database;
+    private final HikariDataSource owned;
 
-    BillingDatabase(DatabaseOptions database) {
+    /** On a pool of its own, closed with it. */
+    static BillingDatabase pooled(DatabaseOptions database) {
+        HikariDataSource pool = DatabasePool.open(database, "billing-api", POOL_SIZE, 1, TIMEOUT);
+        return new BillingDatabase(pool, pool);
+    }
+
+    /** @param owned the pool closed with it, or null */
+    BillingDatabase(DataSource database, HikariDataSource owned) {
         this.database = database;
+        this.owned = owned;
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /** The account's balance row, or null when the job has written none yet. */
     BalanceRow balance(String accountId) throws SQLException {
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(BALANCE)) {
+        try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(BALANCE)) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -57,7 +82,7 @@ final class BillingDatabase {
 
     List<UsageLine> usage(String accountId, UsageQuery query) throws SQLException {
         List<UsageLine> out = new ArrayList<>();
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(USAGE)) {
+        try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(USAGE)) {
             s.setString(1, query.granularity().field());
             s.setString(2, accountId);
             s.setObject(3, OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));

@@ -246,7 +246,7 @@ public class GatewayCommand implements Callable<Integer> {
         BillingApi.Settings billingSettings = new BillingApi.Settings(bootstrapServers, eventsTopic, alertsTopic,
                 paymentRequestsTopic, database, kafkaClientProperties(), minimumPurchaseUsd);
         try (PostgresKeyStore keyStore = insecureDemoAccountKeys ? null
-                        : new PostgresKeyStore(database::connect, database.describe(), keyCacheTtl);
+                        : PostgresKeyStore.pooled(database, keyCacheTtl);
                 CutoffClient cutoffs = CutoffClient.start(config);
                 BillingApi billing = BillingApi.start(billingSettings, cutoffs::status);
                 PaymentsSimulator payments = !simulatedPayments ? null : PaymentsSimulator.start(bootstrapServers,

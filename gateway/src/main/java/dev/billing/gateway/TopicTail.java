@@ -3,6 +3,7 @@ package dev.billing.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.gateway.client.ConsumerClosing;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +36,8 @@ final class TopicTail implements AutoCloseable {
     /** Gets each JSON object record, in each partition's order, on the tail's thread. */
     @FunctionalInterface
     interface Handler {
-        void onRecord(String topic, ObjectNode value);
+        /** @param timestamp the record's time in the topic (when the producer sent it), epoch milliseconds */
+        void onRecord(String topic, ObjectNode value, long timestamp);
     }
 
     private static final System.Logger LOG = System.getLogger(TopicTail.class.getName());
@@ -47,6 +51,7 @@ final class TopicTail implements AutoCloseable {
     private final Handler handler;
     private final Thread thread;
     private final Set<TopicPartition> assigned = new HashSet<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
     private long nextRefreshNanos;
 
@@ -82,16 +87,21 @@ final class TopicTail implements AutoCloseable {
             while (running) {
                 try {
                     step();
-                } catch (WakeupException | InterruptException e) {
-                    // close() woke it up, or interrupted it
+                } catch (WakeupException e) {
+                    // close() woke it up: the loop condition ends it
+                } catch (InterruptException e) {
+                    // the JVM is going down, or its owner ends the thread: a normal end too
+                    LOG.log(Level.DEBUG, "reading " + topics + ": interrupted");
+                    running = false;
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "reading " + topics + ": " + e);
-                    pause();
+                    if (running) {
+                        LOG.log(Level.WARNING, "reading " + topics + ": " + e);
+                        pause();
+                    }
                 }
             }
         } finally {
-            Thread.interrupted(); // close() may have interrupted a pause: the consumer's close must not see it
-            consumer.close(Duration.ofSeconds(1));
+            ConsumerClosing.close(consumer, Duration.ofSeconds(1), topics.toString());
         }
     }
 
@@ -108,7 +118,7 @@ final class TopicTail implements AutoCloseable {
             try {
                 JsonNode json = record.value() == null ? null : JSON.readTree(record.value());
                 if (json instanceof ObjectNode object) {
-                    handler.onRecord(record.topic(), object);
+                    handler.onRecord(record.topic(), object, record.timestamp());
                 }
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "skipping a message that is not JSON at " + record.topic() + "-"
@@ -156,18 +166,22 @@ final class TopicTail implements AutoCloseable {
 
     private void pause() {
         try {
-            Thread.sleep(POLL.toMillis()); // backoff while a topic is missing or Kafka fails
+            // backoff while a topic is missing or Kafka fails; close() ends it at once
+            if (closing.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                running = false;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
         }
     }
 
+    /** Ends the thread by waking its consumer up, not by interrupting it: an interrupt would break the consumer's close. */
     @Override
     public void close() throws InterruptedException {
         running = false;
+        closing.countDown();
         consumer.wakeup();
-        thread.interrupt();
         thread.join(5_000);
     }
 }

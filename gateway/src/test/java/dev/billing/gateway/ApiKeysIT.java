@@ -64,7 +64,7 @@ class ApiKeysIT {
     void open() throws Exception {
         admin = database.connect();
         table = new ApiKeyTable(admin);
-        store = new PostgresKeyStore(database::connect, database.describe(), TTL);
+        store = PostgresKeyStore.pooled(database, TTL);
     }
 
     @AfterEach

@@ -77,7 +77,7 @@ final class BillingStack implements AutoCloseable {
         database = new DatabaseOptions(options.jdbcUrl, postgres.user, postgres.password);
         billing = BillingApi.start(BillingApi.Settings.defaults(kafka.bootstrapServers(), database)
                 .withTopics(options.eventsTopic, options.alertsTopic, options.paymentRequestsTopic), cutoffs::status);
-        keyStore = new PostgresKeyStore(database::connect, database.describe(), PostgresKeyStore.DEFAULT_CACHE_TTL);
+        keyStore = PostgresKeyStore.pooled(database, PostgresKeyStore.DEFAULT_CACHE_TTL);
         gateway = GatewayServer.start(keyStore, cutoffs, door.usage(), GatewaySettings.local("billing-it"), cutoffs::stats,
                 billing, door.admission(), new PaymentRequiredBody());
         payments = new AccountEvents(kafka.bootstrapServers(), options.eventsTopic);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
@@ -43,23 +42,5 @@ class BillingValuesTest {
         assertThat(PurchaseIds.requestId("acct-1", "key-2")).isNotEqualTo(id);
         assertThat(PurchaseIds.requestId("ab", "c")).isNotEqualTo(PurchaseIds.requestId("a", "bc"));
         assertThat(id).matches("purchase-[0-9a-f]{32}");
-    }
-
-    @Test
-    void recentAlertsAreNewestFirstOncePerIdAndBounded() {
-        RecentAlerts alerts = new RecentAlerts(3);
-        for (int i = 1; i <= 5; i++) {
-            alerts.add(alert("a", "a/" + i));
-        }
-        alerts.add(alert("a", "a/5")); // redelivered
-        alerts.add(alert("b", "b/1"));
-        assertThat(alerts.of("a")).extracting(a -> a.get("alert_id").asText()).containsExactly("a/5", "a/4", "a/3");
-        assertThat(alerts.of("b")).hasSize(1);
-        assertThat(alerts.of("c")).isEmpty();
-    }
-
-    private static ObjectNode alert(String account, String id) {
-        return N.objectNode().put("alert_id", id).put("account_id", account).put("type", "LOW_BALANCE")
-                .put("occurred_at", "2026-03-01T00:00:00Z");
     }
 }

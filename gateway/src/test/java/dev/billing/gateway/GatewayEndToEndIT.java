@@ -92,8 +92,7 @@ class GatewayEndToEndIT {
         try (CutoffClient cutoffs = CutoffClient.start(
                         CutoffClientConfig.builder(fixture.kafka.bootstrapServers()).topic(options.statusTopic).build());
                 GatewayDoor door = TestDoors.open(fixture, options, cutoffs, "gateway-e2e");
-                PostgresKeyStore keys = new PostgresKeyStore(database::connect, database.describe(),
-                        PostgresKeyStore.DEFAULT_CACHE_TTL);
+                PostgresKeyStore keys = PostgresKeyStore.pooled(database, PostgresKeyStore.DEFAULT_CACHE_TTL);
                 GatewayServer gateway = GatewayServer.start(keys, cutoffs, door.usage(), GatewaySettings.local("gateway-e2e"),
                         cutoffs::stats, null, door.admission(), new PaymentRequiredBody());
                 AccountEvents events = new AccountEvents(fixture.kafka.bootstrapServers(), options.eventsTopic)) {

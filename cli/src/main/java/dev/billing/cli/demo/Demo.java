@@ -102,8 +102,7 @@ public final class Demo {
             Migrations.apply(jdbcUrl, postgres.user, postgres.password);
             Map<String, String> keys = DemoKeys.create(database, InferenceSimulator.accountIds(accounts));
             JobClient job = BillingJob.start(options, JobConfiguration.of(options));
-            try (PostgresKeyStore keyStore = new PostgresKeyStore(database::connect, database.describe(),
-                            PostgresKeyStore.DEFAULT_CACHE_TTL);
+            try (PostgresKeyStore keyStore = PostgresKeyStore.pooled(database, PostgresKeyStore.DEFAULT_CACHE_TTL);
                     CutoffClient cutoffs = CutoffClient.start(CutoffClientConfig.builder(kafka.bootstrapServers())
                             .topic(options.statusTopic).build());
                     GatewayDoor door = GatewayDoor.open(new GatewayDoor.Settings(kafka.bootstrapServers(),

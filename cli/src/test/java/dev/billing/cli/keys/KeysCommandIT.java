@@ -87,7 +87,7 @@ class KeysCommandIT {
 
     private static java.util.Optional<Authenticator.Caller> authenticate(String key) {
         DatabaseOptions database = new DatabaseOptions(jdbcUrl, postgres.user, postgres.password);
-        try (PostgresKeyStore store = new PostgresKeyStore(database::connect, database.describe(), Duration.ofSeconds(2))) {
+        try (PostgresKeyStore store = PostgresKeyStore.pooled(database, Duration.ofSeconds(2))) {
             return store.authenticate("Bearer " + key);
         }
     }

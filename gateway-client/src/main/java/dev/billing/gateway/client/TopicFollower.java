@@ -13,12 +13,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -135,6 +135,10 @@ public final class TopicFollower implements Runnable {
                     step();
                 } catch (WakeupException e) {
                     // close() woke the consumer up; the loop condition ends it
+                } catch (InterruptException e) {
+                    // the JVM is going down, or the owner ends the thread: a normal end too
+                    LOG.log(Level.DEBUG, config.topic + " follower: interrupted");
+                    running = false;
                 } catch (RuntimeException e) {
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     LOG.log(Level.DEBUG, config.topic + " follower: " + lastError, e);
@@ -142,7 +146,7 @@ public final class TopicFollower implements Runnable {
                 }
             }
         } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+            ConsumerClosing.close(consumer, Duration.ofSeconds(1), config.topic);
         }
     }
 

@@ -2,12 +2,15 @@ package dev.billing.gateway.payments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.gateway.client.ConsumerClosing;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -19,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public abstract class GroupFollower implements AutoCloseable {
     protected static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(GroupFollower.class.getName());
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
@@ -61,9 +65,17 @@ public abstract class GroupFollower implements AutoCloseable {
                 }
             }
         } catch (WakeupException e) {
-            // closing
+            // close() woke it up
+        } catch (InterruptException e) {
+            // the JVM is going down, or the owner ends the thread: a normal end too
+            LOG.log(Level.DEBUG, thread.getName() + ": interrupted");
+        } catch (RuntimeException e) {
+            if (running) {
+                LOG.log(Level.ERROR, thread.getName() + " stopped reading: " + e, e);
+            }
         } finally {
-            consumer.close();
+            // the offsets of what was handled are committed here: give the broker a moment
+            ConsumerClosing.close(consumer, Duration.ofSeconds(10), thread.getName());
         }
     }
 
