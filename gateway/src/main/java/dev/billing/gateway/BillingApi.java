@@ -1,6 +1,5 @@
 package dev.billing.gateway;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.billing.gateway.client.AccountStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -90,10 +89,10 @@ public final class BillingApi implements AutoCloseable {
     }
 
     /** Adds the API's and the page's handlers to the gateway's server. */
-    void register(HttpServer server, Authenticator keys) {
-        server.createContext(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
+    void register(GatewayHandler routes, Authenticator keys) {
+        routes.route(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
                 new BillingDatabase(settings.database()), events, alerts, purchases, settings.minimumPurchaseUsd()));
-        server.createContext(BillingPageHandler.PATH, new BillingPageHandler());
+        routes.route(BillingPageHandler.PATH, new BillingPageHandler());
     }
 
     @Override

@@ -1,49 +1,43 @@
 package dev.billing.gateway;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
-import java.io.OutputStream;
-
 /**
- * {@code GET /billing}: the customer's billing page, one self-contained HTML file (its script and
- * styles inline, no CDN) that calls the billing API with the key the customer enters. The page
- * itself needs no key: it holds no account data.
+ * {@code GET /billing}: the customer's billing page, one HTML file and its script
+ * ({@code /billing/page.js}), no CDN, that calls the billing API with the key the customer enters.
+ * The page itself needs no key: it holds no account data. Its policy runs no inline script, loads
+ * nothing from elsewhere, and lets no other site frame it.
  */
-final class BillingPageHandler implements HttpHandler {
+final class BillingPageHandler implements Endpoint {
     static final String PATH = "/billing";
-    private static final String PAGE = "billing/billing.html";
+    static final String SCRIPT_PATH = PATH + "/page.js";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+            + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-    private final byte[] page = Resources.bytes(PAGE);
+    private final byte[] page = Resources.bytes("billing/billing.html");
+    private final byte[] script = Resources.bytes("billing/page.js");
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try {
-            if (!exchange.getRequestURI().getPath().equals(PATH) && !exchange.getRequestURI().getPath().equals(PATH + "/")) {
-                HttpResponses.json(exchange, 404, new ApiError(404, "invalid_request_error", "unknown_url", null,
-                        "Unknown page " + exchange.getRequestURI().getPath() + "; the billing page is " + PATH + ".").body());
-                return;
-            }
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                HttpResponses.json(exchange, 405, new ApiError(405, "invalid_request_error", "method_not_allowed", null,
-                        exchange.getRequestMethod() + " is not allowed on " + PATH + "; use GET.").body());
-                return;
-            }
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            // the page talks only to this origin; nothing inline may load from elsewhere
-            exchange.getResponseHeaders().set("Content-Security-Policy",
-                    "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:");
-            boolean head = "HEAD".equals(exchange.getRequestMethod());
-            exchange.sendResponseHeaders(200, head ? -1 : page.length);
-            if (!head) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(page);
-                }
-            }
-        } finally {
-            exchange.close();
+    public void serve(HttpCall call) {
+        String path = call.path();
+        boolean isPage = path.equals(PATH) || path.equals(PATH + "/");
+        if (!isPage && !path.equals(SCRIPT_PATH)) {
+            call.json(404, new ApiError(404, "invalid_request_error", "unknown_url", null,
+                    "Unknown page " + path + "; the billing page is " + PATH + ".").body());
+            return;
+        }
+        if (!"GET".equals(call.method()) && !"HEAD".equals(call.method())) {
+            call.setHeader("Allow", "GET, HEAD");
+            call.json(405, new ApiError(405, "invalid_request_error", "method_not_allowed", null,
+                    call.method() + " is not allowed on " + path + "; use GET.").body());
+            return;
+        }
+        call.setHeader("Cache-Control", "no-store");
+        call.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        call.setHeader("X-Content-Type-Options", "nosniff");
+        call.setHeader("X-Frame-Options", "DENY");
+        if (isPage) {
+            call.send(200, "text/html; charset=utf-8", page);
+        } else {
+            call.send(200, "text/javascript; charset=utf-8", script);
         }
     }
 }
