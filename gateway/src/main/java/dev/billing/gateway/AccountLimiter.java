@@ -21,7 +21,7 @@ final class AccountLimiter {
     /** What a request of an account gets: a slot to release when it ends, or a refusal. */
     record Outcome(boolean granted, String refusal, long retryAfterSeconds, Map<String, String> headers, Runnable release) {}
 
-    private record Account(TokenBucket bucket, AtomicInteger inFlight) {}
+    private record Account(TokenBucket bucket, TokenBucket tokens, AtomicInteger inFlight) {}
 
     private final AccountLimits limits;
     private final LongSupplier nanoClock;
@@ -37,8 +37,7 @@ final class AccountLimiter {
     }
 
     Outcome acquire(String accountId) {
-        Account account = accounts.get(accountId,
-                id -> new Account(new TokenBucket(limits.requestsPerMinuteOf(id), nanoClock.getAsLong()), new AtomicInteger()));
+        Account account = account(accountId);
         int concurrency = limits.concurrencyOf(accountId);
         if (account.inFlight().incrementAndGet() > concurrency) {
             account.inFlight().decrementAndGet();
@@ -60,6 +59,43 @@ final class AccountLimiter {
             if (released.compareAndSet(false, true)) {
                 account.inFlight().decrementAndGet();
             }
+        });
+    }
+
+    /**
+     * Takes a request's worst-case tokens from its account's tokens per minute, when it has such a
+     * limit. Nothing to release: what a request took is spent, used or not.
+     */
+    Outcome takeTokens(String accountId, long tokens) {
+        TokenBucket bucket = account(accountId).tokens();
+        if (bucket == null) {
+            return new Outcome(true, null, 0, Map.of(), () -> { });
+        }
+        TokenBucket.Taken taken = bucket.take(nanoClock.getAsLong(), tokens);
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("x-ratelimit-limit-tokens", Long.toString(bucket.perMinute()));
+        h.put("x-ratelimit-remaining-tokens", Long.toString(taken.remaining()));
+        h.put("x-ratelimit-reset-tokens", duration(taken.nanosUntilFull()));
+        if (taken.granted()) {
+            return new Outcome(true, null, 0, h, () -> { });
+        }
+        if (tokens > bucket.perMinute()) {
+            return new Outcome(false, "Request too large: its worst case of " + tokens + " tokens (prompt plus max_tokens)"
+                    + " is over this account's limit of " + bucket.perMinute() + " tokens per minute. Lower max_tokens.",
+                    0, h, () -> { }); // no retry will do
+        }
+        long retry = Math.max(1, (taken.nanosUntilNext() + 999_999_999L) / 1_000_000_000L);
+        return new Outcome(false, "Rate limit reached for tokens per minute (TPM): limit " + bucket.perMinute()
+                + ", requested " + tokens + " (prompt plus max_tokens). Please try again in "
+                + duration(taken.nanosUntilNext()) + ".", retry, h, () -> { });
+    }
+
+    private Account account(String accountId) {
+        return accounts.get(accountId, id -> {
+            long now = nanoClock.getAsLong();
+            int tokensPerMinute = limits.tokensPerMinuteOf(id);
+            return new Account(new TokenBucket(limits.requestsPerMinuteOf(id), now),
+                    tokensPerMinute == 0 ? null : new TokenBucket(tokensPerMinute, now), new AtomicInteger());
         });
     }
 

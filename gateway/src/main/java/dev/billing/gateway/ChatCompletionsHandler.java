@@ -113,6 +113,14 @@ final class ChatCompletionsHandler implements Endpoint {
         } catch (ContextLengthExceeded e) {
             throw new ApiError(400, "invalid_request_error", ContextLengthExceeded.CODE, e.param(), e.getMessage());
         }
+        AccountLimiter.Outcome tokens = limiter.takeTokens(account, promptTokens + completionBound);
+        tokens.headers().forEach(call::setHeader);
+        if (!tokens.granted()) {
+            if (tokens.retryAfterSeconds() > 0) {
+                call.setHeader("Retry-After", Long.toString(tokens.retryAfterSeconds()));
+            }
+            throw new ApiError(429, "tokens", "rate_limit_exceeded", null, tokens.refusal());
+        }
         if (!usage.accepting()) {
             metrics.usageNotDurable.incrementAndGet();
             throw usageNotDurable();

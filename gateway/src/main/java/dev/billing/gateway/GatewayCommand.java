@@ -149,6 +149,15 @@ public class GatewayCommand implements Callable<Integer> {
                     + " are answered 429 with Retry-After (default: ${DEFAULT-VALUE}).")
     int requestsPerMinute;
 
+    @Option(names = "--tokens-per-minute", defaultValue = "0",
+            description = "Worst-case tokens (prompt plus max_tokens, else the context window's remainder) one account may"
+                    + " start per minute; more are answered 429 with Retry-After; 0 for no such limit (default: ${DEFAULT-VALUE}).")
+    int tokensPerMinute;
+
+    @Option(names = "--account-tokens-per-minute", paramLabel = "ACCOUNT=TPM",
+            description = "A custom --tokens-per-minute for one account (repeatable).")
+    Map<String, Integer> accountTokensPerMinute = new LinkedHashMap<>();
+
     @Option(names = "--account-rate-limit", paramLabel = "ACCOUNT=RPM",
             description = "A custom --requests-per-minute for one account (repeatable).")
     Map<String, Integer> accountRateLimits = new LinkedHashMap<>();
@@ -250,7 +259,7 @@ public class GatewayCommand implements Callable<Integer> {
                     streamChunkTokens, streamChunkInterval, new ContextWindows(contextWindow, modelContextWindows))
                     .withHttpLimits(HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout))
                     .withAccountLimits(new AccountLimits(maxConcurrentPerAccount, requestsPerMinute, accountConcurrency,
-                            accountRateLimits))
+                            accountRateLimits, tokensPerMinute, accountTokensPerMinute))
                     .withOperatorToken(operatorToken);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -88,4 +88,31 @@ class AccountLimiterTest {
         assertThat(AccountLimiter.duration(360 * SECOND)).isEqualTo("6m0s");
         assertThat(AccountLimiter.duration(61 * SECOND + 250_000_000L)).isEqualTo("1m1.25s");
     }
+
+    @Test
+    void tokensPerMinuteTakeEachRequestsWorstCaseAndRefuseOneThatNeverFits() {
+        AccountLimiter limiter = new AccountLimiter(new AccountLimits(10, 1000, Map.of(), Map.of())
+                .withTokensPerMinute(1000, Map.of("acct-big", 5000)), now::get);
+
+        AccountLimiter.Outcome first = limiter.takeTokens("acct-t", 600);
+        assertThat(first.granted()).isTrue();
+        assertThat(first.headers()).containsEntry("x-ratelimit-limit-tokens", "1000")
+                .containsEntry("x-ratelimit-remaining-tokens", "400")
+                .containsEntry("x-ratelimit-reset-tokens", "36s");
+        AccountLimiter.Outcome second = limiter.takeTokens("acct-t", 500);
+        assertThat(second.granted()).isFalse();
+        // 100 tokens short at 1000 a minute: 6 s
+        assertThat(second.retryAfterSeconds()).isEqualTo(6);
+        assertThat(second.refusal()).contains("tokens per minute");
+        now.addAndGet(6 * SECOND);
+        assertThat(limiter.takeTokens("acct-t", 500).granted()).isTrue();
+
+        AccountLimiter.Outcome tooLarge = limiter.takeTokens("acct-t", 1001);
+        assertThat(tooLarge.granted()).isFalse();
+        assertThat(tooLarge.retryAfterSeconds()).isZero();
+        assertThat(tooLarge.refusal()).contains("Request too large");
+        assertThat(limiter.takeTokens("acct-big", 4000).granted()).as("a custom limit").isTrue();
+        assertThat(new AccountLimiter(AccountLimits.DEFAULTS, now::get).takeTokens("acct-t", 1_000_000).granted())
+                .as("no tokens per minute by default").isTrue();
+    }
 }

@@ -88,6 +88,25 @@ class AccountLimitsHttpTest {
         Await.until("their slots freed", TIMEOUT, () -> post("acct-c").statusCode() == 200);
     }
 
+    @Test
+    void overItsTokensPerMinuteARequestIsAnswered429WithTheTokenHeaders() throws Exception {
+        // "Hello" is 2 tokens: each request's worst case is 2 + 5 = 7 tokens
+        start(new AccountLimits(8, 1000, Map.of(), Map.of()).withTokensPerMinute(20, Map.of()));
+
+        HttpResponse<String> first = post("acct-t");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-ratelimit-limit-tokens")).hasValue("20");
+        assertThat(first.headers().firstValue("x-ratelimit-remaining-tokens")).hasValue("13");
+        assertThat(post("acct-t").statusCode()).isEqualTo(200);
+        HttpResponse<String> third = post("acct-t");
+
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.headers().firstValue("Retry-After")).isPresent();
+        assertThat(JSON.readTree(third.body()).at("/error/type").asText()).isEqualTo("tokens");
+        assertThat(JSON.readTree(third.body()).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(usage.records).hasSize(2);
+    }
+
     private HttpResponse<String> post(String account) throws Exception {
         return http.send(HttpRequest.newBuilder(server.chatCompletionsUri()).timeout(TIMEOUT)
                 .header("Authorization", "Bearer sk-" + account)
