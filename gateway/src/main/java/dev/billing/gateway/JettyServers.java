@@ -34,6 +34,7 @@ final class JettyServers {
         connector.setReuseAddress(true);
         server.addConnector(connector);
         server.setHandler(handler);
+        server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(0);
         return server;
     }

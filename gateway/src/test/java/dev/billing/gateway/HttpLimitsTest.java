@@ -119,6 +119,26 @@ class HttpLimitsTest {
     }
 
     @Test
+    void whatJettyRefusesByItselfIsAnsweredInTheErrorShapeWithoutInternals() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            client.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Large: " + "x".repeat(40 * 1024)
+                    + "\r\nContent-Length: 2\r\n\r\n{}");
+            StringBuilder answer = new StringBuilder();
+            client.socket.setSoTimeout((int) TIMEOUT.toMillis());
+            try {
+                for (String line = client.readLine(); line != null; line = client.readLine()) {
+                    answer.append(line).append('\n');
+                }
+            } catch (SocketException e) {
+                // reset after the answer
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 431").contains("application/json")
+                    .contains("{\"error\":{\"message\":\"Request Header Fields Too Large.\"")
+                    .doesNotContain("Exception").doesNotContain("jetty");
+        }
+    }
+
+    @Test
     void theDefaultsBoundHeadersBodiesAndSilence() {
         assertThat(HttpLimits.DEFAULTS.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(HttpLimits.DEFAULTS.maxHeaders()).isEqualTo(64);
