@@ -139,6 +139,20 @@ class HttpLimitsTest {
     }
 
     @Test
+    void refusesAChunkedBodyThatGrowsOverTheLimit() throws Exception {
+        byte[] body = new byte[HttpLimits.DEFAULTS.maxBodyBytes() + 1];
+        java.util.Arrays.fill(body, (byte) ' ');
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
+                .header("Authorization", "Bearer sk-acct-chunked").timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(r.body()).contains("request_too_large");
+        assertThat(usage.records).isEmpty();
+    }
+
+    @Test
     void theDefaultsBoundHeadersBodiesAndSilence() {
         assertThat(HttpLimits.DEFAULTS.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(HttpLimits.DEFAULTS.maxHeaders()).isEqualTo(64);

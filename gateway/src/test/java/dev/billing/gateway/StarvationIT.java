@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * One account cannot starve another. The gateway as {@code bin/billing gateway} runs it (16 handler
  * threads, the default HTTP and account limits, the default streaming pace) while one account opens
- * 64 streams with a huge {@code max_tokens} and never reads them, and 32 sockets send their headers
- * a byte a second; another account's small requests, one every 150 ms, are all answered, about as
+ * 64 streams with a huge {@code max_tokens} and never reads them, 32 sockets send their headers
+ * a byte a second and 16 their bodies; another account's small requests, one every 150 ms, are all answered, about as
  * fast as without the attack.
  */
 class StarvationIT {
@@ -37,6 +37,7 @@ class StarvationIT {
     private static final long INTERVAL_MS = 150;
     private static final int ATTACK_STREAMS = 64;
     private static final int SLOW_HEADER_SOCKETS = 32;
+    private static final int SLOW_BODY_SOCKETS = 16;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String SMALL = "{\"model\":\"llama-3.1-8b\",\"max_tokens\":16,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
@@ -99,17 +100,23 @@ class StarvationIT {
         for (int i = 0; i < SLOW_HEADER_SOCKETS; i++) {
             slow.add(attacker().getOutputStream());
         }
+        List<OutputStream> slowBodies = new ArrayList<>();
+        for (int i = 0; i < SLOW_BODY_SOCKETS; i++) {
+            OutputStream out = attacker().getOutputStream();
+            out.write(("POST " + ChatCompletionsHandler.PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer"
+                    + " sk-acct-attacker\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            slowBodies.add(out);
+        }
         byte[] trickle = ("POST " + ChatCompletionsHandler.PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
                 + "z".repeat(4096)).getBytes(StandardCharsets.US_ASCII);
         int[] sent = {0};
         clock.scheduleAtFixedRate(() -> {
             for (OutputStream out : slow) {
-                try {
-                    out.write(trickle[Math.min(sent[0], trickle.length - 1)]);
-                    out.flush();
-                } catch (IOException e) {
-                    // cut off by the gateway: it owes a trickle nothing
-                }
+                trickle(out, trickle[Math.min(sent[0], trickle.length - 1)]);
+            }
+            for (OutputStream out : slowBodies) {
+                trickle(out, ' ');
             }
             sent[0]++;
         }, 0, 1, TimeUnit.SECONDS);
@@ -117,14 +124,24 @@ class StarvationIT {
         Latencies attacked = victim(http, PHASE);
 
         System.out.printf("STARVATION: baseline %d requests p50 %d ms p99 %d ms max %d ms; under attack (%d streams"
-                + " never read, %d of them in flight, %d sockets sending headers a byte a second) %d requests p50 %d ms"
-                + " p99 %d ms max %d ms%n", baseline.count(), baseline.percentile(50), baseline.percentile(99),
-                baseline.max(), ATTACK_STREAMS, streaming, SLOW_HEADER_SOCKETS, attacked.count(), attacked.percentile(50),
+                + " never read, %d of them in flight, %d sockets sending headers and %d bodies a byte a second) %d"
+                + " requests p50 %d ms p99 %d ms max %d ms%n", baseline.count(), baseline.percentile(50),
+                baseline.percentile(99), baseline.max(), ATTACK_STREAMS, streaming, SLOW_HEADER_SOCKETS, SLOW_BODY_SOCKETS,
+                attacked.count(), attacked.percentile(50),
                 attacked.percentile(99), attacked.max());
         assertThat(attacked.percentile(99)).as("p99 under attack, ms").isLessThan(1000);
         assertThat(attacked.percentile(50)).as("p50 under attack against the baseline's, ms")
                 .isLessThan(baseline.percentile(50) + 200);
         assertThat(server.metrics().rateLimited()).isEqualTo(limited);
+    }
+
+    private static void trickle(OutputStream out, int b) {
+        try {
+            out.write(b);
+            out.flush();
+        } catch (IOException e) {
+            // cut off by the gateway: it owes a trickle nothing
+        }
     }
 
     private Socket attacker() throws IOException {
