@@ -1,10 +1,10 @@
 package dev.billing.gateway;
 
 /** The caller of a request behind a key, for every endpoint: 401 without a valid key, 503 when keys cannot be checked. */
-final class Callers {
+public final class Callers {
     private Callers() {}
 
-    static Authenticator.Caller of(Authenticator keys, HttpCall call) throws ApiError {
+    public static Authenticator.Caller of(Authenticator keys, HttpCall call) throws ApiError {
         String authorization = call.header("Authorization");
         try {
             return keys.authenticate(authorization).orElseThrow(() -> new ApiError(401, "invalid_request_error",

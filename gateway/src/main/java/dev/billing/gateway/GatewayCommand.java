@@ -1,5 +1,7 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.billing.BillingApi;
+import dev.billing.gateway.billing.BillingApiHandler;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.FailurePolicy;

@@ -21,7 +21,7 @@ import org.eclipse.jetty.util.Callback;
  * the endpoint then runs on a handler thread. Counts the calls in flight, for a shutdown that lets
  * them finish.
  */
-final class GatewayHandler extends Handler.Abstract {
+public final class GatewayHandler extends Handler.Abstract {
     private static final System.Logger LOG = System.getLogger(GatewayHandler.class.getName());
 
     private final Map<String, Endpoint> endpoints = new ConcurrentSkipListMap<>(
@@ -30,13 +30,13 @@ final class GatewayHandler extends Handler.Abstract {
     private final Executor threads;
     private int inFlight;
 
-    GatewayHandler(HttpLimits limits, Executor threads) {
+    public GatewayHandler(HttpLimits limits, Executor threads) {
         this.limits = limits;
         this.threads = threads;
     }
 
     /** Answers every request whose path starts with {@code prefix} (longer prefixes first). */
-    void route(String prefix, Endpoint endpoint) {
+    public void route(String prefix, Endpoint endpoint) {
         endpoints.put(prefix, endpoint);
     }
 

@@ -1,5 +1,7 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.billing.BillingApi;
+import dev.billing.gateway.billing.BillingPageHandler;
 import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.PaymentRequiredBody;

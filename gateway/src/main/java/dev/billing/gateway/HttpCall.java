@@ -15,7 +15,7 @@ import org.eclipse.jetty.util.Callback;
  * is asynchronous; the call ends (and its {@link #onEnd} actions run, once) when its last write
  * completes or fails.
  */
-final class HttpCall {
+public final class HttpCall {
     private final Request request;
     private final Response response;
     private final Callback done;
@@ -30,54 +30,54 @@ final class HttpCall {
         this.body = body;
     }
 
-    String method() {
+    public String method() {
         return request.getMethod();
     }
 
-    String path() {
+    public String path() {
         return request.getHttpURI().getDecodedPath();
     }
 
     /** The query string as sent, or null. */
-    String rawQuery() {
+    public String rawQuery() {
         return request.getHttpURI().getQuery();
     }
 
-    String header(String name) {
+    public String header(String name) {
         return request.getHeaders().get(name);
     }
 
-    void setHeader(String name, String value) {
+    public void setHeader(String name, String value) {
         response.getHeaders().put(name, value);
     }
 
     /** The request body, or a 413 error when it is longer than {@code limit} bytes. */
-    byte[] body(int limit) throws ApiError {
+    public byte[] body(int limit) throws ApiError {
         if (body.length > limit) {
             throw tooLarge(limit);
         }
         return body;
     }
 
-    static ApiError tooLarge(long limit) {
+    public static ApiError tooLarge(long limit) {
         return new ApiError(413, "invalid_request_error", "request_too_large", null,
                 "The request body is larger than " + limit + " bytes.");
     }
 
     /** Runs when the call ends, however it ends. */
-    void onEnd(Runnable action) {
+    public void onEnd(Runnable action) {
         onEnd.add(action);
         if (ended.get()) {
             runOnEnd();
         }
     }
 
-    void json(int status, byte[] json) {
+    public void json(int status, byte[] json) {
         send(status, "application/json", json);
     }
 
     /** The whole answer; for HEAD its headers only. */
-    void send(int status, String contentType, byte[] content) {
+    public void send(int status, String contentType, byte[] content) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.length);
@@ -86,24 +86,24 @@ final class HttpCall {
     }
 
     /** Starts an answer of unknown length (chunked): the status and headers go with the first write. */
-    void startStreaming(int status, String contentType) {
+    public void startStreaming(int status, String contentType) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     }
 
     /** Writes part of a streamed answer; {@code whenWritten} hears when the client's socket took it, or why not. */
-    void write(boolean last, ByteBuffer part, Callback whenWritten) {
+    public void write(boolean last, ByteBuffer part, Callback whenWritten) {
         response.write(last, part, whenWritten);
     }
 
     /** Closes the connection under the call: a pending write fails, later writes fail at once. */
-    void abort() {
+    public void abort() {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         endPoint.close();
     }
 
     /** The answer is complete. */
-    void succeeded() {
+    public void succeeded() {
         if (ended.compareAndSet(false, true)) {
             try {
                 runOnEnd();
@@ -114,7 +114,7 @@ final class HttpCall {
     }
 
     /** The answer could not be completed (the client went away, or the server stops). */
-    void failed(Throwable failure) {
+    public void failed(Throwable failure) {
         if (ended.compareAndSet(false, true)) {
             try {
                 runOnEnd();

@@ -8,14 +8,14 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The gateway's Jetty servers: one connector, a bounded pool of handler threads, the {@link HttpLimits}. */
-final class JettyServers {
+public final class JettyServers {
     /** The connector's acceptor and selector threads, which come out of the same pool. */
     private static final int CONNECTOR_THREADS = 2;
 
     private JettyServers() {}
 
     /** A server not started yet, with {@code handlerThreads} threads for the handlers. */
-    static Server create(String name, String host, int port, int handlerThreads, HttpLimits limits, Handler handler) {
+    public static Server create(String name, String host, int port, int handlerThreads, HttpLimits limits, Handler handler) {
         QueuedThreadPool threads = new QueuedThreadPool(handlerThreads + CONNECTOR_THREADS,
                 Math.min(handlerThreads + CONNECTOR_THREADS, 4));
         threads.setName(name);
@@ -39,7 +39,7 @@ final class JettyServers {
         return server;
     }
 
-    static int port(Server server) {
+    public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 

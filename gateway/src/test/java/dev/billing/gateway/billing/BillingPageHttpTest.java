@@ -1,7 +1,10 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.billing.gateway.GatewayHandler;
+import dev.billing.gateway.HttpLimits;
+import dev.billing.gateway.JettyServers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,10 +1,16 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.billing.gateway.ApiError;
+import dev.billing.gateway.Authenticator;
+import dev.billing.gateway.Callers;
+import dev.billing.gateway.Endpoint;
+import dev.billing.gateway.HttpCall;
+import dev.billing.gateway.Resources;
 import dev.billing.gateway.client.AccountStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,9 +32,9 @@ import java.util.function.Function;
  * the OpenAPI document is behind the caller's key and concerns the key's account only. Money is a
  * decimal string both ways.
  */
-final class BillingApiHandler implements Endpoint {
-    static final String PATH = "/v1/billing/";
-    static final String OPENAPI = "billing/billing-openapi.json";
+public final class BillingApiHandler implements Endpoint {
+    public static final String PATH = "/v1/billing/";
+    public static final String OPENAPI = "billing/billing-openapi.json";
     private static final int MAX_BODY_BYTES = 16 << 10;
     private static final int MAX_THRESHOLDS = 20;
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;

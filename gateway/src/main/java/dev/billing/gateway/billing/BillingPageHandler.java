@@ -1,4 +1,9 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
+
+import dev.billing.gateway.ApiError;
+import dev.billing.gateway.Endpoint;
+import dev.billing.gateway.HttpCall;
+import dev.billing.gateway.Resources;
 
 /**
  * {@code GET /billing}: the customer's billing page, one HTML file and its script
@@ -6,8 +11,8 @@ package dev.billing.gateway;
  * The page itself needs no key: it holds no account data. Its policy runs no inline script, loads
  * nothing from elsewhere, and lets no other site frame it.
  */
-final class BillingPageHandler implements Endpoint {
-    static final String PATH = "/billing";
+public final class BillingPageHandler implements Endpoint {
+    public static final String PATH = "/billing";
     static final String SCRIPT_PATH = PATH + "/page.js";
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
             + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

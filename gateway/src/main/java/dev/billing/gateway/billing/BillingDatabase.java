@@ -1,7 +1,8 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.gateway.DatabaseOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,5 +1,8 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
+import dev.billing.gateway.Authenticator;
+import dev.billing.gateway.DatabaseOptions;
+import dev.billing.gateway.GatewayHandler;
 import dev.billing.gateway.client.AccountStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -89,7 +92,7 @@ public final class BillingApi implements AutoCloseable {
     }
 
     /** Adds the API's and the page's handlers to the gateway's server. */
-    void register(GatewayHandler routes, Authenticator keys) {
+    public void register(GatewayHandler routes, Authenticator keys) {
         routes.route(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
                 new BillingDatabase(settings.database()), events, alerts, purchases, settings.minimumPurchaseUsd()));
         routes.route(BillingPageHandler.PATH, new BillingPageHandler());
