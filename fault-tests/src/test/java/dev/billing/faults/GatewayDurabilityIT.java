@@ -126,6 +126,8 @@ class GatewayDurabilityIT {
                 "--jdbc-password", fixture.postgres.password, "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--node-id", "gw-durable", "--usage-journal", dir.resolve("journal").toString(),
                 "--insecure-demo-account-keys", "--bootstrap-timeout", "5s",
+                // the client sends up to 50 requests a second, over the default 600 a minute
+                "--account-rate-limit", ACCOUNT + "=60000",
                 "--kafka-property", "delivery.timeout.ms=" + DELIVERY_TIMEOUT.toMillis(),
                 "--kafka-property", "request.timeout.ms=" + DELIVERY_TIMEOUT.toMillis() / 2);
         Process gateway = CliProcess.start(dir, "gateway", gatewayArgs);

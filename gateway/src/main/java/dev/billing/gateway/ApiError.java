@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 
 /** A refused request, answered in the OpenAI error shape {@code {"error": {message, type, param, code}}}. */
-final class ApiError extends Exception {
+public final class ApiError extends Exception {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final int status;
-    final String type;
-    final String code;
-    final String param;
+    public final int status;
+    public final String type;
+    public final String code;
+    public final String param;
 
-    ApiError(int status, String type, String code, String param, String message) {
+    public ApiError(int status, String type, String code, String param, String message) {
         super(message);
         this.status = status;
         this.type = type;
@@ -23,11 +23,11 @@ final class ApiError extends Exception {
         this.param = param;
     }
 
-    static ApiError invalidRequest(String param, String message) {
+    public static ApiError invalidRequest(String param, String message) {
         return new ApiError(400, "invalid_request_error", null, param, message);
     }
 
-    byte[] body() {
+    public byte[] body() {
         ObjectNode error = JSON.createObjectNode();
         error.put("message", getMessage());
         error.put("type", type);

@@ -2,8 +2,6 @@ package dev.billing.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.Decision;
 import dev.billing.gateway.client.PaymentRequiredBody;
@@ -12,20 +10,22 @@ import dev.billing.gateway.client.admission.ContextLengthExceeded;
 import dev.billing.gateway.client.admission.InsufficientBalance;
 import dev.billing.gateway.client.admission.ReservationsUnavailable;
 import dev.billing.gateway.client.usage.UsageNotDurable;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * {@code POST /v1/chat/completions}: authenticate the account, ask the cutoff check (402 when the
+ * {@code POST /v1/chat/completions}: authenticate the account, keep it within its concurrency and
+ * rate limits (429), ask the cutoff check (402 when the
  * billing job blocked it), refuse (400) a request beyond its model's context window, hold the
  * request's worst case against the account's available balance (402 when it does not fit), let
  * the simulated node answer, make its usage durable, and only then complete the OpenAI-style
  * response, whole or streamed as server-sent events, with the {@code usage} object of the pricing
  * page. A request whose usage could not be made durable is refused (503) before it is served.
  */
-final class ChatCompletionsHandler implements HttpHandler {
+final class ChatCompletionsHandler implements Endpoint {
     static final String PATH = "/v1/chat/completions";
     private static final int MAX_BODY_BYTES = 4 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,9 +39,14 @@ final class ChatCompletionsHandler implements HttpHandler {
     private final SimulatedInference inference;
     private final GatewaySettings settings;
     private final GatewayMetrics metrics;
+    private final AccountLimiter limiter;
+    private final OpenStreams streams;
+    private final ScheduledExecutorService pacer;
+    private final Executor threads;
 
     ChatCompletionsHandler(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, Admission admission,
-            PaymentRequiredBody paymentRequired, GatewaySettings settings, GatewayMetrics metrics) {
+            PaymentRequiredBody paymentRequired, GatewaySettings settings, GatewayMetrics metrics, AccountLimiter limiter,
+            OpenStreams streams, ScheduledExecutorService pacer, Executor threads) {
         this.keys = keys;
         this.cutoffs = cutoffs;
         this.usage = usage;
@@ -50,37 +55,50 @@ final class ChatCompletionsHandler implements HttpHandler {
         this.inference = new SimulatedInference(settings.defaultCompletionTokens());
         this.settings = settings;
         this.metrics = metrics;
+        this.limiter = limiter;
+        this.streams = streams;
+        this.pacer = pacer;
+        this.threads = threads;
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    public void serve(HttpCall call) {
         try {
-            serve(exchange);
+            serveOrRefuse(call);
         } catch (ApiError e) {
-            metrics.rejected.incrementAndGet();
-            if (e.status == 405) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-            } else if (e.status == 503) {
-                exchange.getResponseHeaders().set("Retry-After", "1");
+            if (e.status == 429) {
+                metrics.rateLimited.incrementAndGet();
+            } else {
+                metrics.rejected.incrementAndGet();
             }
-            HttpResponses.json(exchange, e.status, e.body());
-        } finally {
-            exchange.close();
+            if (e.status == 405) {
+                call.setHeader("Allow", "POST");
+            } else if (e.status == 503) {
+                call.setHeader("Retry-After", "1");
+            }
+            call.json(e.status, e.body());
         }
     }
 
-    private void serve(HttpExchange exchange) throws IOException, ApiError {
-        if (!"POST".equals(exchange.getRequestMethod())) {
+    private void serveOrRefuse(HttpCall call) throws ApiError {
+        if (!"POST".equals(call.method())) {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
-                    exchange.getRequestMethod() + " is not allowed on " + PATH + "; use POST.");
+                    call.method() + " is not allowed on " + PATH + "; use POST.");
         }
-        Authenticator.Caller caller = Callers.of(keys, exchange);
+        Authenticator.Caller caller = Callers.of(keys, call);
         String account = caller.accountId();
-        byte[] body = HttpResponses.body(exchange, MAX_BODY_BYTES);
+        AccountLimiter.Outcome limit = limiter.acquire(account);
+        limit.headers().forEach(call::setHeader);
+        if (!limit.granted()) {
+            call.setHeader("Retry-After", Long.toString(limit.retryAfterSeconds()));
+            throw new ApiError(429, "requests", "rate_limit_exceeded", null, limit.refusal());
+        }
+        call.onEnd(limit.release());
+        byte[] body = call.body(MAX_BODY_BYTES);
 
         Decision decision = cutoffs.check(account);
         if (!decision.allowed()) {
-            refuse(exchange, decision);
+            refuse(call, decision);
             return;
         }
         ChatRequest request = ChatRequest.parse(body, settings.defaultModel());
@@ -95,6 +113,14 @@ final class ChatCompletionsHandler implements HttpHandler {
         } catch (ContextLengthExceeded e) {
             throw new ApiError(400, "invalid_request_error", ContextLengthExceeded.CODE, e.param(), e.getMessage());
         }
+        AccountLimiter.Outcome tokens = limiter.takeTokens(account, promptTokens + completionBound);
+        tokens.headers().forEach(call::setHeader);
+        if (!tokens.granted()) {
+            if (tokens.retryAfterSeconds() > 0) {
+                call.setHeader("Retry-After", Long.toString(tokens.retryAfterSeconds()));
+            }
+            throw new ApiError(429, "tokens", "rate_limit_exceeded", null, tokens.refusal());
+        }
         if (!usage.accepting()) {
             metrics.usageNotDurable.incrementAndGet();
             throw usageNotDurable();
@@ -105,7 +131,7 @@ final class ChatCompletionsHandler implements HttpHandler {
             ticket = admission.admit(requestId, account, request.model(), promptTokens, completionBound);
         } catch (InsufficientBalance e) {
             metrics.paymentRequired.incrementAndGet();
-            HttpResponses.json(exchange, 402, paymentRequired.renderInsufficient(e));
+            call.json(402, paymentRequired.renderInsufficient(e));
             return;
         } catch (ReservationsUnavailable e) {
             LOG.log(Level.WARNING, "request of " + account + " refused: " + e.getMessage());
@@ -116,7 +142,9 @@ final class ChatCompletionsHandler implements HttpHandler {
         try {
             SimulatedInference.Completion completion = inference.complete(request, promptTokens, completionBound);
             if (request.stream()) {
-                recorded = stream(exchange, ticket, caller, request, completion);
+                // from here on the stream records the usage, or leaves the hold to expire
+                recorded = true;
+                stream(call, ticket, caller, request, completion);
                 return;
             }
             UsageRecord record = usageRecord(requestId, caller, request, completion.promptTokens(),
@@ -125,8 +153,8 @@ final class ChatCompletionsHandler implements HttpHandler {
             record(ticket, record);
             recorded = true;
             metrics.served.incrementAndGet();
-            exchange.getResponseHeaders().set("X-Request-Id", record.requestId());
-            HttpResponses.json(exchange, 200, response(record, completion));
+            call.setHeader("X-Request-Id", record.requestId());
+            call.json(200, response(record, completion));
         } finally {
             if (!recorded) {
                 release(ticket);
@@ -160,52 +188,39 @@ final class ChatCompletionsHandler implements HttpHandler {
     }
 
     /**
-     * Streams the completion chunk by chunk at the simulated generation pace, then records its usage
-     * once: all of it, or when the client hung up (or the server stopped) mid-stream, the prompt and
-     * the completion tokens sent until then; the finish, the usage chunk and {@code [DONE]} follow
-     * only once the usage is durable. True when the usage was recorded (the hold then follows it).
+     * Streams the completion chunk by chunk at the simulated generation pace (see
+     * {@link StreamedCompletion}), then records its usage once: all of it, or when the client hung
+     * up (or the server stopped) mid-stream, the prompt and the completion tokens sent until then.
      */
-    private boolean stream(HttpExchange exchange, Admission.Ticket ticket, Authenticator.Caller caller,
-            ChatRequest request, SimulatedInference.Completion completion) throws IOException {
+    private void stream(HttpCall call, Admission.Ticket ticket, Authenticator.Caller caller, ChatRequest request,
+            SimulatedInference.Completion completion) {
         long created = Instant.now().getEpochSecond();
-        CompletionStream out = new CompletionStream(exchange, ticket.requestId(), request.model(), created,
-                request.includeUsage());
-        long sent = 0;
-        boolean complete = false;
-        try {
-            out.start();
-            while (sent < completion.completionTokens()) {
-                generate();
-                int tokens = (int) Math.min(settings.streamChunkTokens(), completion.completionTokens() - sent);
-                out.content(SimulatedInference.tokenText(sent, tokens));
-                sent += tokens;
-            }
-            complete = true;
-        } catch (IOException e) {
-            // the client hung up: billed below for what it was sent
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the server stops: billed below for what was sent
-        }
-        UsageRecord record = usageRecord(ticket.requestId(), caller, request, completion.promptTokens(), sent);
-        try {
-            record(ticket, record);
-        } catch (ApiError e) {
-            // the content went out and its usage is not durable: the hold stays (it expires), the
-            // stream ends without its finish so the client sees it cut short; operators see the log
-            metrics.streamsCutShort.incrementAndGet();
-            return true;
-        }
-        metrics.served.incrementAndGet();
-        if (complete) {
-            try {
-                out.finish(completion.finishReason(), record.usage());
-                return true;
-            } catch (IOException e) {
-                // hung up after the content, billed in full
-            }
-        }
-        metrics.streamsCutShort.incrementAndGet();
-        return true;
+        CompletionStream events = new CompletionStream(ticket.requestId(), request.model(), created, request.includeUsage());
+        call.setHeader("Cache-Control", "no-cache");
+        call.setHeader("X-Request-Id", ticket.requestId());
+        StreamedCompletion stream = new StreamedCompletion(call, events, completion, settings.streamChunkTokens(),
+                settings.streamChunkInterval(), pacer, threads, new StreamedCompletion.Usage() {
+                    @Override
+                    public ObjectNode record(long completionTokens) {
+                        UsageRecord record = usageRecord(ticket.requestId(), caller, request, completion.promptTokens(),
+                                completionTokens);
+                        try {
+                            ChatCompletionsHandler.this.record(ticket, record);
+                        } catch (ApiError e) {
+                            return null;
+                        }
+                        metrics.served.incrementAndGet();
+                        return record.usage();
+                    }
+
+                    @Override
+                    public void cutShort() {
+                        metrics.streamsCutShort.incrementAndGet();
+                    }
+                });
+        streams.add(stream);
+        call.onEnd(() -> streams.remove(stream));
+        stream.start();
     }
 
     /** The one place a served request's usage record is made, plain or streamed. */
@@ -215,24 +230,17 @@ final class ChatCompletionsHandler implements HttpHandler {
                 Instant.now(), settings.nodeId(), caller.keyId());
     }
 
-    /** The simulated time a node takes to generate one chunk. */
-    private void generate() throws InterruptedException {
-        if (!settings.streamChunkInterval().isZero()) {
-            Thread.sleep(settings.streamChunkInterval().toMillis(), settings.streamChunkInterval().toNanosPart() % 1_000_000);
-        }
-    }
-
-    private void refuse(HttpExchange exchange, Decision decision) throws IOException {
+    private void refuse(HttpCall call, Decision decision) {
         if (decision.paymentRequired()) {
             metrics.paymentRequired.incrementAndGet();
         } else {
             metrics.statusUnavailable.incrementAndGet();
-            exchange.getResponseHeaders().set("Retry-After", "1");
+            call.setHeader("Retry-After", "1");
         }
-        HttpResponses.json(exchange, decision.httpStatus(), decision.errorBody());
+        call.json(decision.httpStatus(), decision.errorBody());
     }
 
-    private static byte[] response(UsageRecord record, SimulatedInference.Completion completion) throws IOException {
+    private static byte[] response(UsageRecord record, SimulatedInference.Completion completion) {
         ObjectNode json = JSON.createObjectNode();
         json.put("id", record.requestId());
         json.put("object", "chat.completion");
@@ -244,6 +252,10 @@ final class ChatCompletionsHandler implements HttpHandler {
         choice.putNull("logprobs");
         choice.put("finish_reason", completion.finishReason());
         json.set("usage", record.usage());
-        return JSON.writeValueAsBytes(json);
+        try {
+            return JSON.writeValueAsBytes(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

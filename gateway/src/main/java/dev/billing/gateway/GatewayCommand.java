@@ -1,5 +1,7 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.billing.BillingApi;
+import dev.billing.gateway.billing.BillingApiHandler;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.client.FailurePolicy;
@@ -46,7 +48,9 @@ import picocli.CommandLine.Spec;
                 + " usage journal on disk before the answer completes. Inference is simulated: about 4"
                 + " characters of prompt per token, and max_tokens (else --default-completion-tokens) completion"
                 + " tokens, streamed --stream-chunk-tokens per --stream-chunk-interval.",
-            "GET /health answers 200 while the gateway's copy of account-status is fresh, else 503.",
+            "GET /health answers 200 {\"status\":\"ok\"} while the gateway's copy of account-status is fresh, else 503"
+                + " {\"status\":\"unavailable\"}; with 'Authorization: Bearer <--operator-token>' it adds the details"
+                + " (what start-up waits for, the status topic's figures, the request counters).",
             "Started before the billing job, its database or its broker, it waits: it listens at once, answers /health"
                 + " 503 and every request 503 with Retry-After, and says what it waits for, until the api_keys table"
                 + " answers and account-status has been read (or --bootstrap-timeout passed).",
@@ -56,9 +60,12 @@ import picocli.CommandLine.Spec;
                 + " tests only.",
             "The customer's billing API (/v1/billing/balance, usage, credits, limits, auto-topup, alerts, openapi.json)"
                 + " and the billing page (/billing) are served on the same port, behind the same keys.",
-            "HTTP limits (JVM system properties, set in BILLING_JAVA_OPTS to change): a request must arrive within"
-                + " 10 s (sun.net.httpserver.maxReqTime), an answer be sent within 600 s (maxRspTime), at most 64"
-                + " headers (maxReqHeaders) of 32 KB in all (maxReqHeaderSize) and a 4 MB body."})
+            "HTTP limits: a connection on which nothing moves for --idle-timeout is closed (a client trickling its"
+                + " request, or one that stopped reading its answer: neither holds a handler thread meanwhile), at most"
+                + " 64 headers of 32 KB in all and a 4 MB body. Each account has at most"
+                + " --max-concurrent-requests-per-account chat completions in flight (a stream until its end) and"
+                + " --requests-per-minute of them (bursts up to a minute's worth); beyond either it is answered 429"
+                + " rate_limit_exceeded with Retry-After, and every answer carries the x-ratelimit-*-requests headers."})
 public class GatewayCommand implements Callable<Integer> {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -128,6 +135,43 @@ public class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--idle-timeout", defaultValue = "30s", converter = DurationConverter.class,
+            description = "A connection on which nothing moves, either way, for this long is closed: a client sending its"
+                    + " request slowly, or not reading its answer or stream (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--max-concurrent-requests-per-account", defaultValue = "" + AccountLimits.DEFAULT_MAX_CONCURRENT_REQUESTS,
+            description = "Chat completions one account may have in flight, a stream until its end; more are answered"
+                    + " 429 (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentPerAccount;
+
+    @Option(names = "--requests-per-minute", defaultValue = "" + AccountLimits.DEFAULT_REQUESTS_PER_MINUTE,
+            description = "Chat completions one account may start per minute, in bursts of up to a minute's worth; more"
+                    + " are answered 429 with Retry-After (default: ${DEFAULT-VALUE}).")
+    int requestsPerMinute;
+
+    @Option(names = "--tokens-per-minute", defaultValue = "0",
+            description = "Worst-case tokens (prompt plus max_tokens, else the context window's remainder) one account may"
+                    + " start per minute; more are answered 429 with Retry-After; 0 for no such limit (default: ${DEFAULT-VALUE}).")
+    int tokensPerMinute;
+
+    @Option(names = "--account-tokens-per-minute", paramLabel = "ACCOUNT=TPM",
+            description = "A custom --tokens-per-minute for one account (repeatable).")
+    Map<String, Integer> accountTokensPerMinute = new LinkedHashMap<>();
+
+    @Option(names = "--account-rate-limit", paramLabel = "ACCOUNT=RPM",
+            description = "A custom --requests-per-minute for one account (repeatable).")
+    Map<String, Integer> accountRateLimits = new LinkedHashMap<>();
+
+    @Option(names = "--account-max-concurrent-requests", paramLabel = "ACCOUNT=N",
+            description = "A custom --max-concurrent-requests-per-account for one account (repeatable).")
+    Map<String, Integer> accountConcurrency = new LinkedHashMap<>();
+
+    @Option(names = "--operator-token", defaultValue = "${env:BILLING_OPERATOR_TOKEN}",
+            description = "Bearer token that sees /health's details; without it /health says ready or not only (default:"
+                    + " the BILLING_OPERATOR_TOKEN environment variable, else none).")
+    String operatorToken;
 
     @Option(names = "--dashboard-url", defaultValue = PaymentRequiredBody.DEFAULT_DASHBOARD_URL,
             description = "Where 402 answers send users to add credits or raise their limit (default: ${DEFAULT-VALUE}).")
@@ -214,7 +258,11 @@ public class GatewayCommand implements Callable<Integer> {
         GatewaySettings settings;
         try {
             settings = new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
-                    streamChunkTokens, streamChunkInterval, new ContextWindows(contextWindow, modelContextWindows));
+                    streamChunkTokens, streamChunkInterval, new ContextWindows(contextWindow, modelContextWindows))
+                    .withHttpLimits(HttpLimits.DEFAULTS.withIdleTimeout(idleTimeout))
+                    .withAccountLimits(new AccountLimits(maxConcurrentPerAccount, requestsPerMinute, accountConcurrency,
+                            accountRateLimits, tokensPerMinute, accountTokensPerMinute))
+                    .withOperatorToken(operatorToken);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -262,7 +310,8 @@ public class GatewayCommand implements Callable<Integer> {
             GatewayDoor opened;
             GatewaySettings bound;
             // until the door opens (PostgreSQL's gateway_reservations table), a stand-in answers 503 on the port
-            try (StartingServer starting = StartingServer.start(host, port, () -> doorAnd(startup.waitingFor()))) {
+            try (StartingServer starting = StartingServer.start(host, port, operatorToken,
+                    () -> doorAnd(startup.waitingFor()))) {
                 listening.complete(starting.baseUri());
                 say("Listening on " + starting.baseUri() + "; /health answers 503 and requests 503 with Retry-After while"
                         + " it waits for: " + String.join("; ", doorAnd(startup.waitingFor())) + ".");
@@ -271,7 +320,7 @@ public class GatewayCommand implements Callable<Integer> {
                     say("Stopped before it was ready.");
                     return 0;
                 }
-                bound = onPort(settings, starting.port());
+                bound = settings.withPort(starting.port());
             }
             startup.awaitRates(ratesTopic, opened.ratesBootstrapped());
             try (GatewayDoor door = opened;
@@ -286,7 +335,7 @@ public class GatewayCommand implements Callable<Integer> {
                 say("Gateway listening on " + server.chatCompletionsUri() + " (" + failurePolicy + ", health: "
                         + server.healthUri() + "; OpenAI client libraries take the base URL " + server.apiBaseUri()
                         + "). Ctrl-C stops it.");
-                say("HTTP limits: " + HttpLimits.describe() + ".");
+                say("HTTP limits: " + settings.http().describe() + ". Account limits: " + settings.accountLimits() + ".");
                 say("Billing page: " + server.billingPageUri() + " (billing API: " + server.billingPageUri().resolve(
                         BillingApiHandler.PATH + "openapi.json") + ").");
                 say("Try: " + (keyStore != null
@@ -344,12 +393,6 @@ public class GatewayCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /** {@code settings} on the port the stand-in had: a port of 0 became a real one. */
-    private static GatewaySettings onPort(GatewaySettings s, int port) {
-        return new GatewaySettings(s.host(), port, s.nodeId(), s.defaultModel(), s.models(), s.defaultCompletionTokens(),
-                s.threads(), s.streamChunkTokens(), s.streamChunkInterval(), s.contextWindows());
     }
 
     /** What the gateway waits for while its door is not open: the reservations table, then what {@link Startup} waits for. */

@@ -10,6 +10,12 @@ public final class GatewayMetrics {
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong streamsCutShort = new AtomicLong();
     final AtomicLong usageNotDurable = new AtomicLong();
+    final AtomicLong rateLimited = new AtomicLong();
+
+    /** 429 answers: an account beyond its concurrency or rate limit. */
+    public long rateLimited() {
+        return rateLimited.get();
+    }
 
     /** 200 answers, plain or streamed, each reported to usage-records. */
     public long served() {

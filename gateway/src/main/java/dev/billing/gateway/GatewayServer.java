@@ -1,6 +1,7 @@
 package dev.billing.gateway;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.billing.gateway.billing.BillingApi;
+import dev.billing.gateway.billing.BillingPageHandler;
 import dev.billing.gateway.client.CutoffCheck;
 import dev.billing.gateway.client.CutoffClientStats;
 import dev.billing.gateway.client.PaymentRequiredBody;
@@ -8,54 +9,60 @@ import dev.billing.gateway.client.admission.Admission;
 import dev.billing.gateway.client.admission.InMemoryReservations;
 import dev.billing.gateway.client.admission.RateCards;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Server;
 
 /**
- * The reference gateway's HTTP server (the JDK's {@code com.sun.net.httpserver}): OpenAI-style
- * {@code POST /v1/chat/completions} (plain or streamed), {@code GET /v1/models} and
- * {@code GET /health}, within the request limits of {@link HttpLimits}. It owns neither the cutoff check nor
- * the usage sink; whoever starts it closes them after it.
+ * The reference gateway's HTTP server (Jetty): OpenAI-style {@code POST /v1/chat/completions}
+ * (plain or streamed), {@code GET /v1/models} and {@code GET /health}, within the limits of
+ * {@link HttpLimits} and each account's {@link AccountLimits}. Slow or stalled clients hold sockets
+ * and buffers, not threads: headers and bodies are read on Jetty's selector, answers and streams
+ * written asynchronously. It owns neither the cutoff check nor the usage sink; whoever starts it
+ * closes them after it.
  */
 public final class GatewayServer implements AutoCloseable {
-    static {
-        // read once, when the JDK's server configuration loads: set before the first server starts
-        HttpLimits.applyDefaults(System.getProperties());
-    }
+    /** How long a stopping server waits for the requests in flight, then for the streams it cut to record their usage. */
+    private static final Duration GRACE = Duration.ofSeconds(1);
+    private static final Duration STREAMS_GRACE = Duration.ofSeconds(10);
 
     /** The billing job's default {@code --free-credits}: what an account it has published nothing for has. */
     public static final BigDecimal DEFAULT_FREE_CREDITS_USD = new BigDecimal("5.00");
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final RunningExchanges exchanges;
+    private final Server server;
+    private final GatewayHandler routes;
+    private final OpenStreams streams = new OpenStreams();
+    private final ScheduledExecutorService pacer;
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final HealthHandler health;
+    private final String host;
 
     private GatewayServer(Authenticator keys, CutoffCheck cutoffs, UsageSink usage, GatewaySettings settings,
             Supplier<CutoffClientStats> cutoffStats, BillingApi billing, Admission admission,
-            PaymentRequiredBody paymentRequired) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
-        executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
-            Thread t = new Thread(runnable, "gateway-http");
+            PaymentRequiredBody paymentRequired) {
+        host = settings.host();
+        pacer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "gateway-stream-pacer");
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(exchanges = new RunningExchanges(executor));
-        server.createContext(ChatCompletionsHandler.PATH,
-                new ChatCompletionsHandler(keys, cutoffs, usage, admission, paymentRequired, settings, metrics));
-        server.createContext(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
-        server.createContext(HealthHandler.PATH, health = new HealthHandler(cutoffStats, metrics, usage));
+        server = JettyServers.create("gateway-http", settings.host(), settings.port(), settings.threads(), settings.http(), null);
+        routes = new GatewayHandler(settings.http(), server.getThreadPool());
+        server.setHandler(routes);
+        routes.route(ChatCompletionsHandler.PATH, new ChatCompletionsHandler(keys, cutoffs, usage, admission,
+                paymentRequired, settings, metrics, new AccountLimiter(settings.accountLimits()), streams, pacer,
+                server.getThreadPool()));
+        routes.route(ModelsHandler.PATH, new ModelsHandler(keys, settings.models(), metrics));
+        routes.route(HealthHandler.PATH, health = new HealthHandler(cutoffStats, metrics, usage,
+                new OperatorToken(settings.operatorToken())));
         if (billing != null) {
-            billing.register(server, keys);
+            billing.register(routes, keys);
         }
     }
 
@@ -95,12 +102,23 @@ public final class GatewayServer implements AutoCloseable {
             PaymentRequiredBody paymentRequired) throws IOException {
         GatewayServer gateway = new GatewayServer(keys, cutoffs, usage, settings, cutoffStats, billing, admission,
                 paymentRequired);
-        gateway.server.start();
+        try {
+            gateway.server.start();
+        } catch (Exception e) {
+            gateway.pacer.shutdownNow();
+            try {
+                gateway.server.stop();
+            } catch (Exception stopping) {
+                e.addSuppressed(stopping);
+            }
+            throw e instanceof IOException io ? io : new IOException("cannot start the gateway's HTTP server on "
+                    + settings.host() + ":" + settings.port(), e);
+        }
         return gateway;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return JettyServers.port(server);
     }
 
     /** The insecure demo scheme, {@code Bearer sk-<account_id>}: for demos and tests only. */
@@ -110,21 +128,21 @@ public final class GatewayServer implements AutoCloseable {
 
     /** {@code http://host:port/v1/chat/completions}. */
     public URI chatCompletionsUri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + ChatCompletionsHandler.PATH);
+        return URI.create("http://" + host + ":" + port() + ChatCompletionsHandler.PATH);
     }
 
     /** {@code http://host:port/v1}: the base URL an OpenAI client library is given. */
     public URI apiBaseUri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/v1");
+        return URI.create("http://" + host + ":" + port() + "/v1");
     }
 
     /** {@code http://host:port/billing}, the billing page (when started with a {@link BillingApi}). */
     public URI billingPageUri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + BillingPageHandler.PATH);
+        return URI.create("http://" + host + ":" + port() + BillingPageHandler.PATH);
     }
 
     public URI healthUri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + HealthHandler.PATH);
+        return URI.create("http://" + host + ":" + port() + HealthHandler.PATH);
     }
 
     /** While {@code waitingFor} is not empty, {@code /health} answers 503 naming what the gateway waits for. */
@@ -136,12 +154,22 @@ public final class GatewayServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Lets running exchanges finish for up to a second, stops, then stops the threads. */
+    /**
+     * Lets the requests in flight finish for up to a second, cuts the streams still open (each then
+     * records the usage of what it sent), and stops.
+     */
     @Override
     public void close() throws InterruptedException {
-        exchanges.awaitNone(Duration.ofSeconds(1));
-        server.stop(0);
-        executor.shutdown();
-        executor.awaitTermination(5, TimeUnit.SECONDS);
+        routes.awaitNone(GRACE);
+        streams.abortAll(STREAMS_GRACE);
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the gateway's HTTP server did not stop cleanly", e);
+        } finally {
+            pacer.shutdownNow();
+        }
     }
 }

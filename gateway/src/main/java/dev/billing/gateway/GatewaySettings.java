@@ -15,14 +15,17 @@ import java.util.List;
  * @param models the model ids served and listed, each with a price on the job's rate card; others
  *     are answered 404 model_not_found
  * @param defaultCompletionTokens completion length of a request without {@code max_tokens}
- * @param threads request handler threads
+ * @param threads request handler threads (Jetty's selector and acceptor come on top)
  * @param streamChunkTokens completion tokens per chunk of a streamed answer
  * @param streamChunkInterval the simulated generation time of one chunk of a streamed answer
  * @param contextWindows each model's context window: a request that does not fit is refused 400
+ * @param http what the HTTP server accepts of a client
+ * @param accountLimits each account's concurrency and rate limits (429 beyond)
+ * @param operatorToken the bearer token that sees /health's details; null for nobody
  */
 public record GatewaySettings(String host, int port, String nodeId, String defaultModel, List<String> models,
         long defaultCompletionTokens, int threads, int streamChunkTokens, Duration streamChunkInterval,
-        ContextWindows contextWindows) {
+        ContextWindows contextWindows, HttpLimits http, AccountLimits accountLimits, String operatorToken) {
 
     /** The models and ids of the pricing page. */
     public static final List<String> PRICING_PAGE_MODELS = PricedModels.IDS;
@@ -31,6 +34,8 @@ public record GatewaySettings(String host, int port, String nodeId, String defau
 
     public GatewaySettings {
         models = List.copyOf(models);
+        java.util.Objects.requireNonNull(http, "http");
+        java.util.Objects.requireNonNull(accountLimits, "accountLimits");
         if (!models.contains(defaultModel)) {
             throw new IllegalArgumentException("the default model " + defaultModel + " is not among " + models);
         }
@@ -51,6 +56,14 @@ public record GatewaySettings(String host, int port, String nodeId, String defau
         if (streamChunkInterval.isNegative()) {
             throw new IllegalArgumentException("the stream chunk interval must not be negative");
         }
+    }
+
+    /** The default HTTP limits, no account limits, no operator. */
+    public GatewaySettings(String host, int port, String nodeId, String defaultModel, List<String> models,
+            long defaultCompletionTokens, int threads, int streamChunkTokens, Duration streamChunkInterval,
+            ContextWindows contextWindows) {
+        this(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads, streamChunkTokens,
+                streamChunkInterval, contextWindows, HttpLimits.DEFAULTS, AccountLimits.NONE, null);
     }
 
     /** The pricing page's context window for every model. */
@@ -75,6 +88,37 @@ public record GatewaySettings(String host, int port, String nodeId, String defau
     /** The same, streaming {@code chunkTokens} tokens per {@code chunkInterval}. */
     public GatewaySettings withStreaming(int chunkTokens, Duration chunkInterval) {
         return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads, chunkTokens,
-                chunkInterval, contextWindows);
+                chunkInterval, contextWindows, http, accountLimits, operatorToken);
+    }
+
+    /** The same on {@code port}. */
+    public GatewaySettings withPort(int port) {
+        return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
+                streamChunkTokens, streamChunkInterval, contextWindows, http, accountLimits, operatorToken);
+    }
+
+    /** The same within {@code http}. */
+    public GatewaySettings withHttpLimits(HttpLimits http) {
+        return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
+                streamChunkTokens, streamChunkInterval, contextWindows, http, accountLimits, operatorToken);
+    }
+
+    /** The same, each account within {@code limits}. */
+    public GatewaySettings withAccountLimits(AccountLimits limits) {
+        return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
+                streamChunkTokens, streamChunkInterval, contextWindows, http, limits, operatorToken);
+    }
+
+    /** The same, /health's details for {@code token}. */
+    public GatewaySettings withOperatorToken(String token) {
+        return new GatewaySettings(host, port, nodeId, defaultModel, models, defaultCompletionTokens, threads,
+                streamChunkTokens, streamChunkInterval, contextWindows, http, accountLimits, token);
+    }
+
+    /** Without the operator's token. */
+    @Override
+    public String toString() {
+        return "GatewaySettings[" + host + ":" + port + ", node " + nodeId + ", models " + models + ", " + threads
+                + " threads, " + http.describe() + ", " + accountLimits + (operatorToken == null ? "" : ", operator token set") + "]";
     }
 }

@@ -2,10 +2,9 @@ package dev.billing.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.billing.gateway.client.CutoffClientStats;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -13,17 +12,21 @@ import java.util.function.Supplier;
  * {@code GET /health}: 200 while the cutoff client's copy of the status topic is fresh, else 503,
  * with the client's figures and the gateway's counters, for load balancers and operators; 503
  * with {@code "status": "starting"} and what it waits for while the gateway is not ready yet.
+ * Without the operator's token it says ready or not only ({@code {"status":"ok"}} 200,
+ * {@code {"status":"unavailable"}} 503): the counts, counters and errors are the operator's.
  */
-final class HealthHandler implements HttpHandler {
+final class HealthHandler implements Endpoint {
     static final String PATH = "/health";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<CutoffClientStats> cutoffStats;
     private final GatewayMetrics metrics;
     private final UsageSink usage;
+    private final OperatorToken operator;
     private volatile Supplier<List<String>> waitingFor = List::of;
 
-    HealthHandler(Supplier<CutoffClientStats> cutoffStats, GatewayMetrics metrics, UsageSink usage) {
+    HealthHandler(Supplier<CutoffClientStats> cutoffStats, GatewayMetrics metrics, UsageSink usage, OperatorToken operator) {
+        this.operator = operator;
         this.cutoffStats = cutoffStats;
         this.metrics = metrics;
         this.usage = usage;
@@ -35,11 +38,16 @@ final class HealthHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    public void serve(HttpCall call) {
+        CutoffClientStats stats = cutoffStats == null ? null : cutoffStats.get();
+        List<String> waiting = waitingFor.get();
+        boolean healthy = waiting.isEmpty() && (stats == null || !stats.stale());
+        call.setHeader("Cache-Control", "no-store");
+        if (!operator.presentedBy(call)) {
+            call.json(healthy ? 200 : 503, readiness(healthy));
+            return;
+        }
         try {
-            CutoffClientStats stats = cutoffStats == null ? null : cutoffStats.get();
-            List<String> waiting = waitingFor.get();
-            boolean healthy = waiting.isEmpty() && (stats == null || !stats.stale());
             ObjectNode json = JSON.createObjectNode();
             json.put("status", !waiting.isEmpty() ? "starting" : healthy ? "ok" : "stale");
             if (!waiting.isEmpty()) {
@@ -64,10 +72,17 @@ final class HealthHandler implements HttpHandler {
             g.put("payment_required", metrics.paymentRequired());
             g.put("status_unavailable", metrics.statusUnavailable());
             g.put("rejected", metrics.rejected());
+            g.put("rate_limited", metrics.rateLimited());
             g.put("usage_undelivered", usage.undelivered());
-            HttpResponses.json(exchange, healthy ? 200 : 503, JSON.writeValueAsBytes(json));
-        } finally {
-            exchange.close();
+            call.json(healthy ? 200 : 503, JSON.writeValueAsBytes(json));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** What anyone may know: ready or not. */
+    static byte[] readiness(boolean ready) {
+        return ready ? "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+                : "{\"status\":\"unavailable\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

@@ -1,63 +1,38 @@
 package dev.billing.gateway;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Properties;
+import java.time.Duration;
 
 /**
- * The limits of the JDK's HTTP server, which reads them from system properties once, when the
- * first server starts. The JDK reads a request's line and headers on a handler thread: without a
- * request time limit, a client that sends half a request holds that thread for good, and a few of
- * them stop the gateway. A value already set (for example {@code -Dsun.net.httpserver.maxReqTime=5}
- * in {@code BILLING_JAVA_OPTS}) wins.
+ * What the gateway's HTTP server accepts of a client. Jetty reads request lines and headers on its
+ * selector and bodies asynchronously, so a slow client holds a socket and a buffer, never a
+ * handler thread; these limits bound how much of each it may hold and for how long.
  *
- * <p>The JDK counts a request's time from when its connection turns readable, waiting for a free
- * handler thread included: a request queued behind {@code --threads} slow clients for longer than
- * the limit is cut off with them. The limit bounds how long slow clients hold the threads; more
- * threads raise how many it takes.
+ * @param idleTimeout a connection on which nothing moves for this long, either way, is closed: a
+ *     client trickling its headers or body, or one that stopped reading its answer, is dropped
+ * @param maxHeaderBytes request line and headers, in bytes (431 beyond)
+ * @param maxHeaders number of request headers (431 beyond)
+ * @param maxBodyBytes the largest request body of any endpoint (413 beyond); endpoints allow less
  */
-final class HttpLimits {
-    /** The whole request, line, headers and body, must arrive within this many seconds. */
-    static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
-    /** The whole answer, a streamed one included, must be sent within this many seconds. */
-    static final String MAX_RESPONSE_TIME = "sun.net.httpserver.maxRspTime";
-    static final String MAX_HEADERS = "sun.net.httpserver.maxReqHeaders";
-    static final String MAX_HEADER_BYTES = "sun.net.httpserver.maxReqHeaderSize";
-    /** Seconds an idle keep-alive connection is kept. */
-    static final String IDLE_INTERVAL = "sun.net.httpserver.idleInterval";
-    /**
-     * The JDK server writes the headers and the body of an answer separately; without TCP_NODELAY,
-     * Nagle's algorithm holds the body back until the client's delayed ACK, some 40 ms per request.
-     */
-    static final String NO_DELAY = "sun.net.httpserver.nodelay";
+public record HttpLimits(Duration idleTimeout, int maxHeaderBytes, int maxHeaders, int maxBodyBytes) {
+    /** 30 s of silence; an API client's dozen headers in a few KB; a 4 MB chat request. */
+    public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(30), 32 * 1024, 64, 4 << 20);
 
-    static final Map<String, String> DEFAULTS = defaults();
+    public HttpLimits {
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("the idle timeout must be positive");
+        }
+        if (maxHeaderBytes < 1024 || maxHeaders < 8 || maxBodyBytes < 1) {
+            throw new IllegalArgumentException("at least 1 KB and 8 headers, and a positive body size");
+        }
+    }
 
-    private HttpLimits() {}
-
-    private static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(NO_DELAY, "true");
-        // 4 MB of body in 10 s is 400 KB/s: any real client; a trickle is cut off
-        d.put(MAX_REQUEST_TIME, "10");
-        // ten minutes of streaming at the default pace is some 1.2 million tokens
-        d.put(MAX_RESPONSE_TIME, "600");
-        // an API client sends a dozen headers, a few KB: the JDK's defaults are 200 and 380 KB
-        d.put(MAX_HEADERS, "64");
-        d.put(MAX_HEADER_BYTES, Integer.toString(32 * 1024));
-        d.put(IDLE_INTERVAL, "30");
-        return Map.copyOf(d);
+    public HttpLimits withIdleTimeout(Duration timeout) {
+        return new HttpLimits(timeout, maxHeaderBytes, maxHeaders, maxBodyBytes);
     }
 
     /** The limits in force, for the start-up line. */
-    static String describe() {
-        return "a request within " + System.getProperty(MAX_REQUEST_TIME) + " s, an answer within "
-                + System.getProperty(MAX_RESPONSE_TIME) + " s, at most " + System.getProperty(MAX_HEADERS) + " headers of "
-                + System.getProperty(MAX_HEADER_BYTES) + " bytes in all";
-    }
-
-    /** Sets each limit not set yet. */
-    static void applyDefaults(Properties system) {
-        DEFAULTS.forEach(system::putIfAbsent);
+    String describe() {
+        return "connections idle for " + idleTimeout.toMillis() + " ms are closed; at most " + maxHeaders + " headers of "
+                + maxHeaderBytes + " bytes in all and a body of " + maxBodyBytes + " bytes";
     }
 }

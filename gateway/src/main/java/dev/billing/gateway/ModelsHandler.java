@@ -3,16 +3,15 @@ package dev.billing.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}} behind a key, in the OpenAI shape: the
  * models this gateway serves, each of which has a price on the billing job's rate card.
  */
-final class ModelsHandler implements HttpHandler {
+final class ModelsHandler implements Endpoint {
     static final String PATH = "/v1/models";
     static final String OWNER = "system";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,27 +27,27 @@ final class ModelsHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    public void serve(HttpCall call) {
         try {
-            HttpResponses.json(exchange, 200, JSON.writeValueAsBytes(answer(exchange)));
+            call.json(200, JSON.writeValueAsBytes(answer(call)));
         } catch (ApiError e) {
             metrics.rejected.incrementAndGet();
             if (e.status == 405) {
-                exchange.getResponseHeaders().set("Allow", "GET");
+                call.setHeader("Allow", "GET");
             }
-            HttpResponses.json(exchange, e.status, e.body());
-        } finally {
-            exchange.close();
+            call.json(e.status, e.body());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private ObjectNode answer(HttpExchange exchange) throws ApiError {
-        if (!"GET".equals(exchange.getRequestMethod())) {
+    private ObjectNode answer(HttpCall call) throws ApiError {
+        if (!"GET".equals(call.method())) {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
-                    exchange.getRequestMethod() + " is not allowed on " + PATH + "; use GET.");
+                    call.method() + " is not allowed on " + PATH + "; use GET.");
         }
-        Callers.of(keys, exchange);
-        String path = exchange.getRequestURI().getPath();
+        Callers.of(keys, call);
+        String path = call.path();
         if (path.equals(PATH) || path.equals(PATH + "/")) {
             ObjectNode list = JSON.createObjectNode().put("object", "list");
             ArrayNode data = list.putArray("data");

@@ -5,10 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** Files the gateway serves from its jar. */
-final class Resources {
+public final class Resources {
     private Resources() {}
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try (InputStream in = Resources.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("the gateway's jar lacks " + name + "; rebuild it");

@@ -1,66 +1,81 @@
 package dev.billing.gateway;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Server;
 
 /**
  * What answers on the gateway's port before the gateway can build its server (its door waits
- * for PostgreSQL): {@code /health} 503 {@code {"status": "starting", "waiting_for": [...]}}, every
- * other request 503 with {@code Retry-After: 1} in the OpenAI error shape. One thread; closed
- * just before the gateway's server binds the same port.
+ * for PostgreSQL): {@code /health} 503 (for the operator's token {@code {"status": "starting",
+ * "waiting_for": [...]}}), every other request 503 with {@code Retry-After: 1} in the OpenAI error
+ * shape. Closed just before the gateway's server binds the same port.
  */
 final class StartingServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int THREADS = 2;
 
-    private final HttpServer server;
+    private final Server server;
 
-    private StartingServer(HttpServer server) {
+    private StartingServer(Server server) {
         this.server = server;
     }
 
-    static StartingServer start(String host, int port, Supplier<List<String>> waitingFor) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.createContext("/", exchange -> answer(exchange, waitingFor.get()));
-        server.start();
+    static StartingServer start(String host, int port, String operatorToken, Supplier<List<String>> waitingFor)
+            throws IOException {
+        OperatorToken operator = new OperatorToken(operatorToken);
+        GatewayHandler routes = new GatewayHandler(HttpLimits.DEFAULTS, Runnable::run);
+        Server server = JettyServers.create("gateway-starting", host, port, THREADS, HttpLimits.DEFAULTS, routes);
+        routes.route("/", call -> answer(call, operator, waitingFor.get()));
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IOException("cannot listen on " + host + ":" + port, e);
+        }
         return new StartingServer(server);
     }
 
-    private static void answer(HttpExchange exchange, List<String> waitingFor) throws IOException {
-        try {
-            byte[] body;
-            if (exchange.getRequestURI().getPath().equals(HealthHandler.PATH)) {
-                ObjectNode json = JSON.createObjectNode().put("status", "starting");
-                waitingFor.forEach(json.putArray("waiting_for")::add);
-                body = JSON.writeValueAsBytes(json);
-            } else {
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                body = new ApiError(503, "server_error", "service_unavailable", null, "The gateway is starting"
-                        + " (waiting for " + String.join(" and ", waitingFor) + "); retry in a moment.").body();
+    private static void answer(HttpCall call, OperatorToken operator, List<String> waitingFor) {
+        if (call.path().equals(HealthHandler.PATH)) {
+            if (!operator.presentedBy(call)) {
+                call.json(503, HealthHandler.readiness(false));
+                return;
             }
-            HttpResponses.json(exchange, 503, body);
-        } finally {
-            exchange.close();
+            ObjectNode json = JSON.createObjectNode().put("status", "starting");
+            waitingFor.forEach(json.putArray("waiting_for")::add);
+            try {
+                call.json(503, JSON.writeValueAsBytes(json));
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
         }
+        call.setHeader("Retry-After", "1");
+        // what it waits for is the operator's business (it may name hosts and errors)
+        call.json(503, new ApiError(503, "server_error", "service_unavailable", null,
+                "The gateway is starting; retry in a moment.").body());
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return JettyServers.port(server);
     }
 
     /** {@code http://host:port/}: the gateway's address, before and after this closes. */
     URI baseUri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/");
+        return URI.create("http://" + JettyServers.host(server) + ":" + port() + "/");
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the gateway's stand-in did not stop", e);
+        }
     }
 }

@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Polls a condition until it holds or its deadline passes. */
-final class Await {
+public final class Await {
     private static final long POLL_MS = 20;
 
     private Await() {}
 
-    static void until(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+    public static void until(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() > deadline) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The HTTP side of the gateway over a real socket, with statuses set by hand and usage kept in memory. */
 class ChatCompletionsHttpTest {
+    private static final String OPERATOR_TOKEN = "operator-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HELLO = "{\"model\":\"deepseek-v3\",\"max_tokens\":20,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world!\"}]}";
@@ -33,7 +34,7 @@ class ChatCompletionsHttpTest {
     @BeforeEach
     void start() throws Exception {
         server = GatewayServer.start(GatewayServer.demoAccountKeys(), id -> unavailable ? Decision.STATUS_UNAVAILABLE : statuses.check(id), usage,
-                GatewaySettings.local("node-test"), null);
+                GatewaySettings.local("node-test").withOperatorToken(OPERATOR_TOKEN), null);
     }
 
     @AfterEach
@@ -172,11 +173,24 @@ class ChatCompletionsHttpTest {
     void healthReportsTheCounters() throws Exception {
         post("Bearer sk-acct-1", HELLO);
 
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.healthUri()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.healthUri())
+                .header("Authorization", "Bearer " + OPERATOR_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).get("requests").get("served").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void healthTellsOthersOnlyWhetherItIsReady() throws Exception {
+        for (String authorization : new String[] {null, "Bearer sk-acct-1", "Bearer " + OPERATOR_TOKEN + "x"}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(server.healthUri());
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("{\"status\":\"ok\"}");
+        }
     }
 
     private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {

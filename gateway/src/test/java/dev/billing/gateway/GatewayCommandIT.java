@@ -48,6 +48,7 @@ import picocli.CommandLine;
 
 /** {@code bin/billing gateway} as its command line starts it, against a real KRaft broker. */
 class GatewayCommandIT {
+    private static final String OPERATOR_TOKEN = "it-operator-token";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,7 +70,8 @@ class GatewayCommandIT {
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--node-id", "cli-node", "--default-completion-tokens", "10", "--usage-journal", journal)),
+                    "--node-id", "cli-node", "--default-completion-tokens", "10", "--usage-journal", journal,
+                    "--operator-token", OPERATOR_TOKEN)),
                     "gateway-command");
             run.start();
             try {
@@ -94,8 +96,8 @@ class GatewayCommandIT {
                 publishBlocked(kafka.bootstrapServers(), "acct-cli");
                 Await.until("402 once the status is published", TIMEOUT,
                         () -> post(http, server, key.text()).statusCode() == 402);
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.healthUri()).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.healthUri())
+                        .header("Authorization", "Bearer " + OPERATOR_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(200);
                 assertThat(JSON.readTree(health.body()).get("cutoffs").get("blocked_accounts").asLong()).isEqualTo(1);
             } finally {
@@ -159,7 +161,8 @@ class GatewayCommandIT {
             Thread run = new Thread(() -> exit.set(new CommandLine(command).execute(
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "127.0.0.1", "--port", "0",
                     "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user, "--jdbc-password", postgres.password,
-                    "--usage-journal", journal, "--bootstrap-timeout", "10m")), "gateway-command");
+                    "--usage-journal", journal, "--bootstrap-timeout", "10m", "--operator-token", OPERATOR_TOKEN)),
+                    "gateway-command");
             run.start();
             try {
                 URI base = command.listening().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -261,7 +264,8 @@ class GatewayCommandIT {
     }
 
     private static HttpResponse<String> health(HttpClient http, URI base) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(base.resolve("/health")).header("Authorization", "Bearer " + OPERATOR_TOKEN)
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode healthOrNull(HttpClient http, URI base) throws Exception {

@@ -66,12 +66,21 @@ class GatewayCommandTest {
                 "usage-journal").toString();
         Thread run = new Thread(() -> exit.set(new CommandLine(command).execute("--bootstrap-servers", "127.0.0.1:1",
                 "--host", "127.0.0.1", "--port", "0", "--usage-journal", journal,
-                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/billing?connectTimeout=2")), "gateway-command");
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/billing?connectTimeout=2", "--operator-token", "op-secret")),
+                "gateway-command");
         run.start();
         try {
             URI base = command.listening().get(30, TimeUnit.SECONDS);
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/health"))
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/health"))
                     .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(503);
+            assertThat(anonymous.body()).isEqualTo("{\"status\":\"unavailable\"}");
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/v1/models"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.body()).doesNotContain("jdbc").doesNotContain("api_keys");
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/health"))
+                    .header("Authorization", "Bearer op-secret").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).contains("\"status\":\"starting\"")
                     .contains("the api_keys table in jdbc:postgresql://127.0.0.1:1/billing").doesNotContain("connectTimeout");

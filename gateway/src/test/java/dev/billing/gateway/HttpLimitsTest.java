@@ -12,21 +12,20 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The HTTP limits over real sockets. The gateway's tests run with a request time limit of 2 s
- * ({@code sun.net.httpserver.maxReqTime} in the module's pom) rather than the 10 s default, so the
- * slow client is cut off quickly; the defaults themselves are checked on their own.
+ * The HTTP limits over real sockets, with an idle timeout of 2 s rather than the 30 s default so
+ * that the slow clients are cut off quickly; the defaults themselves are checked on their own.
  */
 class HttpLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String HELLO = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
     private static final int THREADS = 2;
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
 
     private final RecordingUsageSink usage = new RecordingUsageSink();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
@@ -36,7 +35,7 @@ class HttpLimitsTest {
     void start() throws Exception {
         server = GatewayServer.start(GatewayServer.demoAccountKeys(), id -> Decision.UNKNOWN_ACCOUNT, usage,
                 new GatewaySettings("127.0.0.1", 0, "node-limits", "llama-3.3-70b", GatewaySettings.PRICING_PAGE_MODELS,
-                        8, THREADS), null);
+                        8, THREADS).withHttpLimits(HttpLimits.DEFAULTS.withIdleTimeout(IDLE_TIMEOUT)), null);
     }
 
     @AfterEach
@@ -46,15 +45,15 @@ class HttpLimitsTest {
 
     @Test
     void clientsSendingHalfARequestDoNotHoldTheHandlerThreads() throws Exception {
-        String limit = System.getProperty(HttpLimits.MAX_REQUEST_TIME);
-        assertThat(limit).as("set by the pom for the tests").isEqualTo("2");
         List<RawHttpClient> slow = new ArrayList<>();
         try {
-            // more than there are handler threads: half the headers of one, half the body of the others
-            RawHttpClient halfHeaders = new RawHttpClient(server.port());
-            halfHeaders.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor");
-            slow.add(halfHeaders);
-            for (int i = 0; i < THREADS; i++) {
+            // many more than there are handler threads: half the headers of some, half the body of the others
+            for (int i = 0; i < 8 * THREADS; i++) {
+                RawHttpClient halfHeaders = new RawHttpClient(server.port());
+                halfHeaders.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor");
+                slow.add(halfHeaders);
+            }
+            for (int i = 0; i < 8 * THREADS; i++) {
                 RawHttpClient halfBody = new RawHttpClient(server.port());
                 halfBody.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-acct-slow"
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + HELLO.length() + "\r\n\r\n"
@@ -62,19 +61,21 @@ class HttpLimitsTest {
                 slow.add(halfBody);
             }
             long started = System.nanoTime();
+            // while they hold their sockets, a whole request is answered at once: they hold no thread
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
+                    .header("Authorization", "Bearer sk-acct-fast").timeout(TIMEOUT)
+                    .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
+            long answeredMs = (System.nanoTime() - started) / 1_000_000;
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(answeredMs).as("answered before the idle timeout cut the slow ones").isLessThan(IDLE_TIMEOUT.toMillis());
+
             for (RawHttpClient client : slow) {
                 assertThat(closedByServer(client)).as("the gateway hung up on a half request").isTrue();
             }
             long cutOffMs = (System.nanoTime() - started) / 1_000_000;
-
-            // without the limit both handler threads would wait for the rest forever, and this would never be answered
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
-                    .header("Authorization", "Bearer sk-acct-fast").timeout(TIMEOUT)
-                    .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
-
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            System.out.printf("SLOW CLIENTS: %d half requests on %d handler threads were cut off after %d ms (request"
-                    + " time limit %s s); the next request was served%n", slow.size(), THREADS, cutOffMs, limit);
+            System.out.printf("SLOW CLIENTS: %d half requests on %d handler threads; a whole request answered after %d ms;"
+                    + " the half ones cut off after %d ms (idle timeout %d ms)%n", slow.size(), THREADS, answeredMs, cutOffMs,
+                    IDLE_TIMEOUT.toMillis());
         } finally {
             for (RawHttpClient client : slow) {
                 client.close();
@@ -108,17 +109,56 @@ class HttpLimitsTest {
     }
 
     @Test
-    void theDefaultsLimitTheRequestTimeAndTheHeadersAndKeepWhatIsSet() {
-        Properties system = new Properties();
-        system.setProperty(HttpLimits.MAX_RESPONSE_TIME, "60");
+    void refusesABodyOverTheLimitBeforeReadingIt() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            client.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-acct-big\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + (HttpLimits.DEFAULTS.maxBodyBytes() + 1) + "\r\n\r\n{");
+            assertThat(firstLineOrNull(client)).startsWith("HTTP/1.1 413");
+        }
+        assertThat(usage.records).isEmpty();
+    }
 
-        HttpLimits.applyDefaults(system);
+    @Test
+    void whatJettyRefusesByItselfIsAnsweredInTheErrorShapeWithoutInternals() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            client.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Large: " + "x".repeat(40 * 1024)
+                    + "\r\nContent-Length: 2\r\n\r\n{}");
+            StringBuilder answer = new StringBuilder();
+            client.socket.setSoTimeout((int) TIMEOUT.toMillis());
+            try {
+                for (String line = client.readLine(); line != null; line = client.readLine()) {
+                    answer.append(line).append('\n');
+                }
+            } catch (SocketException e) {
+                // reset after the answer
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 431").contains("application/json")
+                    .contains("{\"error\":{\"message\":\"Request Header Fields Too Large.\"")
+                    .doesNotContain("Exception").doesNotContain("jetty");
+        }
+    }
 
-        assertThat(system.getProperty(HttpLimits.MAX_REQUEST_TIME)).isEqualTo("10");
-        assertThat(system.getProperty(HttpLimits.MAX_RESPONSE_TIME)).isEqualTo("60");
-        assertThat(system.getProperty(HttpLimits.MAX_HEADERS)).isEqualTo("64");
-        assertThat(system.getProperty(HttpLimits.MAX_HEADER_BYTES)).isEqualTo("32768");
-        assertThat(system.getProperty(HttpLimits.NO_DELAY)).isEqualTo("true");
+    @Test
+    void refusesAChunkedBodyThatGrowsOverTheLimit() throws Exception {
+        byte[] body = new byte[HttpLimits.DEFAULTS.maxBodyBytes() + 1];
+        java.util.Arrays.fill(body, (byte) ' ');
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.chatCompletionsUri())
+                .header("Authorization", "Bearer sk-acct-chunked").timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(r.body()).contains("request_too_large");
+        assertThat(usage.records).isEmpty();
+    }
+
+    @Test
+    void theDefaultsBoundHeadersBodiesAndSilence() {
+        assertThat(HttpLimits.DEFAULTS.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(HttpLimits.DEFAULTS.maxHeaders()).isEqualTo(64);
+        assertThat(HttpLimits.DEFAULTS.maxHeaderBytes()).isEqualTo(32 * 1024);
+        assertThat(HttpLimits.DEFAULTS.maxBodyBytes()).isEqualTo(4 << 20);
+        assertThat(HttpLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(5)).maxHeaders()).isEqualTo(64);
     }
 
     /** Whether the server closed the connection (end of stream or reset) before the deadline. */

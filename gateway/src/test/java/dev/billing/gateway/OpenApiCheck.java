@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.billing.gateway.billing.BillingApiHandler;
 import java.io.InputStream;
 import java.util.Set;
 

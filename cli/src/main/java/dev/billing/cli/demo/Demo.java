@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import dev.billing.gateway.BillingApi;
+import dev.billing.gateway.billing.BillingApi;
 import dev.billing.gateway.DatabaseOptions;
 import dev.billing.gateway.GatewayDoor;
 import dev.billing.gateway.GatewayServer;

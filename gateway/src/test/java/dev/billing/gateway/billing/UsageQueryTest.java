@@ -1,4 +1,4 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

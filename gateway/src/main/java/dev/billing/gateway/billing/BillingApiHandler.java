@@ -1,14 +1,19 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import dev.billing.gateway.ApiError;
+import dev.billing.gateway.Authenticator;
+import dev.billing.gateway.Callers;
+import dev.billing.gateway.Endpoint;
+import dev.billing.gateway.HttpCall;
+import dev.billing.gateway.Resources;
 import dev.billing.gateway.client.AccountStatus;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.net.URLDecoder;
@@ -27,9 +32,9 @@ import java.util.function.Function;
  * the OpenAPI document is behind the caller's key and concerns the key's account only. Money is a
  * decimal string both ways.
  */
-final class BillingApiHandler implements HttpHandler {
-    static final String PATH = "/v1/billing/";
-    static final String OPENAPI = "billing/billing-openapi.json";
+public final class BillingApiHandler implements Endpoint {
+    public static final String PATH = "/v1/billing/";
+    public static final String OPENAPI = "billing/billing-openapi.json";
     private static final int MAX_BODY_BYTES = 16 << 10;
     private static final int MAX_THRESHOLDS = 20;
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -58,29 +63,29 @@ final class BillingApiHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    public void serve(HttpCall exchange) {
         try {
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.setHeader("Cache-Control", "no-store");
             route(exchange);
         } catch (ApiError e) {
-            HttpResponses.json(exchange, e.status, e.body());
+            exchange.json(e.status, e.body());
         } catch (SQLException e) {
             // the cause (host, SQL state) is for the operator's log, not for the customer
             LOG.log(Level.WARNING, "billing API: PostgreSQL failed: " + e.getMessage());
-            HttpResponses.json(exchange, 503, new ApiError(503, "service_unavailable", "billing_database_unavailable", null,
+            exchange.json(503, new ApiError(503, "service_unavailable", "billing_database_unavailable", null,
                     "The billing database is not answering; retry shortly.").body());
-        } finally {
-            exchange.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private void route(HttpExchange exchange) throws IOException, ApiError, SQLException {
-        String path = exchange.getRequestURI().getPath();
+    private void route(HttpCall exchange) throws IOException, ApiError, SQLException {
+        String path = exchange.path();
         String endpoint = path.startsWith(PATH) ? path.substring(PATH.length()) : "";
         switch (endpoint) {
             case "openapi.json" -> {
                 allow(exchange, "GET");
-                HttpResponses.json(exchange, 200, openApi);
+                exchange.json(200, openApi);
             }
             case "balance" -> {
                 allow(exchange, "GET");
@@ -100,7 +105,7 @@ final class BillingApiHandler implements HttpHandler {
             }
             case "credits" -> {
                 allow(exchange, "GET", "POST");
-                if ("GET".equals(exchange.getRequestMethod())) {
+                if ("GET".equals(exchange.method())) {
                     recentPurchases(exchange, caller(exchange));
                 } else {
                     buy(exchange, caller(exchange));
@@ -119,7 +124,7 @@ final class BillingApiHandler implements HttpHandler {
         }
     }
 
-    private void balance(HttpExchange exchange, String account) throws IOException, ApiError, SQLException {
+    private void balance(HttpCall exchange, String account) throws IOException, ApiError, SQLException {
         AccountStatus status = statuses.apply(account);
         BalanceRow row = database.balance(account);
         ObjectNode body = BalanceView.of(account, status, row, Instant.now());
@@ -131,7 +136,7 @@ final class BillingApiHandler implements HttpHandler {
         reply(exchange, 200, body);
     }
 
-    private void usage(HttpExchange exchange, String account) throws IOException, ApiError, SQLException {
+    private void usage(HttpCall exchange, String account) throws IOException, ApiError, SQLException {
         UsageQuery query = UsageQuery.of(queryParams(exchange), Instant.now());
         ObjectNode body = JSON.createObjectNode();
         body.put("account_id", account);
@@ -157,8 +162,8 @@ final class BillingApiHandler implements HttpHandler {
      * A purchase: a payment request for the payments service, never credits. The payments service
      * charges it and sends the CREDITS_PURCHASED that credits the account; until then it is pending.
      */
-    private void buy(HttpExchange exchange, String account) throws IOException, ApiError {
-        String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+    private void buy(HttpCall exchange, String account) throws IOException, ApiError {
+        String idempotencyKey = exchange.header("Idempotency-Key");
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw ApiError.invalidRequest("Idempotency-Key", "Send an 'Idempotency-Key' header (a fresh random value per"
                     + " purchase, the same value when retrying it) so a retried purchase buys once.");
@@ -195,7 +200,7 @@ final class BillingApiHandler implements HttpHandler {
         reply(exchange, 202, purchaseJson(account, purchases.find(account, requestId)));
     }
 
-    private void recentPurchases(HttpExchange exchange, String account) throws IOException {
+    private void recentPurchases(HttpCall exchange, String account) throws IOException {
         ObjectNode body = JSON.createObjectNode();
         body.put("account_id", account);
         ArrayNode data = body.putArray("data");
@@ -216,7 +221,7 @@ final class BillingApiHandler implements HttpHandler {
                 .put("credited_at", p.creditedAt() == null ? null : p.creditedAt().toString());
     }
 
-    private void limits(HttpExchange exchange, String account) throws IOException, ApiError {
+    private void limits(HttpCall exchange, String account) throws IOException, ApiError {
         ObjectNode request = object(exchange);
         for (var names = request.fieldNames(); names.hasNext(); ) {
             String name = names.next();
@@ -255,7 +260,7 @@ final class BillingApiHandler implements HttpHandler {
     }
 
     /** {@code {below_usd, amount_usd}} switches auto top-up on; both null, or {@code {"enabled": false}}, off. */
-    private void autoTopUp(HttpExchange exchange, String account) throws IOException, ApiError {
+    private void autoTopUp(HttpCall exchange, String account) throws IOException, ApiError {
         ObjectNode request = object(exchange);
         JsonNode enabled = request.get("enabled");
         if (enabled != null && !enabled.isBoolean()) {
@@ -289,26 +294,28 @@ final class BillingApiHandler implements HttpHandler {
                 .put("amount_usd", Usd.format(amount)));
     }
 
-    private String caller(HttpExchange exchange) throws ApiError {
+    private String caller(HttpCall exchange) throws ApiError {
         return Callers.of(keys, exchange).accountId();
     }
 
-    private static void allow(HttpExchange exchange, String... allowed) throws ApiError {
-        String method = exchange.getRequestMethod();
+    private static void allow(HttpCall exchange, String... allowed) throws ApiError {
+        String method = exchange.method();
         if (!List.of(allowed).contains(method)) {
-            exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
+            exchange.setHeader("Allow", String.join(", ", allowed));
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null, method + " is not allowed on "
-                    + exchange.getRequestURI().getPath() + "; use " + String.join(" or ", allowed) + ".");
+                    + exchange.path() + "; use " + String.join(" or ", allowed) + ".");
         }
     }
 
-    private static ObjectNode object(HttpExchange exchange) throws IOException, ApiError {
-        byte[] body = HttpResponses.body(exchange, MAX_BODY_BYTES);
+    private static ObjectNode object(HttpCall exchange) throws IOException, ApiError {
+        byte[] body = exchange.body(MAX_BODY_BYTES);
         JsonNode json;
         try {
             json = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiError.invalidRequest(null, "The body is not valid JSON: " + e.getOriginalMessage());
+            // where it stopped, not the parser's words: those are the gateway's internals
+            throw ApiError.invalidRequest(null, "The body is not valid JSON" + (e.getLocation() == null ? "."
+                    : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")."));
         }
         if (!(json instanceof ObjectNode object)) {
             throw ApiError.invalidRequest(null, "The body must be a JSON object.");
@@ -316,9 +323,9 @@ final class BillingApiHandler implements HttpHandler {
         return object;
     }
 
-    private static Map<String, String> queryParams(HttpExchange exchange) throws ApiError {
+    private static Map<String, String> queryParams(HttpCall exchange) throws ApiError {
         Map<String, String> params = new LinkedHashMap<>();
-        String query = exchange.getRequestURI().getRawQuery();
+        String query = exchange.rawQuery();
         if (query == null || query.isEmpty()) {
             return params;
         }
@@ -336,7 +343,7 @@ final class BillingApiHandler implements HttpHandler {
         return params;
     }
 
-    private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        HttpResponses.json(exchange, status, JSON.writeValueAsBytes(body));
+    private static void reply(HttpCall exchange, int status, ObjectNode body) throws IOException {
+        exchange.json(status, JSON.writeValueAsBytes(body));
     }
 }

@@ -1,4 +1,4 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import java.math.BigDecimal;
 import java.time.Instant;

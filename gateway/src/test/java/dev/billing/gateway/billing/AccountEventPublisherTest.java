@@ -1,10 +1,11 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.gateway.ApiError;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;

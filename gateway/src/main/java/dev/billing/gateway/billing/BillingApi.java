@@ -1,6 +1,8 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.billing.gateway.Authenticator;
+import dev.billing.gateway.DatabaseOptions;
+import dev.billing.gateway.GatewayHandler;
 import dev.billing.gateway.client.AccountStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -101,10 +103,10 @@ public final class BillingApi implements AutoCloseable {
     }
 
     /** Adds the API's and the page's handlers to the gateway's server. */
-    void register(HttpServer server, Authenticator keys) {
-        server.createContext(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
+    public void register(GatewayHandler routes, Authenticator keys) {
+        routes.route(BillingApiHandler.PATH, new BillingApiHandler(keys, statuses,
                 database, events, alerts, purchases, settings.minimumPurchaseUsd()));
-        server.createContext(BillingPageHandler.PATH, new BillingPageHandler());
+        routes.route(BillingPageHandler.PATH, new BillingPageHandler());
     }
 
     @Override

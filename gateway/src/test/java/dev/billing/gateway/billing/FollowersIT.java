@@ -1,9 +1,10 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.billing.embedded.EmbeddedKafka;
+import dev.billing.gateway.Await;
 import dev.billing.gateway.client.CutoffClient;
 import dev.billing.gateway.client.CutoffClientConfig;
 import dev.billing.gateway.payments.GroupFollower;

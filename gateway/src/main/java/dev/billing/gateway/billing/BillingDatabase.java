@@ -1,8 +1,10 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.billing.gateway.DatabaseOptions;
+import dev.billing.gateway.DatabasePool;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,6 @@
-package dev.billing.gateway;
+package dev.billing.gateway.billing;
 
+import dev.billing.gateway.ApiError;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
