@@ -31,6 +31,8 @@ final class HeldRows<T> {
     /** When the first row now pending arrived into an empty pending map: the batch interval counts from it. */
     private long firstPendingMs;
     private boolean flushRequested;
+    /** Batches committed so far: a drain that sees this move is making progress. */
+    private long commits;
     private boolean closed;
 
     HeldRows(UpsertTable<T> table, int batchSize, long intervalMs, Clock clock) {
@@ -108,6 +110,7 @@ final class HeldRows<T> {
     /** The batch in flight is in PostgreSQL (or quarantined): it is owed no more. */
     synchronized void committed() {
         inFlight.clear();
+        commits++;
         notifyAll();
     }
 
@@ -170,11 +173,15 @@ final class HeldRows<T> {
         return nowMs - oldest;
     }
 
-    /** Waits until nothing is owed, at most {@code timeoutMs}; whether nothing is. */
+    /** Waits until nothing is owed, or no batch was committed for {@code timeoutMs}; whether nothing is. */
     synchronized boolean awaitDrained(long timeoutMs) throws InterruptedException {
         long deadline = clock.nowMs() + timeoutMs;
-        requestFlush();
+        long seen = commits;
         while (!pending.isEmpty() || !inFlight.isEmpty()) {
+            if (commits != seen) {
+                seen = commits;
+                deadline = clock.nowMs() + timeoutMs;
+            }
             long left = deadline - clock.nowMs();
             if (left <= 0 || closed) {
                 return false;
