@@ -63,12 +63,12 @@ final class PostgresFaultScenario {
     }
 
     /** What a run measured; latencies in ms. */
-    record Result(List<Long> beforeFault, List<Long> duringFault, long checkpointsDuringFault, long failedCheckpoints,
-            long restarts, long exceptions) {
+    record Result(List<Long> beforeFault, List<Long> duringFault, long checkpointsDuringFault,
+            long failedCheckpointsDuringFault, long restarts, long exceptions) {
         @Override
         public String toString() {
             return "cutoff latency before the fault " + summary(beforeFault) + ", during it " + summary(duringFault)
-                    + "; checkpoints completed during the fault " + checkpointsDuringFault + ", failed " + failedCheckpoints
+                    + "; checkpoints completed during the fault " + checkpointsDuringFault + ", failed " + failedCheckpointsDuringFault
                     + "; restarts " + restarts + ", exceptions " + exceptions;
         }
     }
@@ -138,15 +138,17 @@ final class PostgresFaultScenario {
         List<Timed> messages = messages(options.usageTopic);
         FlinkRest rest = new FlinkRest(restUrl, job.getJobID().toHexString());
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        long[] checkpointsAtFault = new long[2];
+        long[] checkpointsAtFault = new long[4];
         Thread watcher = new Thread(() -> watchStatuses(options.statusTopic, failure), "status watcher");
         watcher.setDaemon(true);
         watcher.start();
         Thread faultThread = new Thread(() -> {
             try {
                 checkpointsAtFault[0] = rest.completedCheckpoints();
+                checkpointsAtFault[2] = rest.failedCheckpoints();
                 fault.inject();
                 checkpointsAtFault[1] = rest.completedCheckpoints();
+                checkpointsAtFault[3] = rest.failedCheckpoints();
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             }
@@ -189,7 +191,8 @@ final class PostgresFaultScenario {
             long ms = (blockedSeenNs.get(account) - exhaustedSentNs.get(account)) / 1_000_000;
             (cutoffsAt.get(k).compareTo(faultAt) < 0 ? before : during).add(ms);
         }
-        return new Result(before, during, checkpointsAtFault[1] - checkpointsAtFault[0], rest.failedCheckpoints(),
+        return new Result(before, during, checkpointsAtFault[1] - checkpointsAtFault[0],
+                checkpointsAtFault[3] - checkpointsAtFault[2],
                 rest.restarts(), rest.exceptions());
     }
 
@@ -327,12 +330,23 @@ final class PostgresFaultScenario {
             return get("/checkpoints").path("counts").path("failed").asLong();
         }
 
-        /** The job's numRestarts metric: 0 while its first attempt runs. */
+        /**
+         * The highest attempt number of any subtask: 0 while the job's first attempt runs (a
+         * MiniCluster has no metric store for numRestarts to be read from), or -1 once the job
+         * has been RESTARTING at all.
+         */
         long restarts() throws Exception {
-            for (JsonNode m : get("/metrics?get=numRestarts")) {
-                return m.path("value").asLong();
+            JsonNode job = get("");
+            if (job.path("timestamps").path("RESTARTING").asLong() > 0) {
+                return -1;
             }
-            throw new IllegalStateException("no numRestarts metric for " + base);
+            long attempts = 0;
+            for (JsonNode vertex : job.path("vertices")) {
+                for (JsonNode subtask : get("/vertices/" + vertex.path("id").asText()).path("subtasks")) {
+                    attempts = Math.max(attempts, subtask.path("attempt").asLong());
+                }
+            }
+            return attempts;
         }
 
         /** Failures the job recorded (each would have been a restart). */

@@ -62,6 +62,7 @@ class PostgresLockIT extends PipelineTestBase {
             assertThat(result.exceptions()).as("failures").isZero();
             assertThat(result.checkpointsDuringFault()).as("checkpoints completed while the tables were locked")
                     .isGreaterThanOrEqualTo(2);
+            assertThat(result.failedCheckpointsDuringFault()).as("checkpoints failed while the tables were locked").isZero();
             // before this sink, a cutoff during the lock waited for its end: up to 13 s here
             assertThat(Collections.max(result.duringFault())).as("cutoff latency during the lock, ms").isLessThan(8_000);
             scenario.awaitExactRows(options);

@@ -48,6 +48,7 @@ class PostgresOutageIT extends PipelineTestBase {
                 assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
                 assertThat(result.checkpointsDuringFault()).as("checkpoints completed while PostgreSQL was down")
                         .isGreaterThanOrEqualTo(10);
+                assertThat(result.failedCheckpointsDuringFault()).as("checkpoints failed while PostgreSQL was down").isZero();
                 assertThat(Collections.max(result.duringFault())).as("cutoff latency during the outage, ms")
                         .isLessThan(8_000);
                 scenario.awaitExactRows(options);
