@@ -45,7 +45,7 @@ public final class PostgresUpsertSink<T> implements Sink<T>, SupportsWriterState
     public StatefulSinkWriter<T, T> restoreWriter(WriterInitContext context, Collection<T> owed) {
         return new PostgresUpsertWriter<>(table, target, retry, context.metricGroup(),
                 context.isObjectReuseEnabled() ? context.<T>createInputSerializer() : null, owed,
-                "upsert " + table.table + " " + context.getTaskInfo().getIndexOfThisSubtask());
+                table.table + " (subtask " + context.getTaskInfo().getIndexOfThisSubtask() + ")");
     }
 
     @Override

@@ -53,7 +53,7 @@ final class PostgresUpsertWriter<T> implements StatefulSinkWriter<T, T> {
         metrics.gauge("oldestPendingAgeMs", (Gauge<Long>) held::oldestAgeMs);
         restored.forEach(held::add);
         this.rows = new RowWriter<>(table, target, quarantinedRows, quarantineFailures);
-        this.loop = new WriteLoop<>(table.table, held, rows, retry, WARN_EVERY, writeFailures, connectionRetries);
+        this.loop = new WriteLoop<>(threadName, held, rows, retry, WARN_EVERY, writeFailures, connectionRetries);
         this.thread = new Thread(loop, threadName);
         thread.setDaemon(true);
         thread.setContextClassLoader(PostgresUpsertWriter.class.getClassLoader());

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 final class WriteLoop<T> implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteLoop.class);
 
+    /** The table and the subtask, as the log names them. */
     private final String table;
     private final HeldRows<T> held;
     private final RowWriter<T> rows;
