@@ -9,6 +9,8 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The upsert sink's writer. The task's thread only hands rows over: {@link #write} merges a row
@@ -23,6 +25,7 @@ import org.apache.flink.metrics.MetricGroup;
  * replacing a newer one whichever order they arrive in.
  */
 final class PostgresUpsertWriter<T> implements StatefulSinkWriter<T, T> {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresUpsertWriter.class);
     /** How often, at most, an outage is logged again while it lasts. */
     static final Duration WARN_EVERY = Duration.ofSeconds(30);
 
@@ -52,6 +55,10 @@ final class PostgresUpsertWriter<T> implements StatefulSinkWriter<T, T> {
         metrics.gauge("pendingRows", (Gauge<Integer>) held::size);
         metrics.gauge("oldestPendingAgeMs", (Gauge<Long>) held::oldestAgeMs);
         restored.forEach(held::add);
+        if (!restored.isEmpty()) {
+            LOG.info("{}: {} rows owed to PostgreSQL when the checkpoint was taken are restored; writing them.",
+                    threadName, restored.size());
+        }
         this.rows = new RowWriter<>(table, target, quarantinedRows, quarantineFailures);
         this.loop = new WriteLoop<>(threadName, held, rows, retry, WARN_EVERY, writeFailures, connectionRetries);
         this.thread = new Thread(loop, threadName);

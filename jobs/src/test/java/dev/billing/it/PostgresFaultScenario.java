@@ -119,9 +119,17 @@ final class PostgresFaultScenario {
 
     /** Starts the job with a checkpoint timeout shorter than the fault. */
     static JobClient start(JobOptions options, String name) throws Exception {
+        return start(options, name, null);
+    }
+
+    /** The same, restoring {@code savepoint} when not null. */
+    static JobClient start(JobOptions options, String name, String savepoint) throws Exception {
         BillingJob.prepare(options);
         Configuration conf = JobConfiguration.of(options);
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
+        if (savepoint != null) {
+            conf.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         return BillingJob.environment(options, conf).executeAsync(name);
     }
 
