@@ -59,11 +59,14 @@ final class HeldRows<T> {
             }
             since = Math.min(since, old.sinceMs());
         }
-        if (pending.isEmpty()) {
+        boolean first = pending.isEmpty();
+        if (first) {
             firstPendingMs = nowMs;
         }
         pending.put(key, new Held<>(row, version, since));
-        if (pending.size() >= batchSize) {
+        if (first || pending.size() >= batchSize) {
+            // with nothing pending the writer thread waits without a deadline: it must learn when the
+            // batch interval starts, or a partial batch would wait for the next checkpoint instead
             notifyAll();
         }
     }

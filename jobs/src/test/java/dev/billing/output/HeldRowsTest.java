@@ -2,9 +2,12 @@ package dev.billing.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.billing.it.PipelineFixture;
 import dev.billing.model.AccountBalanceRow;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The rows a sink owes: one per key, never an older version over a newer one, whatever fails when. */
@@ -66,6 +69,26 @@ class HeldRowsTest {
         assertThat(small.size()).isEqualTo(3);
         small.committed();
         assertThat(describe(small.take())).containsExactly("c@1=1.00");
+    }
+
+    @Test
+    void aRowArrivingWhileTheWriterWaitsForAnyIsTakenOnceTheBatchIntervalHasPassed() throws Exception {
+        HeldRows<AccountBalanceRow> timed = new HeldRows<>(PostgresSinks.ACCOUNT_BALANCE, 100, 200, HeldRows.Clock.SYSTEM);
+        CompletableFuture<List<AccountBalanceRow>> taken = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try {
+                taken.complete(timed.take());
+            } catch (Throwable t) {
+                taken.completeExceptionally(t);
+            }
+        });
+        writer.setDaemon(true); // a writer that never wakes must not keep the test JVM alive
+        writer.start();
+        PipelineFixture.awaitTrue("the writer waits for a row", () -> writer.getState() == Thread.State.WAITING);
+        timed.add(row("a", 1, "1.00"));
+        // nothing but the batch interval can end the wait: no flush is requested and the batch is far from full
+        assertThat(describe(taken.get(10, TimeUnit.SECONDS))).containsExactly("a@1=1.00");
+        writer.join();
     }
 
     private static AccountBalanceRow row(String account, long version, String balance) {
