@@ -142,15 +142,17 @@ class FaultScenariosIT {
     /**
      * A TaskManager cut off from the JobManager that still reaches PostgreSQL must not leave an
      * older total in a row after the new attempt wrote a newer one ({@link ZombieTaskManager}).
-     * The JDBC sinks write at checkpoints (every 3 s) and 2 s after their first held row, so they
-     * hold rows for up to 2 s and, frozen longer than that, write them the moment they resume (the
-     * batch timer is overdue; closing a sink writes nothing); heartbeats are short so the frozen
+     * The JDBC sinks write 12 s after their first held row and at checkpoints (every 20 s, longer
+     * than the stream lasts after the fault point, so that a checkpoint seldom flushes them just
+     * before the freeze), so they hold rows for up to 12 s and,
+     * frozen longer than that, write them the moment they resume (their writer threads' batch
+     * timers are overdue; closing a sink writes nothing); heartbeats are short so the frozen
      * TaskManager is declared lost within seconds; a spare TaskManager takes over its slot; the REST API's
      * checkpoint statistics and metrics are kept fresh to tell when the sinks hold rows.
      */
     @Test
     void zombieTaskManagerFlushesAfterTheFailover(TestInfo test) throws Exception {
-        Scenario s = new Scenario(test, Map.of("--checkpoint-interval", "3s", "--jdbc-batch-interval", "2s",
+        Scenario s = new Scenario(test, Map.of("--checkpoint-interval", "20s", "--jdbc-batch-interval", "12s",
                 "--jdbc-batch-size", "100000"));
         String job = s.submitToCluster(2, Map.of("heartbeat.interval", "1000", "heartbeat.timeout", "5000",
                 "rest.cache.checkpoint-statistics.timeout", "100 ms", "metrics.fetcher.update-interval", "200 ms"));

@@ -147,13 +147,33 @@ final class FlinkCluster implements AutoCloseable {
         throw new IllegalStateException("no vertex " + vertexName + " in job " + jobId);
     }
 
-    /** A metric of one subtask of the job's vertex named {@code vertexName}, as a number (-1 while not reported). */
-    long subtaskMetric(String jobId, String vertexName, int subtask, String metric) throws Exception {
+    /**
+     * Metrics an operator of one subtask registered itself (gauges included), by their own names:
+     * the REST API prefixes them with the operator's name, with its spaces, dots and colons
+     * replaced. A name not (yet) reported is missing from the map.
+     */
+    Map<String, Long> subtaskOperatorMetrics(String jobId, String vertexName, int subtask, String... names)
+            throws Exception {
         for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
             if (vertex.path("name").asText().equals(vertexName)) {
-                JsonNode values = get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/" + subtask
-                        + "/metrics?get=" + metric);
-                return values.size() == 0 ? -1 : values.path(0).path("value").asLong();
+                String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/" + subtask
+                        + "/metrics";
+                Map<String, String> ids = new LinkedHashMap<>();
+                for (JsonNode metric : get(path)) {
+                    String id = metric.path("id").asText();
+                    for (String name : names) {
+                        if (id.endsWith("." + name)) {
+                            ids.put(id, name);
+                        }
+                    }
+                }
+                Map<String, Long> out = new LinkedHashMap<>();
+                if (!ids.isEmpty()) {
+                    for (JsonNode value : get(path + "?get=" + String.join(",", ids.keySet()))) {
+                        out.put(ids.get(value.path("id").asText()), value.path("value").asLong());
+                    }
+                }
+                return out;
             }
         }
         throw new IllegalStateException("no vertex " + vertexName + " in job " + jobId);

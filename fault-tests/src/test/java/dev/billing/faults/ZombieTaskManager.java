@@ -41,8 +41,12 @@ import java.util.stream.Collectors;
 final class ZombieTaskManager implements FaultScenariosIT.Fault {
     /** The sink whose rows are watched; its subtask 0 runs on the TaskManager that is frozen. */
     private static final String SINK = "account_balance: Writer";
-    /** After this long a completed checkpoint's statistics and the sink's metrics are sure to be from after its barrier. */
-    private static final long SETTLED_AFTER_CHECKPOINT_MS = 500;
+    /**
+     * How old the REST API's sample of the sink's gauges may be when the TaskManager is frozen: the
+     * metrics are fetched asynchronously (a request is answered from the previous fetch), from
+     * busy TaskManagers on a loaded machine.
+     */
+    private static final long STALE_MS = 3000;
 
     private final FlinkCluster cluster;
     private final String job;
@@ -50,11 +54,9 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     private final JobOptions options;
     private final String applicationName;
     private final long checkpointIntervalMs;
+    private final long batchIntervalMs;
     private final ScenarioInput input;
     private final Callable<Map<String, LedgerModel.Row>> rows;
-    /** The last completed checkpoint seen, and the rows the sink had received just after it. */
-    private long checkpointSeen = -1;
-    private long receivedAfterCheckpoint;
 
     ZombieTaskManager(FlinkCluster cluster, String job, PipelineFixture services, JobOptions options, String applicationName,
             ScenarioInput input, Callable<Map<String, LedgerModel.Row>> rows) {
@@ -64,6 +66,7 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         this.options = options;
         this.applicationName = applicationName;
         this.checkpointIntervalMs = options.checkpointInterval.toMillis();
+        this.batchIntervalMs = options.jdbcBatchInterval.toMillis();
         this.input = input;
         this.rows = rows;
     }
@@ -72,9 +75,10 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     public void inject() throws Exception {
         installProbe();
         FlinkCluster.TaskManager zombie = cluster.runningSubtaskOf(job, SINK);
-        PipelineFixture.awaitTrue("the JDBC sinks hold rows flushed by the ledger since the last checkpoint",
-                this::sinksHoldRows);
+        PipelineFixture.awaitTrue("the JDBC sink on the TaskManager to freeze holds rows it will not write for seconds",
+                this::sinkHoldsRows);
         zombie.signal("STOP");
+        long frozenAtNanos = System.nanoTime();
         List<Integer> backends = backendsOf(zombie);
         System.out.println("zombie: " + zombie.id() + " (pid " + zombie.process().pid() + ") frozen with PostgreSQL backends "
                 + backends);
@@ -86,9 +90,14 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         PipelineFixture.awaitEqual("the new attempt wrote the balances of everything streamed", input.afterStream::balances,
                 () -> services.balances(options));
 
+        // the freeze outlasts the batch interval (the failover alone takes the heartbeat timeout and
+        // more), so the held rows are overdue the moment the zombie resumes
+        PipelineFixture.awaitTrue("the zombie's held rows are overdue",
+                () -> System.nanoTime() - frozenAtNanos > (batchIntervalMs + 1000) * 1_000_000);
         Timestamp resumed = databaseNow();
         zombie.signal("CONT");
-        PipelineFixture.awaitTrue("the zombie closed its JDBC writers, flushing what they held",
+        System.out.println("zombie: resumed after " + (System.nanoTime() - frozenAtNanos) / 1_000_000 + " ms frozen");
+        PipelineFixture.awaitTrue("the zombie closed its connections to PostgreSQL",
                 () -> alive(backends).isEmpty());
         cluster.kill(zombie); // let it die: left alone it would register again as a fresh TaskManager
         Map<String, Long> writes = upsertsSince(resumed, backends);
@@ -104,13 +113,14 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     }
 
     /**
-     * With a JDBC batch interval far beyond the checkpoint interval the sinks write only at
-     * checkpoints (their barrier flushes them). So once the sink on the TaskManager to be frozen has
-     * received rows after the last completed checkpoint, and the next checkpoint is not about to
-     * start, it holds rows it has not written. Needs fresh checkpoint statistics and metrics from
+     * The sink writes its held rows when its batch interval has passed since the first of them, or
+     * when a checkpoint's barrier asks it to (the batch size is out of reach). So when its gauges
+     * show rows held for less than the batch interval by a margin that covers the age of the
+     * sample, and no checkpoint ran or is due within that margin, it still holds them when it is
+     * frozen. Needs fresh checkpoint statistics and metrics from
      * the REST API (the cluster's caches are set short for this scenario).
      */
-    private boolean sinksHoldRows() throws Exception {
+    private boolean sinkHoldsRows() throws Exception {
         JsonNode stats = cluster.checkpoints(job);
         JsonNode last = stats.path("latest").path("completed");
         if (stats.path("counts").path("in_progress").asInt() != 0 || last.isMissingNode() || last.isNull()) {
@@ -119,16 +129,17 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         long now = System.currentTimeMillis();
         long acked = last.path("latest_ack_timestamp").asLong();
         long nextTrigger = last.path("trigger_timestamp").asLong() + checkpointIntervalMs;
-        if (now < acked + SETTLED_AFTER_CHECKPOINT_MS || now > nextTrigger - 500) {
+        if (now < acked + STALE_MS || now > nextTrigger - STALE_MS) {
             return false;
         }
-        long received = cluster.subtaskMetric(job, SINK, 0, "numRecordsIn");
-        if (last.path("id").asLong() != checkpointSeen) {
-            checkpointSeen = last.path("id").asLong();
-            receivedAfterCheckpoint = received;
-            return false;
+        Map<String, Long> gauges = cluster.subtaskOperatorMetrics(job, SINK, 0, "pendingRows", "oldestPendingAgeMs");
+        long pending = gauges.getOrDefault("pendingRows", 0L);
+        long age = gauges.getOrDefault("oldestPendingAgeMs", Long.MAX_VALUE);
+        if (pending > 0 && age < batchIntervalMs - STALE_MS) {
+            System.out.println("zombie: its account_balance sink holds " + pending + " rows, the oldest for " + age + " ms");
+            return true;
         }
-        return received > receivedAfterCheckpoint;
+        return false;
     }
 
     /** Logs every row an upsert proposes on the two tables, with its backend, in the scenario's own schema. */

@@ -95,6 +95,9 @@ public class JobOptions {
     @Option(names = "--jdbc-batch-interval", defaultValue = "200ms", converter = DurationConverter.class, description = "Longest wait before a partial JDBC batch is written (default: ${DEFAULT-VALUE}).")
     public Duration jdbcBatchInterval;
 
+    @Option(names = "--jdbc-write-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Longest a write to PostgreSQL, or its wait for a lock, may take before it is cancelled and retried (statement_timeout, lock_timeout; connect and socket timeouts follow from it). Rows wait in the job's state while PostgreSQL is slow or down; billing and statuses do not (default: ${DEFAULT-VALUE}).")
+    public Duration jdbcWriteTimeout;
+
     @Option(names = "--checkpoint-dir", converter = CheckpointDirs.Converter.class, description = "Where checkpoints go: a path (/var/lib/billing/checkpoints, relative too) or a URI (file:///..., s3://...). They are retained, and the job's balances live in them: a start without them is refused once the job has run (see --rebuild-state-from-earliest). Default: bin/billing job: $XDG_STATE_HOME/billing/checkpoints, ~/.local/state/billing/checkpoints when unset; flink run: the cluster's execution.checkpointing.dir.")
     public String checkpointDir;
 

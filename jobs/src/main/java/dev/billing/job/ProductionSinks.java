@@ -19,7 +19,7 @@ public final class ProductionSinks implements BillingSinks {
     public ProductionSinks(JobOptions options) {
         this.options = options;
         this.postgres = new PostgresSinks.Target(options.jdbcUrl, options.jdbcUser, options.password(),
-                options.jdbcBatchSize, options.jdbcBatchInterval);
+                options.jdbcBatchSize, options.jdbcBatchInterval, options.jdbcWriteTimeout, PostgresSinks.DEFAULT_DRAIN_TIMEOUT);
     }
 
     @Override

@@ -11,11 +11,13 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import dev.billing.output.UpsertTable.Column;
+import dev.billing.serde.AccountBalanceRowFormat;
+import dev.billing.serde.UsageHourlyRowFormat;
 
 /**
  * Upserts of rollup and balance rows: per table, its columns, its key and its version column. Each row carries whole totals taken from the ledger's checkpointed state, never increments,
- * so the at-least-once {@link PostgresUpsertSink} is enough for exact results: after a restore the
- * job replays from its checkpoint and rewrites the same totals. A row PostgreSQL refuses goes to
+ * so the at-least-once {@link PostgresUpsertSink} is enough for exact results: the rows still owed
+ * at a checkpoint are in it, and after a restore the job replays from it and rewrites the same totals. A row PostgreSQL refuses goes to
  * billing_quarantine instead of stopping the job.
  */
 public final class PostgresSinks {
@@ -27,15 +29,29 @@ public final class PostgresSinks {
         final String password;
         final int batchSize;
         final Duration batchInterval;
+        /** The longest a statement, or its wait for a lock, may take before it is retried. */
+        final Duration writeTimeout;
+        /** At the end of a bounded input: how long PostgreSQL may take no rows before the run fails. */
+        final Duration drainTimeout;
 
         public Target(String url, String user, String password, int batchSize, Duration batchInterval) {
+            this(url, user, password, batchSize, batchInterval, DEFAULT_WRITE_TIMEOUT, DEFAULT_DRAIN_TIMEOUT);
+        }
+
+        public Target(String url, String user, String password, int batchSize, Duration batchInterval,
+                Duration writeTimeout, Duration drainTimeout) {
             this.url = url;
             this.user = user;
             this.password = password;
             this.batchSize = batchSize;
             this.batchInterval = batchInterval;
+            this.writeTimeout = writeTimeout;
+            this.drainTimeout = drainTimeout;
         }
     }
+
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
     private PostgresSinks() {}
 
@@ -52,7 +68,8 @@ public final class PostgresSinks {
                     Column.of("list_cost_usd", "numeric", row -> Money.toColumn(row.totals.listCostUsd).toPlainString()),
                     Column.computed("updated_at", "now()"),
                     Column.of("version", "bigint", row -> Long.toString(row.version))),
-            "version", row -> List.of(row.accountId, row.totals.model, Instant.ofEpochMilli(row.totals.hourStartMs)));
+            "version", row -> List.of(row.accountId, row.totals.model, Instant.ofEpochMilli(row.totals.hourStartMs)),
+            row -> row.version);
 
     /** account_balance: one row per account. */
     public static final UpsertTable<AccountBalanceRow> ACCOUNT_BALANCE = new UpsertTable<>("account_balance",
@@ -70,7 +87,7 @@ public final class PostgresSinks {
                     Column.of("free_credits_left_usd", "numeric", row -> plainOrNull(row.freeCreditsLeftUsd)),
                     Column.of("updated_at", "timestamptz", row -> Instant.ofEpochMilli(row.updatedAtMs).toString()),
                     Column.of("version", "bigint", row -> Long.toString(row.version))),
-            "version", row -> List.of(row.accountId));
+            "version", row -> List.of(row.accountId), row -> row.version);
 
     private static String plainOrNull(BigDecimal usd) {
         return usd == null ? null : Money.toColumn(usd).toPlainString();
@@ -87,10 +104,10 @@ public final class PostgresSinks {
     }
 
     public static PostgresUpsertSink<UsageHourlyRow> usageHourly(Target target) {
-        return new PostgresUpsertSink<>(USAGE_HOURLY, target, RetryPolicy.DEFAULT);
+        return new PostgresUpsertSink<>(USAGE_HOURLY, target, RetryPolicy.DEFAULT, UsageHourlyRowFormat.INSTANCE);
     }
 
     public static PostgresUpsertSink<AccountBalanceRow> accountBalance(Target target) {
-        return new PostgresUpsertSink<>(ACCOUNT_BALANCE, target, RetryPolicy.DEFAULT);
+        return new PostgresUpsertSink<>(ACCOUNT_BALANCE, target, RetryPolicy.DEFAULT, AccountBalanceRowFormat.INSTANCE);
     }
 }

@@ -1,251 +1,119 @@
 package dev.billing.output;
 
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers rows, keeps the last row per primary key (rows are whole totals, so the last one is the
- * truth; one statement may not update a key twice), and upserts the buffer as one statement whose
- * rows travel as arrays ({@link UpsertTable#arraySql}) when it holds {@code batchSize} keys, when
- * the batch interval has passed since the first buffered row, and in {@link #flush} before every
- * checkpoint, which makes the sink at-least-once: a restored job rewrites the same totals.
+ * The upsert sink's writer. The task's thread only hands rows over: {@link #write} merges a row
+ * into the {@link HeldRows} (the last row per primary key; rows are whole totals) and never waits
+ * for PostgreSQL, and neither do {@link #flush} and {@link #snapshotState}, so a locked, hung or
+ * stopped PostgreSQL never backpressures the ledger (whose statuses are the cutoffs) nor holds a
+ * checkpoint. A thread of the writer's own ({@link WriteLoop}) writes the rows in batches and
+ * retries until PostgreSQL takes them.
  *
- * <p>Failures, by SQLSTATE ({@link SqlErrors}): a lost connection is retried on a new one with
- * backoff, then fails the task as any sink would, so an outage of PostgreSQL fails over and
- * recovers. A row PostgreSQL refuses (a constraint, a trigger, a type rule) would fail the same way
- * on every retry and stop billing for every account, so the batch is split in halves until the
- * refused rows are alone; the others are written, and each refused row goes to
- * {@code billing_quarantine} with the server's SQLSTATE and message. The exact totals stay in the
- * ledger's state: the next write of that key, once the cause is fixed, or a reconcile, repairs it.
- *
- * <p>All methods, including the batch timer, run on the task's mailbox thread.
+ * <p>The rows owed, written or not, are this writer's checkpointed state: a restored job writes
+ * what its checkpoint still owed, and the version check in the upsert keeps an older row from
+ * replacing a newer one whichever order they arrive in.
  */
-final class PostgresUpsertWriter<T> implements SinkWriter<T> {
+final class PostgresUpsertWriter<T> implements StatefulSinkWriter<T, T> {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresUpsertWriter.class);
-    /** Keys already warned about; beyond this many, a flood of refusals is left to the metric and the table. */
-    private static final int MAX_WARNED_KEYS = 10_000;
+    /** How often, at most, an outage is logged again while it lasts. */
+    static final Duration WARN_EVERY = Duration.ofSeconds(30);
 
     private final UpsertTable<T> table;
     private final PostgresSinks.Target target;
-    private final RetryPolicy retry;
-    private final ProcessingTimeService time;
-    /** Copies rows when object reuse is on, since the buffer outlives the call; null otherwise. */
+    /** Copies rows when object reuse is on, since the held rows outlive the call; null otherwise. */
     private final TypeSerializer<T> copier;
-    private final Map<List<Object>, T> buffer = new LinkedHashMap<>();
-    private final Set<List<Object>> warnedKeys = new HashSet<>();
+    private final HeldRows<T> held;
+    private final RowWriter<T> rows;
+    private final WriteLoop<T> loop;
+    private final Thread thread;
     final Counter quarantinedRows;
     final Counter quarantineFailures;
     final Counter connectionRetries;
-    private Connection connection;
-    private boolean timerPending;
+    final Counter writeFailures;
 
-    PostgresUpsertWriter(UpsertTable<T> table, PostgresSinks.Target target, RetryPolicy retry,
-            ProcessingTimeService time, MetricGroup metrics, TypeSerializer<T> copier) {
+    PostgresUpsertWriter(UpsertTable<T> table, PostgresSinks.Target target, RetryPolicy retry, MetricGroup metrics,
+            TypeSerializer<T> copier, Collection<T> restored, String threadName) {
         this.table = table;
         this.target = target;
-        this.retry = retry;
-        this.time = time;
         this.copier = copier;
+        this.held = new HeldRows<>(table, target.batchSize, target.batchInterval.toMillis(), HeldRows.Clock.SYSTEM);
         this.quarantinedRows = metrics.counter("quarantinedRows");
         this.quarantineFailures = metrics.counter("quarantineFailures");
         this.connectionRetries = metrics.counter("connectionRetries");
+        this.writeFailures = metrics.counter("writeFailures");
+        metrics.gauge("pendingRows", (Gauge<Integer>) held::size);
+        metrics.gauge("oldestPendingAgeMs", (Gauge<Long>) held::oldestAgeMs);
+        restored.forEach(held::add);
+        if (!restored.isEmpty()) {
+            LOG.info("{}: {} rows owed to PostgreSQL when the checkpoint was taken are restored; writing them.",
+                    threadName, restored.size());
+        }
+        this.rows = new RowWriter<>(table, target, quarantinedRows, quarantineFailures);
+        this.loop = new WriteLoop<>(threadName, held, rows, retry, WARN_EVERY, writeFailures, connectionRetries);
+        this.thread = new Thread(loop, threadName);
+        thread.setDaemon(true);
+        thread.setContextClassLoader(PostgresUpsertWriter.class.getClassLoader());
+        thread.start();
     }
 
     @Override
-    public void write(T row, Context context) throws IOException, InterruptedException {
-        T kept = copier == null ? row : copier.copy(row);
-        buffer.put(table.key.of(kept), kept);
-        if (buffer.size() >= target.batchSize) {
-            flushBuffer();
-        } else if (!timerPending && target.batchInterval.toMillis() > 0) {
-            timerPending = true;
-            time.registerTimer(time.getCurrentProcessingTime() + target.batchInterval.toMillis(), t -> {
-                timerPending = false;
-                flushBuffer();
-            });
-        }
-    }
-
-    @Override
-    public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        flushBuffer();
-    }
-
-    /** Rows buffered and not yet written. */
-    int buffered() {
-        return buffer.size();
-    }
-
-    private void flushBuffer() throws IOException, InterruptedException {
-        if (buffer.isEmpty()) {
-            return;
-        }
-        List<T> rows = new ArrayList<>(buffer.values());
-        buffer.clear();
-        try {
-            write(rows);
-        } catch (SQLException e) {
-            throw new IOException("Writing " + rows.size() + " rows to " + table.table + " failed (SQLSTATE "
-                    + SqlErrors.stateOf(e) + "): " + SqlErrors.messageOf(e), e);
-        }
-    }
-
-    /** Writes {@code rows}; those PostgreSQL refuses are found by halving and quarantined. */
-    private void write(List<T> rows) throws SQLException, InterruptedException {
-        SQLException refused = attempt(c -> upsert(c, rows));
-        if (refused == null) {
-            return;
-        }
-        if (SqlErrors.of(refused) != SqlErrors.ROW) {
-            throw refused;
-        }
-        if (rows.size() == 1) {
-            quarantine(rows.get(0), refused);
-            return;
-        }
-        int half = rows.size() / 2;
-        write(rows.subList(0, half));
-        write(rows.subList(half, rows.size()));
-    }
-
-    private void upsert(Connection c, List<T> rows) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(table.arraySql())) {
-            try {
-                table.bindArrays(c, ps, rows);
-            } catch (RuntimeException e) {
-                // a value that cannot even be expressed (e.g. a decimal the column would round) is a row's fault
-                throw new SQLException("a row cannot be bound: " + e, "22000", e);
-            }
-            ps.execute();
-        }
-        c.commit();
-    }
-
-    private void quarantine(T row, SQLException refused) throws SQLException, InterruptedException {
-        quarantinedRows.inc();
-        List<Object> key = table.key.of(row);
-        String state = SqlErrors.stateOf(refused);
-        String message = SqlErrors.messageOf(refused);
-        boolean firstTime = warnedKeys.size() < MAX_WARNED_KEYS && warnedKeys.add(key);
-        if (firstTime) {
-            LOG.warn("PostgreSQL could not store the {} row {} (SQLSTATE {}: {}); it is kept in billing_quarantine and every"
-                    + " other row is written. Fix the cause; the next write of this key or a reconcile repairs it.",
-                    table.table, key, state, message);
-        }
-        String keyJson;
-        String rowJson;
-        try {
-            keyJson = table.keyJson(key).toString();
-            rowJson = table.rowJson(row).toString();
-        } catch (RuntimeException e) {
-            dropped(key, e.toString());
-            return;
-        }
-        SQLException failed = attempt(c -> {
-            Quarantine.put(c, table.table, keyJson, rowJson, state == null ? "" : state, message);
-            c.commit();
-        });
-        if (failed != null) {
-            dropped(key, "SQLSTATE " + SqlErrors.stateOf(failed) + ": " + SqlErrors.messageOf(failed));
-        }
-    }
-
-    /** Even the quarantine refused it: the state keeps the exact totals, and the next flush of the key tries again. */
-    private void dropped(List<Object> key, String why) {
-        quarantineFailures.inc();
-        LOG.error("Could not quarantine the refused {} row {} either ({}); it is dropped from this write only:"
-                + " the job's state keeps its exact totals for the next write of the key or a reconcile.",
-                table.table, key, why);
-    }
-
-    @FunctionalInterface
-    private interface SqlAction {
-        void run(Connection c) throws SQLException;
+    public void write(T row, Context context) throws IOException {
+        checkLoop();
+        held.add(copier == null ? row : copier.copy(row));
     }
 
     /**
-     * Runs {@code action} in a transaction, reconnecting on transient failures up to the retry
-     * policy's limit (then throws). Returns null on success, or the error of any other failure.
+     * Before a checkpoint: asks for the held rows to be written now, without waiting (the checkpoint
+     * keeps whatever is still owed). At the end of the input (a bounded run, a drain): waits until
+     * every row is written, failing if PostgreSQL takes none for the drain timeout.
      */
-    private SQLException attempt(SqlAction action) throws SQLException, InterruptedException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                action.run(connection());
-                return null;
-            } catch (SQLException e) {
-                if (SqlErrors.of(e) != SqlErrors.TRANSIENT) {
-                    rollback();
-                    return e;
-                }
-                closeConnection();
-                if (attempt >= retry.retries()) {
-                    throw e;
-                }
-                connectionRetries.inc();
-                long backoff = retry.backoffMs(attempt);
-                LOG.warn("Writing to {} failed (SQLSTATE {}: {}); reconnecting in {} ms (retry {} of {})", table.table,
-                        SqlErrors.stateOf(e), SqlErrors.messageOf(e), backoff, attempt + 1, retry.retries());
-                Thread.sleep(backoff);
-            }
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        checkLoop();
+        if (!endOfInput) {
+            held.requestFlush();
+            return;
         }
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null) {
-            Properties props = new Properties();
-            if (target.user != null) {
-                props.setProperty("user", target.user);
-            }
-            if (target.password != null) {
-                props.setProperty("password", target.password);
-            }
-            Connection c = DriverManager.getConnection(target.url, props);
-            c.setAutoCommit(false);
-            connection = c;
-        }
-        return connection;
-    }
-
-    private void rollback() {
-        try {
-            if (connection != null) {
-                connection.rollback();
-            }
-        } catch (SQLException e) {
-            closeConnection(); // the next attempt starts on a fresh connection
-        }
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // it is being replaced: a failure to close a broken connection changes nothing
-            }
-            connection = null;
+        if (!held.awaitDrained(target.drainTimeout.toMillis())) {
+            checkLoop();
+            throw new IOException(held.size() + " " + table.table + " rows could not be written at the end of the input:"
+                    + " PostgreSQL took none for " + target.drainTimeout.toSeconds() + " s (see the log for why)");
         }
     }
 
     @Override
-    public void close() {
-        closeConnection();
+    public List<T> snapshotState(long checkpointId) {
+        return held.snapshot();
+    }
+
+    /** Rows owed to PostgreSQL, pending and in flight. */
+    int held() {
+        return held.size();
+    }
+
+    private void checkLoop() throws IOException {
+        Throwable broken = loop.broken();
+        if (broken != null) {
+            throw new IOException("the writer of " + table.table + " stopped: " + broken, broken);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        held.close();
+        thread.interrupt();
+        thread.join(Timeouts.MAX_CONNECT.toMillis());
+        rows.close(); // ends a write still blocked on the socket, if any
     }
 }

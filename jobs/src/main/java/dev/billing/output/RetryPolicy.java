@@ -4,13 +4,12 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How long a sink keeps trying when PostgreSQL is unreachable before it fails the task (and the
- * job restarts from its last checkpoint): {@code retries} reconnects, the wait doubling from
- * {@code firstBackoff} up to {@code maxBackoff}.
+ * How a sink waits between attempts while PostgreSQL does not take its rows: from
+ * {@code firstBackoff}, doubling up to {@code maxBackoff}, for as long as it takes.
  */
-public record RetryPolicy(int retries, Duration firstBackoff, Duration maxBackoff) implements Serializable {
-    /** About 6 s of outage, as long as the old JDBC sink waited (5 retries). */
-    public static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(3));
+public record RetryPolicy(Duration firstBackoff, Duration maxBackoff) implements Serializable {
+    /** A short blip costs a fraction of a second; a long outage is probed every 5 s. */
+    public static final RetryPolicy DEFAULT = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5));
 
     long backoffMs(int attempt) {
         long ms = firstBackoff.toMillis() << Math.min(attempt, 20);

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * per table, so a new column is a change in one place.
  */
 public final class UpsertTable<T> implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     private static final ObjectMapper ROW_JSON = new ObjectMapper();
 
     /** A column: its value from the row as text (cast to {@code type} by PostgreSQL), or a SQL expression. */
@@ -61,15 +61,24 @@ public final class UpsertTable<T> implements Serializable {
         List<Object> of(T row);
     }
 
+    /** The row's version: an upsert never replaces a row of a higher one. */
+    @FunctionalInterface
+    public interface Version<T> extends Serializable {
+        long of(T row);
+    }
+
     final String table;
     final List<String> keyColumns;
     final List<Column<T>> columns;
     final Key<T> key;
+    final Version<T> version;
     private final String rowSql;
     private final String batchSql;
 
-    public UpsertTable(String table, List<String> keyColumns, List<Column<T>> columns, String versionColumn, Key<T> key) {
+    public UpsertTable(String table, List<String> keyColumns, List<Column<T>> columns, String versionColumn, Key<T> key,
+            Version<T> version) {
         this.table = table;
+        this.version = version;
         this.keyColumns = List.copyOf(keyColumns);
         this.columns = List.copyOf(columns);
         this.key = key;
