@@ -9,6 +9,7 @@ import dev.billing.gateway.client.admission.Admission;
 import dev.billing.gateway.client.admission.PostgresReservations;
 import dev.billing.gateway.client.admission.RateCards;
 import dev.billing.gateway.client.admission.ReservationsUnavailable;
+import dev.billing.gateway.openai.JournaledUsageSink;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,9 @@
 package dev.billing.gateway;
 
 import dev.billing.gateway.client.admission.ContextWindows;
+import dev.billing.gateway.http.HttpLimits;
+import dev.billing.gateway.limits.AccountLimits;
+import dev.billing.gateway.openai.PricedModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

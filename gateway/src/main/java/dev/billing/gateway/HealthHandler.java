@@ -1,9 +1,13 @@
 package dev.billing.gateway;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.billing.gateway.client.CutoffClientStats;
+import dev.billing.gateway.http.Endpoint;
+import dev.billing.gateway.http.HttpCall;
+import dev.billing.gateway.openai.GatewayMetrics;
+import dev.billing.gateway.openai.UsageSink;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Supplier;

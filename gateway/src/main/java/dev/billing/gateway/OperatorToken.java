@@ -1,5 +1,6 @@
 package dev.billing.gateway;
 
+import dev.billing.gateway.http.HttpCall;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 

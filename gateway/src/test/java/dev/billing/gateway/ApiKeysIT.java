@@ -10,6 +10,7 @@ import dev.billing.gateway.keys.ApiKey;
 import dev.billing.gateway.keys.ApiKeyTable;
 import dev.billing.gateway.keys.KeyInfo;
 import dev.billing.gateway.keys.PostgresKeyStore;
+import dev.billing.gateway.openai.RecordingUsageSink;
 import dev.billing.job.Migrations;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -7,6 +7,8 @@ import dev.billing.gateway.client.BlockReason;
 import dev.billing.gateway.client.admission.ContextWindows;
 import dev.billing.gateway.client.admission.ModelRate;
 import dev.billing.gateway.client.admission.RateCards;
+import dev.billing.gateway.openai.PricedModels;
+import dev.billing.gateway.openai.UsageRecord;
 import dev.billing.ingest.DefaultRateCard;
 import dev.billing.ingest.Rejection;
 import dev.billing.ingest.UsageRecordParser;

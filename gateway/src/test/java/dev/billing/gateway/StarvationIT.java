@@ -3,6 +3,9 @@ package dev.billing.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.billing.gateway.client.Decision;
+import dev.billing.gateway.limits.AccountLimits;
+import dev.billing.gateway.openai.ChatCompletionsHandler;
+import dev.billing.gateway.openai.RecordingUsageSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

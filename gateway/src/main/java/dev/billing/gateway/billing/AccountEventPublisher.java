@@ -2,8 +2,8 @@ package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.billing.gateway.ApiError;
 import dev.billing.gateway.client.InputProducers;
+import dev.billing.gateway.http.ApiError;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

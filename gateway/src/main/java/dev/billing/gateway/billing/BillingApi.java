@@ -2,8 +2,8 @@ package dev.billing.gateway.billing;
 
 import dev.billing.gateway.Authenticator;
 import dev.billing.gateway.DatabaseOptions;
-import dev.billing.gateway.GatewayHandler;
 import dev.billing.gateway.client.AccountStatus;
+import dev.billing.gateway.http.GatewayHandler;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.billing.gateway.billing;
 
-import dev.billing.gateway.ApiError;
-import dev.billing.gateway.Endpoint;
-import dev.billing.gateway.HttpCall;
-import dev.billing.gateway.Resources;
+import dev.billing.gateway.http.ApiError;
+import dev.billing.gateway.http.Endpoint;
+import dev.billing.gateway.http.HttpCall;
+import dev.billing.gateway.http.Resources;
 
 /**
  * {@code GET /billing}: the customer's billing page, one HTML file and its script

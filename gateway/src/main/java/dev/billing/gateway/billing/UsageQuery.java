@@ -1,6 +1,6 @@
 package dev.billing.gateway.billing;
 
-import dev.billing.gateway.ApiError;
+import dev.billing.gateway.http.ApiError;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

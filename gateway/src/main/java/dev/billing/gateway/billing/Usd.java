@@ -1,7 +1,7 @@
 package dev.billing.gateway.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.billing.gateway.ApiError;
+import dev.billing.gateway.http.ApiError;
 import java.math.BigDecimal;
 import java.util.regex.Pattern;
 

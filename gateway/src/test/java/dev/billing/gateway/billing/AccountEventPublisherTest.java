@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.billing.gateway.ApiError;
+import dev.billing.gateway.http.ApiError;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;

@@ -2,9 +2,9 @@ package dev.billing.gateway.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.billing.gateway.GatewayHandler;
-import dev.billing.gateway.HttpLimits;
-import dev.billing.gateway.JettyServers;
+import dev.billing.gateway.http.GatewayHandler;
+import dev.billing.gateway.http.HttpLimits;
+import dev.billing.gateway.http.JettyServers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
