@@ -178,24 +178,7 @@ public class CheckDocs {
     static Set<String> anchors(String markdown) {
         Set<String> anchors = new LinkedHashSet<>();
         Map<String, Integer> seen = new HashMap<>();
-        boolean inFence = false;
-        String fence = null;
-        for (String line : markdown.split("\n", -1)) {
-            Matcher f = FENCE.matcher(line);
-            if (f.find()) {
-                String marker = f.group(1);
-                if (!inFence) {
-                    inFence = true;
-                    fence = marker;
-                } else if (marker.charAt(0) == fence.charAt(0) && marker.length() >= fence.length()
-                        && line.trim().equals(marker)) {
-                    inFence = false;
-                }
-                continue;
-            }
-            if (inFence) {
-                continue;
-            }
+        for (String line : withoutFences(markdown).split("\n", -1)) {
             Matcher html = HTML_ANCHOR.matcher(line);
             while (html.find()) {
                 anchors.add(html.group(1));
@@ -227,8 +210,8 @@ public class CheckDocs {
         return out.toString();
     }
 
-    /** The text with fenced blocks and code spans blanked (newlines kept, so line numbers stay right). */
-    static String withoutCode(String markdown) {
+    /** The text with fenced blocks blanked, their fence lines too (newlines kept, so line numbers stay right). */
+    static String withoutFences(String markdown) {
         StringBuilder out = new StringBuilder();
         boolean inFence = false;
         String fence = null;
@@ -248,6 +231,12 @@ public class CheckDocs {
             }
             out.append(inFence ? "" : line).append('\n');
         }
+        return out.toString();
+    }
+
+    /** The text with fenced blocks and code spans blanked (newlines kept, so line numbers stay right). */
+    static String withoutCode(String markdown) {
+        String out = withoutFences(markdown);
         Matcher span = CODE_SPAN.matcher(out);
         StringBuilder result = new StringBuilder();
         while (span.find()) {
