@@ -25,17 +25,18 @@ import picocli.CommandLine.Option;
                     + " (3) a Kafka->Kafka passthrough job (parse and re-serialize only) reads them: the ceiling;"
                     + " (4) the billing job (RocksDB, exactly-once checkpoints, real Kafka and PostgreSQL sinks) reads"
                     + " the same records: records/s, ratio to the ceiling, PostgreSQL rows/s, state per account;"
-                    + " (5) at half of that rate, accounts are driven across zero balance and the time until a"
-                    + " gateway-style consumer of account-status sees each cutoff is measured;"
+                    + " (5) at half of that rate, and again at a fixed --fixed-rate, accounts are driven across zero balance"
+                    + " and the time until a gateway-style consumer of account-status sees each cutoff is measured;"
                     + " (6) small requests go alternately through the reference gateway with its door (a reservation in"
                     + " PostgreSQL, the usage journal forced to disk) and without it: what admission adds, p50 and p99.",
             "Each job runs in its own JVM with --job-heap, so heap and peak RSS are the job's own.",
             "PostgreSQL: BILLING_JDBC_URL, else localhost:5432, else an embedded one (schema billing_bench is recreated).",
-            "--quick takes under 5 minutes on 2 cores; the full run (1 M accounts) about 15."})
+            "--quick takes about 10 minutes on 2 cores (three interleaved repetitions); the full run (1 M accounts,"
+                    + " one repetition) about 15."})
 public class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "Smaller run, under 5 minutes: 500,000 records over 50,000 accounts,"
-            + " 1,000 cutoffs in 30 s, short JMH.")
+    @Option(names = "--quick", description = "Smaller run, about 10 minutes: 500,000 records over 50,000 accounts,"
+            + " three repetitions, 1,000 cutoffs in 30 s per latency phase, short JMH.")
     boolean quick;
 
     @Option(names = "--records", description = "Usage records pre-loaded and read by each job"
@@ -75,6 +76,15 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--cutoff-rate", description = "Records/s of the latency phase instead of half the billing"
             + " job's measured rate, e.g. to see the latency at a given load.")
     Double cutoffRate;
+
+    @Option(names = "--fixed-rate", defaultValue = "2000", description = "Records/s of a second latency phase at a"
+            + " fixed, moderate load, the same on every machine; 0 skips it (default: ${DEFAULT-VALUE}).")
+    double fixedRate;
+
+    @Option(names = "--repeat", description = "Repetitions of the passthrough and billing runs, interleaved (passthrough,"
+            + " billing, passthrough, billing, ...); every figure is their median, with the spread. Each latency phase"
+            + " is cut into as many windows (default: 3; full 1).")
+    Integer repeat;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the generated records (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -125,13 +135,16 @@ public class BenchCommand implements Callable<Integer> {
         int a = accounts != null ? accounts : quick ? 50_000 : 1_000_000;
         int c = cutoffs != null ? cutoffs : quick ? 1_000 : 3_000;
         Duration phase = cutoffPhase != null ? cutoffPhase : Duration.ofSeconds(quick ? 30 : 90);
-        if (n < 10_000 || a < 1 || c < 1 || phase.toSeconds() < 5 || parallelism < 1 || partitions < 1) {
+        int reps = repeat != null ? repeat : quick ? 3 : 1;
+        if (n < 10_000 || a < 1 || c < reps || phase.toSeconds() < 5L * reps || parallelism < 1 || partitions < 1
+                || reps < 1 || fixedRate < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Need --records of at least 10,000, --cutoff-phase of at least 5s, and positive --accounts,"
-                            + " --cutoffs, --parallelism and --partitions.");
+                    "Need --records of at least 10,000, --cutoff-phase of at least 5s per --repeat, at least one cutoff"
+                            + " per --repeat, a --fixed-rate of 0 or more, and positive --accounts, --cutoffs, --repeat,"
+                            + " --parallelism and --partitions.");
         }
         Path out = output.toAbsolutePath();
-        return new BenchSettings(quick, n, a, skew, partitions, parallelism, checkpointInterval, jobHeap, c, phase, cutoffRate, seed,
+        return new BenchSettings(quick, n, a, skew, partitions, parallelism, checkpointInterval, jobHeap, c, phase, cutoffRate, fixedRate, reps, seed,
                 jmh, keyedPassthrough, profile, flinkConf, out, workDir != null ? workDir.toAbsolutePath() : out.resolve("work"), keepWork,
                 timeoutFactor);
     }

@@ -17,6 +17,7 @@ import dev.billing.bench.process.Sample;
 import dev.billing.bench.report.BenchResult;
 import dev.billing.bench.report.HtmlReport;
 import dev.billing.bench.report.ResultJson;
+import dev.billing.bench.report.Spread;
 import dev.billing.bench.report.SummaryTable;
 import dev.billing.bench.report.Targets;
 import dev.billing.bench.workload.BenchTopics;
@@ -59,6 +60,8 @@ public final class BenchRun {
     /** The job's own defaults: topic names, flush interval. */
     private final JobOptions defaults = new JobOptions();
     private Path work;
+    /** The consumer group of the billing run under way: each run reads from the start in a group of its own. */
+    private String billingGroup = BILLING_GROUP;
 
     public BenchRun(BenchSettings settings, Console out) {
         this.s = settings;
@@ -115,13 +118,11 @@ public final class BenchRun {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
                 LocalPostgres postgres = LocalPostgres.locate(line -> out.accept(JdbcUrls.redacted(line)))) {
             String bootstrap = kafka.bootstrapServers();
-            String jdbcUrl = postgres.freshSchema(SCHEMA);
-            out.accept("Kafka " + bootstrap + "; PostgreSQL schema " + SCHEMA + " (recreated)");
+            out.accept("Kafka " + bootstrap + "; PostgreSQL schema " + SCHEMA + " (recreated for each billing run)");
             UsageMessages messages = new UsageMessages(s.accounts(), s.skew(), Long.toString(s.seed()));
             load(bootstrap, messages);
-            runPassthrough(bootstrap);
             PostgresStats pg = new PostgresStats(postgres.jdbcUrl, postgres.user, postgres.password, SCHEMA);
-            runBilling(bootstrap, jdbcUrl, postgres, pg, messages);
+            runJobs(bootstrap, postgres, pg, messages);
             runAdmission(bootstrap, postgres);
         }
     }
@@ -161,18 +162,34 @@ public final class BenchRun {
         }
     }
 
-    private void runPassthrough(String bootstrap) throws Exception {
-        out.phase("Passthrough job (Kafka -> parse JSON -> write JSON -> Kafka): the ceiling");
-        runPassthrough(bootstrap, JobProcessMain.Kind.passthrough, result.passthrough);
-        if (s.keyedPassthrough()) {
-            out.phase("Keyed passthrough (the same, with a keyBy on the account between parse and write): the floor of"
-                    + " any keyed design");
-            runPassthrough(bootstrap, JobProcessMain.Kind.keyed_passthrough, result.keyedPassthrough);
+    /**
+     * The passthrough, keyed passthrough and billing runs, repeated and interleaved so that a change
+     * in the machine's load between them touches every job alike; every figure is their median.
+     */
+    private void runJobs(String bootstrap, LocalPostgres postgres, PostgresStats pg, UsageMessages messages)
+            throws Exception {
+        for (int rep = 1; rep <= s.repeat(); rep++) {
+            String of = s.repeat() == 1 ? "" : String.format(" (repetition %d of %d)", rep, s.repeat());
+            out.phase("Passthrough job (Kafka -> parse JSON -> write JSON -> Kafka): the ceiling" + of);
+            runPassthrough(bootstrap, JobProcessMain.Kind.passthrough, result.passthrough, rep);
+            if (s.keyedPassthrough()) {
+                out.phase("Keyed passthrough (the same, with a keyBy on the account between parse and write): the floor of"
+                        + " any keyed design" + of);
+                runPassthrough(bootstrap, JobProcessMain.Kind.keyed_passthrough, result.keyedPassthrough, rep);
+            }
+            out.phase("Billing job (RocksDB, exactly-once checkpoints every " + s.checkpointInterval().toSeconds()
+                    + " s, Kafka and PostgreSQL sinks) on the same records" + of);
+            runBilling(bootstrap, postgres, pg, messages, rep);
         }
     }
 
-    private void runPassthrough(String bootstrap, JobProcessMain.Kind kind, BenchResult.JobRun run) throws Exception {
-        String name = kind.name().replace('_', '-');
+    private String jobName(String kind, int rep) {
+        return s.repeat() == 1 ? kind : kind + "-" + rep;
+    }
+
+    private void runPassthrough(String bootstrap, JobProcessMain.Kind kind, BenchResult.JobRun run, int rep)
+            throws Exception {
+        String name = jobName(kind.name().replace('_', '-'), rep);
         List<String> args = new ArrayList<>(List.of("--kind", kind.name(),
                 "--bootstrap-servers", bootstrap,
                 "--checkpoint-dir", work.resolve("checkpoints-" + name).toUri().toString(),
@@ -184,43 +201,68 @@ public final class BenchRun {
                     s.timeoutFor(s.records()),
                     new RateProgress(name, PassthroughJob.COUNTER, s.records(), out));
             Sample last = job.finish(Duration.ofSeconds(60));
+            run.repetitions.add(Throughput.steadyRate(job.samples(), PassthroughJob.COUNTER, s.records()));
+            run.recordsPerSecond = run.spread().median();
             fillJobRun(run, job, PassthroughJob.COUNTER, last != null ? last : done);
             coresDuringThroughput(run, job.samples(), PassthroughJob.COUNTER);
-            out.accept(String.format("  %s: %,.0f records/s (steady, %d%%..%d%% of the records); cores busy:"
-                            + " job %.2f, harness %.2f", name, run.recordsPerSecond, (int) (Throughput.FROM * 100),
-                    (int) (Throughput.TO * 100), run.jobCores, run.harnessCores));
+            out.accept(String.format("  %s: %,.0f records/s (steady, %d%%..%d%% of the records); cores busy: %s", name,
+                    run.repetitions.get(run.repetitions.size() - 1), (int) (Throughput.FROM * 100),
+                    (int) (Throughput.TO * 100), SummaryTable.cores(run.jobCores, run.harnessCores, run.postgresCores,
+                            run.machineCores)));
         }
     }
 
-    private void runBilling(String bootstrap, String jdbcUrl, LocalPostgres postgres, PostgresStats pg,
-            UsageMessages messages) throws Exception {
-        out.phase("Billing job (RocksDB, exactly-once checkpoints every " + s.checkpointInterval().toSeconds()
-                + " s, Kafka and PostgreSQL sinks) on the same records");
+    /**
+     * One billing run over the pre-loaded records, from empty state into a fresh schema. The last
+     * repetition goes on: the state is sized, then the latency phases run against the same job.
+     */
+    private void runBilling(String bootstrap, LocalPostgres postgres, PostgresStats pg, UsageMessages messages, int rep)
+            throws Exception {
+        boolean last = rep == s.repeat();
+        String name = jobName("billing", rep);
+        billingGroup = jobName(BILLING_GROUP, rep);
+        String jdbcUrl = postgres.freshSchema(SCHEMA);
         List<String> args = new ArrayList<>(List.of("--kind", JobProcessMain.Kind.billing.name(),
-                "--bootstrap-servers", bootstrap, "--group-id", BILLING_GROUP,
+                "--bootstrap-servers", bootstrap, "--group-id", billingGroup,
                 "--jdbc-url", jdbcUrl, "--jdbc-user", postgres.user,
-                "--checkpoint-dir", work.resolve("checkpoints-billing").toUri().toString(),
+                "--checkpoint-dir", work.resolve("checkpoints-" + name).toUri().toString(),
                 "--topic-partitions", Integer.toString(s.partitions())));
         args.addAll(commonJobArgs());
-        Path jfr = s.profile() ? s.output().resolve("billing.jfr") : null;
+        Path jfr = s.profile() && last ? s.output().resolve("billing.jfr") : null;
         long pgBefore = pg.rowsWritten();
+        BenchResult.JobRun run = result.billing;
         // the password goes through the environment, not the command line other users can read
-        try (JobProcess job = JobProcess.start("billing", args, s.jobHeap(), jfr, work.resolve("tmp-billing"),
+        try (JobProcess job = JobProcess.start(name, args, s.jobHeap(), jfr, work.resolve("tmp-" + name),
                 s.output().resolve("logs"), Map.of("BILLING_JDBC_PASSWORD", postgres.password))) {
             Sample done = job.await("all records billed", x -> x.counter(BILLED) >= s.records(), s.timeoutFor(s.records()),
-                    new RateProgress("billing", BILLED, s.records(), out));
-            result.billing.recordsPerSecond = Throughput.steadyRate(job.samples(), BILLED, s.records());
+                    new RateProgress(name, BILLED, s.records(), out));
+            double rate = Throughput.steadyRate(job.samples(), BILLED, s.records());
+            run.repetitions.add(rate);
+            run.recordsPerSecond = run.spread().median();
+            double passthrough = result.passthrough.repetitions.get(result.passthrough.repetitions.size() - 1);
+            result.ratios.add(rate / passthrough);
             postgresDuringThroughput(job.samples());
-            coresDuringThroughput(result.billing, job.samples(), BILLED);
-            out.accept(String.format("  billing: %,.0f records/s (steady, %d%%..%d%% of the records); ratio to the"
-                            + " passthrough %.2f; cores busy: job %.2f, harness %.2f", result.billing.recordsPerSecond,
-                    (int) (Throughput.FROM * 100), (int) (Throughput.TO * 100),
-                    result.billing.recordsPerSecond / result.passthrough.recordsPerSecond, result.billing.jobCores,
-                    result.billing.harnessCores));
+            coresDuringThroughput(run, job.samples(), BILLED);
+            out.accept(String.format("  %s: %,.0f records/s (steady, %d%%..%d%% of the records); ratio to the"
+                            + " passthrough just before %.2f; cores busy: %s", name, rate, (int) (Throughput.FROM * 100),
+                    (int) (Throughput.TO * 100), rate / passthrough, SummaryTable.cores(run.jobCores, run.harnessCores,
+                            run.postgresCores, run.machineCores)));
+            if (!last) {
+                Sample end = job.finish(Duration.ofSeconds(90));
+                fillJobRun(run, job, BILLED, end != null ? end : done);
+                return;
+            }
+            out.accept(String.format("  billing / passthrough over %d repetitions: %s", s.repeat(),
+                    result.ratio().describe("%.2f")));
             measureState(job, bootstrap);
-            runCutoffs(job, bootstrap, pg, messages);
-            Sample last = job.finish(Duration.ofSeconds(90));
-            fillJobRun(result.billing, job, BILLED, last != null ? last : done);
+            if (s.fixedRate() > 0) {
+                runCutoffs(job, bootstrap, pg, messages, result.fixedRate, s.fixedRate(), "fixed rate");
+            }
+            boolean chosen = s.cutoffRate() != null;
+            runCutoffs(job, bootstrap, pg, messages, result.steady,
+                    chosen ? s.cutoffRate() : run.recordsPerSecond / 2, chosen ? "--cutoff-rate" : "half load");
+            Sample end = job.finish(Duration.ofSeconds(90));
+            fillJobRun(run, job, BILLED, end != null ? end : done);
         }
         Thread.sleep(1_500); // pg_stat counters trail the writes by up to a second
         result.postgresRowsWrittenPgStat = pg.rowsWritten() - pgBefore;
@@ -252,6 +294,8 @@ public final class BenchRun {
         if (w != null) {
             run.jobCores = ProcessCpu.cores(w[0].cpuNanos(), w[1].cpuNanos(), w[1].t() - w[0].t());
             run.harnessCores = ProcessCpu.cores(w[0].harnessCpuNanos(), w[1].harnessCpuNanos(), w[1].t() - w[0].t());
+            run.postgresCores = ProcessCpu.cores(w[0].postgresCpuNanos(), w[1].postgresCpuNanos(), w[1].t() - w[0].t());
+            run.machineCores = ProcessCpu.cores(w[0].machineBusyNanos(), w[1].machineBusyNanos(), w[1].t() - w[0].t());
         }
     }
 
@@ -281,7 +325,7 @@ public final class BenchRun {
             long completed = job.last().checkpoint("numberOfCompletedCheckpoints");
             Sample after = job.await("a checkpoint", x -> x.checkpoint("numberOfCompletedCheckpoints") > completed,
                     timeout, x -> { });
-            if (ConsumerLag.of(bootstrap, BILLING_GROUP, inputs) == 0) {
+            if (ConsumerLag.of(bootstrap, billingGroup, inputs) == 0) {
                 result.stateFullCheckpointBytes = after.checkpoint("lastCheckpointFullSize");
                 break;
             }
@@ -315,58 +359,103 @@ public final class BenchRun {
         out.accept("  RocksDB SST bytes by state: " + result.rocksdbBytesByState + "; keys: " + result.rocksdbKeysByState);
     }
 
-    private void runCutoffs(JobProcess job, String bootstrap, PostgresStats pg, UsageMessages messages) throws Exception {
-        BenchResult.Steady st = result.steady;
-        st.targetRecordsPerSecond = s.cutoffRate() != null ? s.cutoffRate() : result.billing.recordsPerSecond / 2;
-        st.cutoffsExpected = s.cutoffs();
-        out.phase(String.format("Cutoff latency: %,.0f records/s (%s) for %d s, %,d accounts driven across zero balance",
-                st.targetRecordsPerSecond, s.cutoffRate() != null ? "--cutoff-rate" : "half the billing rate",
-                s.cutoffPhase().toSeconds(), s.cutoffs()));
-        String runId = Long.toString(System.currentTimeMillis() % 100_000);
-        try (GatewayProbe probe = new GatewayProbe(bootstrap, defaults.statusTopic);
-                SteadyLoad load = new SteadyLoad(bootstrap)) {
-            Sample before = job.last();
-            long pgBefore = pg.rowsWritten();
-            SteadyLoad.Stats stats = load.run(defaults.usageTopic, messages, st.targetRecordsPerSecond, s.cutoffPhase(),
-                    s.cutoffs(), runId, probe, out);
-            st.cutoffsMissing = probe.awaitAll(Duration.ofSeconds((long) (30 * s.timeoutFactor())));
-            Sample after = job.last();
-            long pgAfter = pg.rowsWritten();
-            double seconds = (after.t() - before.t()) / 1000.0;
-            st.recordsPerSecond = stats.recordsPerSecond();
-            st.changedKeysPerSecond = stats.changedKeysPerSecond();
-            st.billedPerSecond = (after.counter(BILLED) - before.counter(BILLED)) / seconds;
-            st.postgresRowsPerSecond = (rows(after) - rows(before)) / seconds;
-            st.jobCores = ProcessCpu.cores(before.cpuNanos(), after.cpuNanos(), after.t() - before.t());
-            st.harnessCores = ProcessCpu.cores(before.harnessCpuNanos(), after.harnessCpuNanos(), after.t() - before.t());
-            st.postgresRowsWrittenPgStat = pgAfter - pgBefore;
-            st.postgresRowsPerSecondPgStat = (pgAfter - pgBefore) / seconds;
-            st.series = Throughput.series(job.samples().stream().filter(x -> x.t() >= before.t()).toList(), BILLED,
-                    before.t(), 1_000);
-            Histogram h = probe.latencies();
-            st.cutoffsSeen = h.getTotalCount();
-            if (h.getTotalCount() > 0) {
-                st.p50Ms = h.getValueAtPercentile(50);
-                st.p90Ms = h.getValueAtPercentile(90);
-                st.p99Ms = h.getValueAtPercentile(99);
-                st.maxMs = h.getMaxValue();
-                st.meanMs = h.getMean();
-                for (double p : new double[] {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 100}) {
-                    st.percentiles.add(new double[] {p, h.getValueAtPercentile(p)});
+    /**
+     * A latency phase at {@code rate}: the steady load runs in {@link BenchSettings#repeat} windows,
+     * each with its own cutoff accounts and gateway consumer, so that the spread of the windows'
+     * percentiles shows how repeatable they are; the pooled histogram gives the phase's figures.
+     */
+    private void runCutoffs(JobProcess job, String bootstrap, PostgresStats pg, UsageMessages messages,
+            BenchResult.Steady st, double rate, String label) throws Exception {
+        st.label = label;
+        st.targetRecordsPerSecond = rate;
+        int windows = s.repeat();
+        int perWindow = s.cutoffs() / windows;
+        Duration window = s.cutoffPhase().dividedBy(windows);
+        st.cutoffsExpected = (long) perWindow * windows;
+        out.phase(String.format("Cutoff latency at %,.0f records/s (%s): %d window%s of %d s, %,d accounts driven across"
+                        + " zero balance in each", rate, label.equals("half load") ? "half the billing rate" : label,
+                windows, windows == 1 ? "" : "s", window.toSeconds(), perWindow));
+        Histogram pooled = new Histogram(3);
+        List<long[]> timings = new ArrayList<>();
+        long sent = 0;
+        double loadSeconds = 0;
+        double changedKeys = 0;
+        long billedDuringLoad = 0;
+        long rowsDuringLoad = 0;
+        Sample before = job.last();
+        long pgBefore = pg.rowsWritten();
+        try (SteadyLoad load = new SteadyLoad(bootstrap)) {
+            for (int w = 0; w < windows; w++) {
+                String runId = (System.currentTimeMillis() % 100_000) + "w" + w;
+                try (GatewayProbe probe = new GatewayProbe(bootstrap, defaults.statusTopic)) {
+                    Sample w0 = job.last();
+                    SteadyLoad.Stats stats = load.run(defaults.usageTopic, messages, rate, window, perWindow, runId, probe,
+                            out);
+                    Sample w1 = job.last();
+                    // kept up: what was sent is billed soon after the load stops, not after a backlog drains
+                    long owed = w0.counter(BILLED) + stats.records();
+                    Sample billed = job.await("the window's records billed", x -> x.counter(BILLED) >= owed,
+                            s.timeoutFor(stats.records()), x -> { });
+                    st.drainMs.add((double) (billed.t() - w1.t()));
+                    st.cutoffsMissing += probe.awaitAll(Duration.ofSeconds((long) (30 * s.timeoutFactor())));
+                    sent += stats.records();
+                    loadSeconds += (w1.t() - w0.t()) / 1000.0;
+                    changedKeys += stats.changedKeysPerSecond() * stats.seconds();
+                    billedDuringLoad += w1.counter(BILLED) - w0.counter(BILLED);
+                    rowsDuringLoad += rows(w1) - rows(w0);
+                    Histogram h = probe.latencies();
+                    pooled.add(h);
+                    timings.addAll(probe.timings());
+                    st.windowP50Ms.add((double) h.getValueAtPercentile(50));
+                    st.windowP99Ms.add((double) h.getValueAtPercentile(99));
+                    out.accept(String.format("  window %d: %,d cutoffs, p50 %d ms, p99 %d ms, max %d ms; sent %,.0f records/s,"
+                                    + " billed %,.0f/s", w + 1, h.getTotalCount(), h.getValueAtPercentile(50),
+                            h.getValueAtPercentile(99), h.getMaxValue(), stats.recordsPerSecond(),
+                            (w1.counter(BILLED) - w0.counter(BILLED)) * 1000.0 / (w1.t() - w0.t())));
                 }
             }
-            out.accept(String.format("  sent %,.0f records/s; job billed %,.0f/s; PostgreSQL rows %,.0f/s (keys changed"
-                            + " %,.0f/s); cores busy: job %.2f, harness (broker, generator, probe) %.2f",
-                    st.recordsPerSecond, st.billedPerSecond, st.postgresRowsPerSecond, st.changedKeysPerSecond,
-                    st.jobCores, st.harnessCores));
-            out.accept(String.format("  cutoff latency over %,d cutoffs: p50 %.0f ms, p99 %.0f ms, max %.0f ms; %d not seen",
-                    st.cutoffsSeen, st.p50Ms, st.p99Ms, st.maxMs, st.cutoffsMissing));
-            CheckpointOverlap.of(job.samples().stream().filter(x -> x.t() >= before.t() && x.t() <= after.t()).toList(),
-                    probe.timings()).fill(st);
-            out.accept(String.format("  the slowest 1 %%: %d cutoffs, %d of them in flight while a checkpoint ran"
-                            + " (checkpoints ran %.0f %% of the phase)", st.slowestCutoffs, st.slowestDuringCheckpoint,
-                    st.checkpointTimeShare * 100));
         }
+        Sample after = job.last();
+        long pgAfter = pg.rowsWritten();
+        double seconds = (after.t() - before.t()) / 1000.0;
+        st.recordsPerSecond = sent / loadSeconds;
+        st.billedPerSecond = billedDuringLoad / loadSeconds;
+        st.keptUp = st.drainMs.stream().allMatch(d -> d <= BenchResult.Steady.MAX_DRAIN_MS) && st.cutoffsMissing == 0;
+        st.changedKeysPerSecond = changedKeys / loadSeconds;
+        st.postgresRowsPerSecond = rowsDuringLoad / loadSeconds;
+        st.jobCores = ProcessCpu.cores(before.cpuNanos(), after.cpuNanos(), after.t() - before.t());
+        st.harnessCores = ProcessCpu.cores(before.harnessCpuNanos(), after.harnessCpuNanos(), after.t() - before.t());
+        st.postgresCores = ProcessCpu.cores(before.postgresCpuNanos(), after.postgresCpuNanos(), after.t() - before.t());
+        st.machineCores = ProcessCpu.cores(before.machineBusyNanos(), after.machineBusyNanos(), after.t() - before.t());
+        st.postgresRowsWrittenPgStat = pgAfter - pgBefore;
+        st.postgresRowsPerSecondPgStat = (pgAfter - pgBefore) / seconds;
+        st.series = Throughput.series(job.samples().stream().filter(x -> x.t() >= before.t()).toList(), BILLED,
+                before.t(), 1_000);
+        st.cutoffsSeen = pooled.getTotalCount();
+        if (pooled.getTotalCount() > 0) {
+            st.p50Ms = pooled.getValueAtPercentile(50);
+            st.p90Ms = pooled.getValueAtPercentile(90);
+            st.p99Ms = pooled.getValueAtPercentile(99);
+            st.maxMs = pooled.getMaxValue();
+            st.meanMs = pooled.getMean();
+            for (double p : new double[] {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 100}) {
+                st.percentiles.add(new double[] {p, pooled.getValueAtPercentile(p)});
+            }
+        }
+        out.accept(String.format("  sent %,.0f records/s; job billed %,.0f/s while they were sent (%s); PostgreSQL rows"
+                        + " %,.0f/s (keys changed %,.0f/s); cores busy: %s",
+                st.recordsPerSecond, st.billedPerSecond, (st.keptUp ? "kept up" : "fell behind") + String.format(": the last"
+                        + " record billed at most %,.0f ms after the load stopped", Spread.of(st.drainMs).max()),
+                st.postgresRowsPerSecond,
+                st.changedKeysPerSecond, SummaryTable.cores(st.jobCores, st.harnessCores, st.postgresCores, st.machineCores)));
+        out.accept(String.format("  cutoff latency over %,d cutoffs: p50 %.0f ms, p99 %.0f ms, max %.0f ms; %d not seen;"
+                        + " p99 of the windows %s", st.cutoffsSeen, st.p50Ms, st.p99Ms, st.maxMs, st.cutoffsMissing,
+                Spread.of(st.windowP99Ms).describe("%,.0f ms")));
+        CheckpointOverlap.of(job.samples().stream().filter(x -> x.t() >= before.t() && x.t() <= after.t()).toList(),
+                timings).fill(st);
+        out.accept(String.format("  the slowest 1 %%: %d cutoffs, %d of them in flight while a checkpoint ran"
+                        + " (checkpoints ran %.0f %% of the phase)", st.slowestCutoffs, st.slowestDuringCheckpoint,
+                st.checkpointTimeShare * 100));
     }
 
     private List<String> commonJobArgs() {
@@ -392,6 +481,7 @@ public final class BenchRun {
         run.restarts = last.checkpoint("numRestarts");
         run.finalStatus = last.status();
         run.log = job.log().toString();
+        run.checkpoints.clear(); // the last repetition's
         long lastId = -1;
         for (Sample x : samples) {
             long id = x.checkpoint("lastCompletedCheckpointId");

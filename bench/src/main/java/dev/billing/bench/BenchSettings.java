@@ -18,6 +18,10 @@ public record BenchSettings(
         Duration cutoffPhase,
         /** Records/s of the latency phase; null for half the billing job's measured rate. */
         Double cutoffRate,
+        /** Records/s of the second latency phase, at a fixed load; 0 skips it. */
+        double fixedRate,
+        /** Interleaved repetitions of the passthrough and billing runs; the latency phases are cut in as many windows. */
+        int repeat,
         long seed,
         boolean jmh,
         /** Also run the passthrough with a keyBy on the account: the shuffle's share of the gap. */

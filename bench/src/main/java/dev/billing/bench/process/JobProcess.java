@@ -122,7 +122,7 @@ public final class JobProcess implements AutoCloseable {
             while ((line = in.readLine()) != null) {
                 if (line.startsWith(JobProcessMain.LINE_PREFIX)) {
                     Sample s = new Sample(JSON.readTree(line.substring(JobProcessMain.LINE_PREFIX.length())),
-                            ProcessCpu.nanos());
+                            ProcessCpu.nanos(), MachineCpu.busyNanos(), MachineCpu.postgresNanos());
                     samples.add(s);
                     last = s;
                 } else {

@@ -7,9 +7,9 @@ import java.util.TreeMap;
 
 /**
  * One metrics line of a job process (counters, checkpoint gauges, RocksDB gauges, memory, CPU),
- * with the harness's own CPU time when the line arrived.
+ * with the harness's own CPU time, the machine's busy CPU time and PostgreSQL's when the line arrived.
  */
-public record Sample(JsonNode json, long harnessCpuNanos) {
+public record Sample(JsonNode json, long harnessCpuNanos, long machineBusyNanos, long postgresCpuNanos) {
 
     public long t() {
         return json.path("t").asLong();

@@ -27,7 +27,8 @@ public final class ResultJson {
         ObjectNode root = JSON.createObjectNode();
         num(root, "passthrough_records_per_s", r.passthrough.recordsPerSecond);
         num(root, "billing_records_per_s", r.billing.recordsPerSecond);
-        num(root, "ratio", r.billing.recordsPerSecond / r.passthrough.recordsPerSecond);
+        num(root, "ratio", r.ratio().median());
+        spread(root.putObject("ratio_spread"), r.ratio(), r.ratios);
         ObjectNode latency = root.putObject("cutoff_latency_ms");
         num(latency, "p50", r.steady.p50Ms);
         num(latency, "p90", r.steady.p90Ms);
@@ -62,6 +63,7 @@ public final class ResultJson {
         pg.put("rows_written_pg_stat_total", r.postgresRowsWrittenPgStat);
         pg.put("rows_present", r.postgresRowsPresent);
         pg.put("statements_note", "one upsert statement per batch of up to --jdbc-batch-size rows (rows as arrays); pg_stat_statements not used");
+        // "half load" is the rate of the latency phase: half the billing rate, or --cutoff-rate
         num(pg, "rows_per_s_at_half_load", r.steady.postgresRowsPerSecond);
         num(pg, "rows_per_s_at_half_load_pg_stat", r.steady.postgresRowsPerSecondPgStat);
         num(pg, "changed_keys_per_s_at_half_load", r.steady.changedKeysPerSecond);
@@ -77,18 +79,13 @@ public final class ResultJson {
         ObjectNode keys = state.putObject("rocksdb_estimated_keys_by_state");
         r.rocksdbKeysByState.forEach(keys::put);
 
-        ObjectNode steady = root.putObject("cutoff_phase");
-        num(steady, "target_records_per_s", r.steady.targetRecordsPerSecond);
-        num(steady, "sent_records_per_s", r.steady.recordsPerSecond);
-        num(steady, "billed_records_per_s", r.steady.billedPerSecond);
-        num(steady, "job_cores_busy", r.steady.jobCores);
-        num(steady, "harness_cores_busy", r.steady.harnessCores);
-        steady.put("cutoffs_expected", r.steady.cutoffsExpected);
-        steady.put("slowest_1pct_cutoffs", r.steady.slowestCutoffs);
-        steady.put("slowest_1pct_during_a_checkpoint", r.steady.slowestDuringCheckpoint);
-        num(steady, "checkpoint_time_share", r.steady.checkpointTimeShare);
-        points(steady.putArray("latency_percentiles_ms"), r.steady.percentiles);
-        points(steady.putArray("billed_series"), r.steady.series);
+        ObjectNode fixed = root.putObject("cutoff_latency_at_fixed_rate_ms");
+        num(fixed, "p50", r.fixedRate.p50Ms);
+        num(fixed, "p99", r.fixedRate.p99Ms);
+        num(fixed, "max", r.fixedRate.maxMs);
+        fixed.put("count", r.fixedRate.cutoffsSeen);
+        root.set("cutoff_phase", steady(r.steady));
+        root.set("fixed_rate_cutoff_phase", steady(r.fixedRate));
 
         ObjectNode jmh = root.putObject("jmh_records_per_s_per_core_by_benchmark");
         r.jmh.forEach((name, score) -> {
@@ -118,6 +115,40 @@ public final class ResultJson {
         return root;
     }
 
+    private static ObjectNode steady(BenchResult.Steady st) {
+        ObjectNode steady = JSON.createObjectNode();
+        steady.put("rate_chosen_by", st.label);
+        num(steady, "target_records_per_s", st.targetRecordsPerSecond);
+        num(steady, "sent_records_per_s", st.recordsPerSecond);
+        num(steady, "billed_records_per_s", st.billedPerSecond);
+        steady.put("kept_up", st.keptUp);
+        spread(steady.putObject("drain_ms"), Spread.of(st.drainMs), st.drainMs);
+        num(steady, "job_cores_busy", st.jobCores);
+        num(steady, "harness_cores_busy", st.harnessCores);
+        num(steady, "postgres_cores_busy", st.postgresCores);
+        num(steady, "machine_cores_busy", st.machineCores);
+        steady.put("cutoffs_expected", st.cutoffsExpected);
+        steady.put("cutoffs_seen", st.cutoffsSeen);
+        steady.put("cutoffs_missing", st.cutoffsMissing);
+        spread(steady.putObject("window_p99_ms"), Spread.of(st.windowP99Ms), st.windowP99Ms);
+        spread(steady.putObject("window_p50_ms"), Spread.of(st.windowP50Ms), st.windowP50Ms);
+        steady.put("slowest_1pct_cutoffs", st.slowestCutoffs);
+        steady.put("slowest_1pct_during_a_checkpoint", st.slowestDuringCheckpoint);
+        num(steady, "checkpoint_time_share", st.checkpointTimeShare);
+        points(steady.putArray("latency_percentiles_ms"), st.percentiles);
+        points(steady.putArray("billed_series"), st.series);
+        return steady;
+    }
+
+    private static void spread(ObjectNode o, Spread spread, List<Double> values) {
+        num(o, "median", spread.median());
+        num(o, "min", spread.min());
+        num(o, "max", spread.max());
+        num(o, "half_width", spread.halfWidth());
+        ArrayNode each = o.putArray("each");
+        values.forEach(v -> each.add(Double.isNaN(v) ? null : v));
+    }
+
     private static ObjectNode parameters(BenchSettings s) {
         ObjectNode p = JSON.createObjectNode();
         p.put("mode", s.mode());
@@ -134,6 +165,8 @@ public final class ResultJson {
         if (s.cutoffRate() != null) {
             p.put("cutoff_rate", s.cutoffRate());
         }
+        p.put("fixed_rate", s.fixedRate());
+        p.put("repeat", s.repeat());
         p.put("seed", s.seed());
         ObjectNode conf = p.putObject("flink_conf");
         s.flinkConf().forEach(conf::put);
@@ -143,8 +176,11 @@ public final class ResultJson {
     private static ObjectNode jobRun(BenchResult.JobRun run) {
         ObjectNode o = JSON.createObjectNode();
         num(o, "records_per_s", run.recordsPerSecond);
+        spread(o.putObject("records_per_s_spread"), run.spread(), run.repetitions);
         num(o, "job_cores_busy", run.jobCores);
         num(o, "harness_cores_busy", run.harnessCores);
+        num(o, "postgres_cores_busy", run.postgresCores);
+        num(o, "machine_cores_busy", run.machineCores);
         num(o, "seconds", run.seconds);
         o.put("peak_rss_bytes", run.rssPeakBytes);
         o.put("heap_max_bytes", run.heapMaxBytes);

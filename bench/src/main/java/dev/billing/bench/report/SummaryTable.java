@@ -19,24 +19,21 @@ public final class SummaryTable {
     /** The figures as {label, value} rows. */
     public static List<String[]> rows(BenchResult r) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(row("passthrough Kafka->Kafka (ceiling)", String.format("%,.0f records/s (job %.2f cores, broker %.2f)",
-                r.passthrough.recordsPerSecond, r.passthrough.jobCores, r.passthrough.harnessCores)));
-        if (!Double.isNaN(r.keyedPassthrough.recordsPerSecond)) {
+        rows.add(row("passthrough Kafka->Kafka (ceiling)", String.format("%s records/s; cores busy: %s",
+                r.passthrough.spread().describe("%,.0f"), cores(r.passthrough))));
+        if (!r.keyedPassthrough.repetitions.isEmpty()) {
             rows.add(row("keyed passthrough (+ keyBy on the account)", String.format(
-                    "%,.0f records/s (job %.2f cores): %.2f of the passthrough; billing is %.2f of it",
-                    r.keyedPassthrough.recordsPerSecond, r.keyedPassthrough.jobCores,
+                    "%s records/s; cores busy: %s; %.2f of the passthrough; billing is %.2f of it",
+                    r.keyedPassthrough.spread().describe("%,.0f"), cores(r.keyedPassthrough),
                     r.keyedPassthrough.recordsPerSecond / r.passthrough.recordsPerSecond,
                     r.billing.recordsPerSecond / r.keyedPassthrough.recordsPerSecond)));
         }
-        rows.add(row("billing job", String.format("%,.0f records/s (job %.2f cores, broker %.2f)",
-                r.billing.recordsPerSecond, r.billing.jobCores, r.billing.harnessCores)));
-        rows.add(row("billing / passthrough", String.format("%.2f", r.billing.recordsPerSecond / r.passthrough.recordsPerSecond)));
-        BenchResult.Steady st = r.steady;
-        rows.add(row("cutoff latency p50 / p99 / max", String.format("%.0f / %.0f / %.0f ms (%,d cutoffs at %,.0f records/s%s)",
-                st.p50Ms, st.p99Ms, st.maxMs, st.cutoffsSeen, st.recordsPerSecond,
-                st.cutoffsMissing == 0 ? "" : ", " + st.cutoffsMissing + " missing")));
-        rows.add(row("latency phase", String.format("sent %,.0f records/s, billed %,.0f/s; job %.2f cores, harness"
-                + " (broker, generator, probe) %.2f", st.recordsPerSecond, st.billedPerSecond, st.jobCores, st.harnessCores)));
+        rows.add(row("billing job", String.format("%s records/s; cores busy: %s",
+                r.billing.spread().describe("%,.0f"), cores(r.billing))));
+        rows.add(row("billing / passthrough", r.ratio().describe("%.2f") + " (each billing run against the passthrough"
+                + " just before it)"));
+        latencyRows(rows, r.fixedRate);
+        latencyRows(rows, r.steady);
         if (r.admission.requestsEach > 0) {
             BenchResult.Admission a = r.admission;
             rows.add(row("gateway admission adds (p50 / p99)", String.format("%.2f / %.2f ms (with the door %.2f / %.2f,"
@@ -45,7 +42,8 @@ public final class SummaryTable {
         }
         rows.add(row("PostgreSQL rows at full speed", String.format("%,.0f rows/s, %.2f per record", r.postgresRowsPerSecond,
                 r.postgresRowsPerRecord)));
-        rows.add(row("PostgreSQL rows at half load", String.format("%,.0f rows/s for %,.0f records/s; %,.0f keys changed/s",
+        BenchResult.Steady st = r.steady;
+        rows.add(row("PostgreSQL rows at " + st.label, String.format("%,.0f rows/s for %,.0f records/s; %,.0f keys changed/s",
                 st.postgresRowsPerSecond, st.recordsPerSecond, st.changedKeysPerSecond)));
         rows.add(row("state per account", String.format("%.0f B (full checkpoint %,.1f MB / %,d accounts); idle account %.0f B",
                 r.stateBytesPerAccount, r.stateFullCheckpointBytes / 1e6, r.accountsInState, r.idleAccountStateBytes)));
@@ -59,6 +57,30 @@ public final class SummaryTable {
             rows.add(row("JMH " + e.getKey(), String.format("%,.0f ± %,.0f records/s per core", score.perSecond(), score.error())));
         }
         return rows;
+    }
+
+    private static void latencyRows(List<String[]> rows, BenchResult.Steady st) {
+        if (st.label == null) {
+            return;
+        }
+        rows.add(row("cutoff latency at " + st.label + " p50 / p99 / max", String.format(
+                "%.0f / %.0f / %.0f ms (%,d cutoffs at %,.0f records/s%s); p99 of the windows %s", st.p50Ms, st.p99Ms,
+                st.maxMs, st.cutoffsSeen, st.recordsPerSecond, st.cutoffsMissing == 0 ? "" : ", " + st.cutoffsMissing
+                        + " missing", Spread.of(st.windowP99Ms).describe("%,.0f ms"))));
+        rows.add(row("  slowest 1 %, job", String.format("%d of %d in flight while a checkpoint ran (checkpoints ran %.0f %%"
+                        + " of the phase); billed %,.0f/s (%s, every window billed %,.0f ms after its load at most);"
+                        + " cores busy: %s", st.slowestDuringCheckpoint, st.slowestCutoffs, st.checkpointTimeShare * 100,
+                st.billedPerSecond, st.keptUp ? "kept up" : "fell behind", Spread.of(st.drainMs).max(),
+                cores(st.jobCores, st.harnessCores, st.postgresCores, st.machineCores))));
+    }
+
+    private static String cores(BenchResult.JobRun run) {
+        return cores(run.jobCores, run.harnessCores, run.postgresCores, run.machineCores);
+    }
+
+    /** Where the busy cores went: the job's JVM, the harness's (broker, load generator, probe), PostgreSQL, all. */
+    public static String cores(double job, double harness, double postgres, double machine) {
+        return String.format("job %.2f, harness %.2f, PostgreSQL %.2f; machine %.2f", job, harness, postgres, machine);
     }
 
     static String checkpoints(List<BenchResult.Checkpoint> cps) {

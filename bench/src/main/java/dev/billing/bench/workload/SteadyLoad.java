@@ -89,7 +89,7 @@ public final class SteadyLoad implements AutoCloseable {
             }
             long dueBackground = (long) (backgroundRate * Math.min(elapsed, durationMs) / 1000.0);
             for (; background < dueBackground; background++, sent++) {
-                UsageMessages.Usage u = messages.usage(sequence++, random, now);
+                UsageMessages.Usage u = messages.usage("s" + runId + "-", sequence++, random, now);
                 send(topic, now, u.account(), u.json());
                 accountsThisSecond.add(u.account());
                 rollupKeysThisSecond.add(u.account() + '|' + u.model());

@@ -40,11 +40,19 @@ public final class UsageMessages {
 
     /** A usage record of a Zipf-drawn account, one of the four models, a typical request's tokens. */
     public Usage usage(long sequence, SplittableRandom random, long completedAtMs) {
+        return usage("", sequence, random, completedAtMs);
+    }
+
+    /**
+     * The same, with request ids of their own: {@code batch} keeps a later batch's ids apart from
+     * the pre-loaded ones, so that no record of it is dropped as a resend.
+     */
+    public Usage usage(String batch, long sequence, SplittableRandom random, long completedAtMs) {
         String account = accountId(accounts.next(random));
         String model = models.get(random.nextInt(models.size()));
         long prompt = 20 + random.nextInt(3000);
         long completion = 10 + random.nextInt(800);
-        return new Usage(account, model, usageJson("r-" + runId + "-" + sequence, account, model, prompt, completion,
+        return new Usage(account, model, usageJson("r-" + runId + "-" + batch + sequence, account, model, prompt, completion,
                 completedAtMs, "node-" + (sequence & 15)));
     }
 
