@@ -105,6 +105,10 @@ public class BenchCommand implements Callable<Integer> {
             + " tuning, e.g. execution.buffer-timeout=10ms (repeatable).")
     Map<String, String> flinkConf = new LinkedHashMap<>();
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for the"
+            + " consumers and producers of both jobs, to try a client tuning, e.g. fetch.max.wait.ms=10 (repeatable).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
     @Option(names = "--output", defaultValue = "target/bench", description = "Where result.json, report.html and"
             + " the jobs' logs go (default: ${DEFAULT-VALUE}).")
     Path output;
@@ -145,7 +149,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         Path out = output.toAbsolutePath();
         return new BenchSettings(quick, n, a, skew, partitions, parallelism, checkpointInterval, jobHeap, c, phase, cutoffRate, fixedRate, reps, seed,
-                jmh, keyedPassthrough, profile, flinkConf, out, workDir != null ? workDir.toAbsolutePath() : out.resolve("work"), keepWork,
+                jmh, keyedPassthrough, profile, flinkConf, kafkaProperties, out, workDir != null ? workDir.toAbsolutePath() : out.resolve("work"), keepWork,
                 timeoutFactor);
     }
 }

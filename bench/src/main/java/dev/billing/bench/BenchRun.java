@@ -463,6 +463,7 @@ public final class BenchRun {
                 "--checkpoint-interval", s.checkpointInterval().toMillis() + "ms",
                 "--parallelism", Integer.toString(s.parallelism())));
         s.flinkConf().forEach((k, v) -> args.addAll(List.of("--flink-conf", k + "=" + v)));
+        s.kafkaProperties().forEach((k, v) -> args.addAll(List.of("--kafka-property", k + "=" + v)));
         return args;
     }
 

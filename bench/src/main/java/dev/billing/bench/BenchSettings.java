@@ -28,6 +28,8 @@ public record BenchSettings(
         boolean keyedPassthrough,
         boolean profile,
         Map<String, String> flinkConf,
+        /** Kafka client properties for both jobs' consumers and producers. */
+        Map<String, String> kafkaProperties,
         Path output,
         Path workDir,
         boolean keepWork,

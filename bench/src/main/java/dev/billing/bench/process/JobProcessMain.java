@@ -77,8 +77,8 @@ public final class JobProcessMain implements Callable<Integer> {
             env = BillingJob.environment(options, conf);
         } else {
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            PassthroughJob.define(env, options.bootstrapServers, passthroughInput, passthroughOutput,
-                    kind == Kind.keyed_passthrough);
+            PassthroughJob.define(env, options.bootstrapServers, options.kafkaClientProperties(), passthroughInput,
+                    passthroughOutput, kind == Kind.keyed_passthrough);
         }
         JobClient job = env.executeAsync(switch (kind) {
             case billing -> BillingJob.JOB_NAME;

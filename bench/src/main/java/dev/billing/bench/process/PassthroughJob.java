@@ -38,18 +38,22 @@ public final class PassthroughJob {
     /**
      * @param keyed also send each record through a {@code keyBy} on its account, as the billing job
      *     sends its records to the ledger: the floor of any keyed design, with no state and no billing
+     * @param kafkaProperties client properties for the consumer and the producer, as the billing job's
+     *     {@code --kafka-property}
      */
-    public static void define(StreamExecutionEnvironment env, String bootstrapServers, String inputTopic,
-            String outputTopic, boolean keyed) {
+    public static void define(StreamExecutionEnvironment env, String bootstrapServers, Properties kafkaProperties,
+            String inputTopic, String outputTopic, boolean keyed) {
         KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(inputTopic)
                 .setGroupId("bench-passthrough")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+                .setProperties(kafkaProperties)
                 .setProperty("isolation.level", "read_committed")
                 .build();
         Properties producer = new Properties();
+        producer.putAll(kafkaProperties);
         // as the billing job's account-status sink (dev.billing.output.KafkaSinks.accountStatus)
         producer.put("linger.ms", "2");
         producer.put("acks", "all");

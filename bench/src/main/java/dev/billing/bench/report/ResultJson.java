@@ -170,6 +170,8 @@ public final class ResultJson {
         p.put("seed", s.seed());
         ObjectNode conf = p.putObject("flink_conf");
         s.flinkConf().forEach(conf::put);
+        ObjectNode kafka = p.putObject("kafka_properties");
+        s.kafkaProperties().forEach(kafka::put);
         return p;
     }
 
