@@ -36,15 +36,19 @@ final class UsageRecordReader {
     private Object totalTokens;
     private Object completedAt;
     private Object nodeId;
+    /** Whether a skipped value must still have its strings decoded: see {@link #skip}. */
+    private final boolean decodeSkippedStrings;
 
-    private UsageRecordReader() {}
+    private UsageRecordReader(int length) {
+        decodeSkippedStrings = length > JSON.streamReadConstraints().getMaxStringLength();
+    }
 
     /** Reads the message; rejects it only if it is not a single JSON object. */
     static UsageRecordReader read(byte[] value) throws Rejection {
         if (value == null || value.length == 0) {
             throw JsonFields.empty();
         }
-        UsageRecordReader r = new UsageRecordReader();
+        UsageRecordReader r = new UsageRecordReader(value.length);
         try (JsonParser p = JSON.createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonFields.notAnObject();
@@ -78,7 +82,7 @@ final class UsageRecordReader {
                         usage = value(p, t);
                     }
                 }
-                default -> p.skipChildren();
+                default -> skip(p, t);
             }
         }
     }
@@ -91,9 +95,32 @@ final class UsageRecordReader {
                 case "prompt_tokens" -> promptTokens = value(p, t);
                 case "completion_tokens" -> completionTokens = value(p, t);
                 case "total_tokens" -> totalTokens = value(p, t);
-                default -> p.skipChildren();
+                default -> skip(p, t);
             }
         }
+    }
+
+    /**
+     * Past an unknown value at token {@code t}. Jackson checks its limit on a string's length only
+     * when it decodes the string, and a skip decodes none. A message no longer than the limit in
+     * bytes cannot hold a longer string (a character takes at least a byte), so it is skipped
+     * unread; a longer one has every string decoded, to be rejected as a full parse rejects it.
+     */
+    private void skip(JsonParser p, JsonToken t) throws IOException {
+        if (!decodeSkippedStrings) {
+            p.skipChildren();
+            return;
+        }
+        int depth = 0;
+        do {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (t == JsonToken.VALUE_STRING) {
+                p.getText();
+            }
+        } while (depth > 0 && (t = p.nextToken()) != null);
     }
 
     /** The value at token {@code t}, past its end when it is an object or array. */

@@ -66,6 +66,14 @@ class UsageRecordParserTest {
     }
 
     @Test
+    void anUnknownStringBeyondJacksonsLimitIsRejectedThoughSkipped() {
+        // a full parse decodes every string and rejects one over the limit; a skip decodes none
+        int limit = com.fasterxml.jackson.core.StreamReadConstraints.defaults().getMaxStringLength();
+        String json = CANONICAL.replace("\"usage\":{", "\"usage\":{\"note\":[{\"text\":\"" + "x".repeat(limit + 1) + "\"}],");
+        assertThat(rejection(json).reason()).isEqualTo(RejectReason.UNPARSEABLE_JSON);
+    }
+
+    @Test
     void aNullOrAbsentNodeIdIsNone() throws Rejection {
         assertThat(parse(CANONICAL.replace("\"n1\"", "null")).nodeId).isNull();
         assertThat(parse(CANONICAL.replace(",\"node_id\":\"n1\"", "")).nodeId).isNull();
