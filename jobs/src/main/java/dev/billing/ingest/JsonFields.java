@@ -42,24 +42,36 @@ final class JsonFields {
 
     static ObjectNode object(byte[] value) throws Rejection {
         if (value == null || value.length == 0) {
-            throw new Rejection(RejectReason.UNPARSEABLE_JSON, "empty message");
+            throw empty();
         }
         JsonNode node;
         try {
             node = MAPPER.readTree(value);
         } catch (IOException e) {
-            throw new Rejection(RejectReason.UNPARSEABLE_JSON, firstLine(e.getMessage()));
+            throw notJson(e);
         }
         if (node == null || !node.isObject()) {
-            throw new Rejection(RejectReason.UNPARSEABLE_JSON, "expected a JSON object");
+            throw notAnObject();
         }
         return (ObjectNode) node;
+    }
+
+    static Rejection empty() {
+        return new Rejection(RejectReason.UNPARSEABLE_JSON, "empty message");
+    }
+
+    static Rejection notJson(IOException e) {
+        return new Rejection(RejectReason.UNPARSEABLE_JSON, firstLine(e.getMessage()));
+    }
+
+    static Rejection notAnObject() {
+        return new Rejection(RejectReason.UNPARSEABLE_JSON, "expected a JSON object");
     }
 
     static JsonNode required(JsonNode parent, String field) throws Rejection {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
-            throw new Rejection(RejectReason.MISSING_FIELD, "missing field '" + field + "'");
+            throw missing(field);
         }
         return node;
     }
@@ -67,9 +79,56 @@ final class JsonFields {
     static String id(JsonNode parent, String field) throws Rejection {
         JsonNode node = required(parent, field);
         if (!node.isTextual()) {
-            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be a string");
+            throw notAString(field);
         }
-        String text = node.textValue();
+        return checkId(field, node.textValue());
+    }
+
+    static String optionalId(JsonNode parent, String field) throws Rejection {
+        JsonNode node = parent.get(field);
+        return node == null || node.isNull() ? null : id(parent, field);
+    }
+
+    static long tokens(JsonNode parent, String field) throws Rejection {
+        JsonNode node = required(parent, field);
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw notTokens(field, node.toString());
+        }
+        return checkTokens(field, node.longValue());
+    }
+
+    static long timestamp(JsonNode parent, String field) throws Rejection {
+        JsonNode node = required(parent, field);
+        if (!node.isTextual()) {
+            throw notATime(field);
+        }
+        return parseTimestamp(field, node.textValue());
+    }
+
+    // The checks on values, shared by the tree reads above and the streaming UsageRecordReader:
+    // both paths give the same reason and message for the same value.
+
+    /** An absent field and a JSON null are the same to the contract. */
+    static Rejection missing(String field) {
+        return new Rejection(RejectReason.MISSING_FIELD, "missing field '" + field + "'");
+    }
+
+    static Rejection notAString(String field) {
+        return new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be a string");
+    }
+
+    /** @param json the value as JSON text, quoted if a string, for the message */
+    static Rejection notTokens(String field, String json) {
+        return new Rejection(RejectReason.INVALID_FIELD,
+                "'" + field + "' must be an integer within 64 bits, got " + abbreviate(json));
+    }
+
+    static Rejection notATime(String field) {
+        return new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be an ISO-8601 string");
+    }
+
+    /** The id {@code text} of {@code field} if it can be stored and keyed. */
+    static String checkId(String field, String text) throws Rejection {
         if (text.isBlank()) {
             throw new Rejection(RejectReason.MISSING_FIELD, "'" + field + "' is empty");
         }
@@ -84,18 +143,8 @@ final class JsonFields {
         return text;
     }
 
-    static String optionalId(JsonNode parent, String field) throws Rejection {
-        JsonNode node = parent.get(field);
-        return node == null || node.isNull() ? null : id(parent, field);
-    }
-
-    static long tokens(JsonNode parent, String field) throws Rejection {
-        JsonNode node = required(parent, field);
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new Rejection(RejectReason.INVALID_FIELD,
-                    "'" + field + "' must be an integer within 64 bits, got " + abbreviate(node.toString()));
-        }
-        long value = node.longValue();
+    /** A token count read as a 64-bit integer, if it is one a request can have. */
+    static long checkTokens(String field, long value) throws Rejection {
         if (value < 0) {
             throw new Rejection(RejectReason.NEGATIVE_TOKENS, "'" + field + "' is negative: " + value);
         }
@@ -105,21 +154,18 @@ final class JsonFields {
         return value;
     }
 
-    static long timestamp(JsonNode parent, String field) throws Rejection {
-        JsonNode node = required(parent, field);
-        if (!node.isTextual()) {
-            throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' must be an ISO-8601 string");
-        }
+    /** The epoch millis of an RFC 3339 time inside the range every sink can store. */
+    static long parseTimestamp(String field, String text) throws Rejection {
         Instant at;
         try {
-            at = OffsetDateTime.parse(node.textValue()).toInstant();
+            at = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             throw new Rejection(RejectReason.INVALID_FIELD,
-                    "'" + field + "' is not an ISO-8601 time: " + abbreviate(node.textValue()));
+                    "'" + field + "' is not an ISO-8601 time: " + abbreviate(text));
         }
         if (at.isBefore(EARLIEST_TIME) || !at.isBefore(END_OF_TIME)) {
             throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' is outside " + EARLIEST_TIME
-                    + " .. 9999-12-31: " + abbreviate(node.textValue()));
+                    + " .. 9999-12-31: " + abbreviate(text));
         }
         return at.toEpochMilli();
     }

@@ -78,7 +78,7 @@ public final class JobProcessMain implements Callable<Integer> {
         } else {
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             PassthroughJob.define(env, options.bootstrapServers, options.kafkaClientProperties(), passthroughInput,
-                    passthroughOutput, kind == Kind.keyed_passthrough);
+                    passthroughOutput, kind == Kind.keyed_passthrough, options.maxFutureSkew);
         }
         JobClient job = env.executeAsync(switch (kind) {
             case billing -> BillingJob.JOB_NAME;

@@ -1,7 +1,10 @@
 package dev.billing.bench.process;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.billing.ingest.Rejection;
+import dev.billing.ingest.UsageRecordParser;
+import dev.billing.model.SourceRecord;
+import dev.billing.model.UsageRecord;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -22,8 +25,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The ceiling the billing job is compared with: Kafka in, parse each JSON record, write it out
- * again, Kafka out. Same connectors, same checkpointing (exactly-once, 10 s), same parallelism,
+ * The ceiling the billing job is compared with: Kafka in, parse each usage record with the billing
+ * job's own parser (so both pay the same parse), write it out again, Kafka out. Same connectors, same checkpointing (exactly-once, 10 s), same parallelism,
  * same read_committed consumer and same at-least-once producer settings as the billing job's
  * status output, so the difference between the two is the billing work itself.
  */
@@ -40,9 +43,10 @@ public final class PassthroughJob {
      *     sends its records to the ledger: the floor of any keyed design, with no state and no billing
      * @param kafkaProperties client properties for the consumer and the producer, as the billing job's
      *     {@code --kafka-property}
+     * @param maxFutureSkew the billing job's setting, for its parser
      */
     public static void define(StreamExecutionEnvironment env, String bootstrapServers, Properties kafkaProperties,
-            String inputTopic, String outputTopic, boolean keyed) {
+            String inputTopic, String outputTopic, boolean keyed, Duration maxFutureSkew) {
         KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(inputTopic)
@@ -69,32 +73,31 @@ public final class PassthroughJob {
         DataStream<byte[]> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), inputTopic).uid("source");
         DataStream<byte[]> out;
         if (keyed) {
-            out = records.map(new JsonRoundTripByAccount(), Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
+            out = records.map(new JsonRoundTripByAccount(maxFutureSkew), Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
                     .uid("json-round-trip").name("parse and re-serialize")
                     .keyBy(t -> t.f0, Types.STRING)
                     .map(new Counted(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
                     .uid("keyed").name("by account");
         } else {
-            out = records.map(new JsonRoundTrip(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+            out = records.map(new JsonRoundTrip(maxFutureSkew), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
                     .uid("json-round-trip").name("parse and re-serialize");
         }
         out.sinkTo(sink).uid("sink").name(outputTopic);
     }
 
-    /** The round trip, keeping the account id for the {@code keyBy}; counted after the shuffle. */
+    /** The round trip, keeping the parsed account id for the {@code keyBy}; counted after the shuffle. */
     static final class JsonRoundTripByAccount extends RichMapFunction<byte[], Tuple2<String, byte[]>> {
         private static final long serialVersionUID = 1L;
-        private transient ObjectMapper mapper;
+        private final UsageRecordParser parser;
 
-        @Override
-        public void open(OpenContext openContext) {
-            mapper = new ObjectMapper();
+        JsonRoundTripByAccount(Duration maxFutureSkew) {
+            parser = new UsageRecordParser(maxFutureSkew);
         }
 
         @Override
-        public Tuple2<String, byte[]> map(byte[] value) throws Exception {
-            JsonNode tree = mapper.readTree(value);
-            return Tuple2.of(tree.path("account_id").asText(), mapper.writeValueAsBytes(tree));
+        public Tuple2<String, byte[]> map(byte[] value) {
+            UsageRecord r = parse(parser, value);
+            return r == null ? Tuple2.of("", value) : Tuple2.of(r.accountId, UsageRecordWriter.write(r));
         }
     }
 
@@ -114,23 +117,39 @@ public final class PassthroughJob {
         }
     }
 
-    /** Parses the record into a JSON tree and writes the tree back to bytes. */
+    /** Parses the record as the billing job does and writes the parsed fields back to bytes. */
     static final class JsonRoundTrip extends RichMapFunction<byte[], byte[]> {
         private static final long serialVersionUID = 1L;
-        private transient ObjectMapper mapper;
+        private final UsageRecordParser parser;
         private transient Counter passed;
+
+        JsonRoundTrip(Duration maxFutureSkew) {
+            parser = new UsageRecordParser(maxFutureSkew);
+        }
 
         @Override
         public void open(OpenContext openContext) {
-            mapper = new ObjectMapper();
             passed = getRuntimeContext().getMetricGroup().counter(COUNTER);
         }
 
         @Override
-        public byte[] map(byte[] value) throws Exception {
-            byte[] out = mapper.writeValueAsBytes(mapper.readTree(value));
+        public byte[] map(byte[] value) {
+            UsageRecord r = parse(parser, value);
+            byte[] out = r == null ? value : UsageRecordWriter.write(r);
             passed.inc();
             return out;
+        }
+    }
+
+    /**
+     * The parsed record, or null for one the billing job would dead-letter: it passes unchanged
+     * (as a dead letter carries its bytes) and is counted, so the run still ends at its count.
+     */
+    private static UsageRecord parse(UsageRecordParser parser, byte[] value) {
+        try {
+            return parser.parse(new SourceRecord(null, 0, 0, 0, null, value), System.currentTimeMillis());
+        } catch (Rejection e) {
+            return null;
         }
     }
 
