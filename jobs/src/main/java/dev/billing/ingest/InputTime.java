@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.billing.model.SourceRecord;
 import java.io.IOException;
 import java.io.Serializable;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -67,7 +66,7 @@ public final class InputTime implements Serializable {
                 boolean wanted = field.equals(p.currentName());
                 JsonToken v = p.nextToken();
                 if (wanted) {
-                    return v == JsonToken.VALUE_STRING ? storable(OffsetDateTime.parse(p.getText()).toInstant()) : Long.MIN_VALUE;
+                    return v == JsonToken.VALUE_STRING ? storable(IsoTimes.parse(p.getText())) : Long.MIN_VALUE;
                 }
                 p.skipChildren();
             }

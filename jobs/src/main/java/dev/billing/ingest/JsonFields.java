@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
@@ -158,7 +157,7 @@ final class JsonFields {
     static long parseTimestamp(String field, String text) throws Rejection {
         Instant at;
         try {
-            at = OffsetDateTime.parse(text).toInstant();
+            at = IsoTimes.parse(text);
         } catch (DateTimeParseException e) {
             throw new Rejection(RejectReason.INVALID_FIELD,
                     "'" + field + "' is not an ISO-8601 time: " + abbreviate(text));
