@@ -279,7 +279,7 @@ public final class BenchRun {
         }
     }
 
-    /** The samples where {@code counter} first reached 10 % and 90 % of the records: the steady window. */
+    /** The samples where {@code counter} first reached the start and the end of the steady window ({@link Throughput}). */
     private Sample[] steadyWindow(List<Sample> samples, String counter) {
         Sample from = null;
         for (Sample x : samples) {
