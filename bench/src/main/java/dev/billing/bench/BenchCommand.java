@@ -31,16 +31,16 @@ import picocli.CommandLine.Option;
                     + " PostgreSQL, the usage journal forced to disk) and without it: what admission adds, p50 and p99.",
             "Each job runs in its own JVM with --job-heap, so heap and peak RSS are the job's own.",
             "PostgreSQL: BILLING_JDBC_URL, else localhost:5432, else an embedded one (schema billing_bench is recreated).",
-            "--quick takes about 10 minutes on 2 cores (three interleaved repetitions); the full run (1 M accounts,"
+            "--quick takes about 15 minutes on 2 cores (three interleaved repetitions); the full run (1 M accounts,"
                     + " one repetition) about 15."})
 public class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "Smaller run, about 10 minutes: 500,000 records over 50,000 accounts,"
-            + " three repetitions, 1,000 cutoffs in 30 s per latency phase, short JMH.")
+    @Option(names = "--quick", description = "Smaller run, about 15 minutes: 1,500,000 records over 50,000 accounts,"
+            + " three repetitions, 3,000 cutoffs in 60 s per latency phase, short JMH.")
     boolean quick;
 
     @Option(names = "--records", description = "Usage records pre-loaded and read by each job"
-            + " (default: 3,000,000; quick 500,000).")
+            + " (default: 3,000,000; quick 1,500,000).")
     Long records;
 
     @Option(names = "--accounts", description = "Accounts the records are spread over, up to 1,000,000 and more"
@@ -66,11 +66,11 @@ public class BenchCommand implements Callable<Integer> {
     String jobHeap;
 
     @Option(names = "--cutoffs", description = "Accounts driven across zero balance in the latency phase"
-            + " (default: 3,000; quick 1,000).")
+            + " (default: 3,000 in both modes).")
     Integer cutoffs;
 
     @Option(names = "--cutoff-phase", converter = JobOptions.DurationConverter.class,
-            description = "Length of the latency phase at half the billing job's rate (default: 90s; quick 30s).")
+            description = "Length of each latency phase (default: 90s; quick 60s).")
     Duration cutoffPhase;
 
     @Option(names = "--cutoff-rate", description = "Records/s of the latency phase instead of half the billing"
@@ -135,10 +135,10 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     BenchSettings settings() {
-        long n = records != null ? records : quick ? 500_000L : 3_000_000L;
+        long n = records != null ? records : quick ? 1_500_000L : 3_000_000L;
         int a = accounts != null ? accounts : quick ? 50_000 : 1_000_000;
-        int c = cutoffs != null ? cutoffs : quick ? 1_000 : 3_000;
-        Duration phase = cutoffPhase != null ? cutoffPhase : Duration.ofSeconds(quick ? 30 : 90);
+        int c = cutoffs != null ? cutoffs : 3_000;
+        Duration phase = cutoffPhase != null ? cutoffPhase : Duration.ofSeconds(quick ? 60 : 90);
         int reps = repeat != null ? repeat : quick ? 3 : 1;
         if (n < 10_000 || a < 1 || c < reps || phase.toSeconds() < 5L * reps || parallelism < 1 || partitions < 1
                 || reps < 1 || fixedRate < 0) {
