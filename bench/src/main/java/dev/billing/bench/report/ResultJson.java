@@ -123,10 +123,7 @@ public final class ResultJson {
         num(steady, "billed_records_per_s", st.billedPerSecond);
         steady.put("kept_up", st.keptUp);
         spread(steady.putObject("drain_ms"), Spread.of(st.drainMs), st.drainMs);
-        num(steady, "job_cores_busy", st.jobCores);
-        num(steady, "harness_cores_busy", st.harnessCores);
-        num(steady, "postgres_cores_busy", st.postgresCores);
-        num(steady, "machine_cores_busy", st.machineCores);
+        cores(steady, st.jobCores, st.harnessCores, st.postgresCores, st.machineCores);
         steady.put("cutoffs_expected", st.cutoffsExpected);
         steady.put("cutoffs_seen", st.cutoffsSeen);
         steady.put("cutoffs_missing", st.cutoffsMissing);
@@ -138,6 +135,14 @@ public final class ResultJson {
         points(steady.putArray("latency_percentiles_ms"), st.percentiles);
         points(steady.putArray("billed_series"), st.series);
         return steady;
+    }
+
+    /** Where the busy cores went: the job's JVM, the harness's, PostgreSQL, the whole machine. */
+    private static void cores(ObjectNode o, double job, double harness, double postgres, double machine) {
+        num(o, "job_cores_busy", job);
+        num(o, "harness_cores_busy", harness);
+        num(o, "postgres_cores_busy", postgres);
+        num(o, "machine_cores_busy", machine);
     }
 
     private static void spread(ObjectNode o, Spread spread, List<Double> values) {
@@ -179,10 +184,7 @@ public final class ResultJson {
         ObjectNode o = JSON.createObjectNode();
         num(o, "records_per_s", run.recordsPerSecond);
         spread(o.putObject("records_per_s_spread"), run.spread(), run.repetitions);
-        num(o, "job_cores_busy", run.jobCores);
-        num(o, "harness_cores_busy", run.harnessCores);
-        num(o, "postgres_cores_busy", run.postgresCores);
-        num(o, "machine_cores_busy", run.machineCores);
+        cores(o, run.jobCores, run.harnessCores, run.postgresCores, run.machineCores);
         num(o, "seconds", run.seconds);
         o.put("peak_rss_bytes", run.rssPeakBytes);
         o.put("heap_max_bytes", run.heapMaxBytes);
