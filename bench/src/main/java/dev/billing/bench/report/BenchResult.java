@@ -109,6 +109,11 @@ public final class BenchResult {
         /** How the rate was chosen: "half load", "--cutoff-rate", "fixed rate". */
         public String label;
         public double targetRecordsPerSecond = Double.NaN;
+
+        /** Whether this phase was run (the fixed-rate one is skipped with --fixed-rate 0). */
+        public boolean ran() {
+            return label != null;
+        }
         public double recordsPerSecond;
         public double billedPerSecond;
         /** Cores the job's JVM and the harness's (broker, load generator, gateway probe) kept busy. */

@@ -48,7 +48,7 @@ public final class HtmlReport {
                         + " from the crossing record's Kafka CreateTime to a gateway consumer holding the BLOCKED status.",
                 r.steady.cutoffsSeen, r.steady.recordsPerSecond)).append("</p>");
         h.append(Svg.lines("latency (ms) by percentile", "percentile", "ms",
-                r.fixedRate.label == null ? Map.of("at " + r.steady.label, r.steady.percentiles)
+                !r.fixedRate.ran() ? Map.of("at " + r.steady.label, r.steady.percentiles)
                         : Map.of("at " + r.steady.label, r.steady.percentiles, "at the fixed rate", r.fixedRate.percentiles),
                 Targets.MAX_P99_MS));
         h.append(Svg.lines("billing job records/s during the latency phase", "s", "records/s",

@@ -60,7 +60,7 @@ public final class SummaryTable {
     }
 
     private static void latencyRows(List<String[]> rows, BenchResult.Steady st) {
-        if (st.label == null) {
+        if (!st.ran()) {
             return;
         }
         rows.add(row("cutoff latency at " + st.label + " p50 / p99 / max", String.format(

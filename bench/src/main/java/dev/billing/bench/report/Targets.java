@@ -44,7 +44,7 @@ public final class Targets {
         BenchResult.Steady st = r.steady;
         t.add(latency("cutoff latency at half load", "p99 <= 200 ms at half load, 10 s checkpoints", st, MAX_P99_MS,
                 "half load".equals(st.label) ? null : "measured at --cutoff-rate, not at half load"));
-        if (!Double.isNaN(r.fixedRate.targetRecordsPerSecond)) {
+        if (r.fixedRate.ran()) {
             t.add(latency("cutoff latency at 2,000 records/s", "p99 <= 100 ms at a fixed 2,000 records/s", r.fixedRate,
                     MAX_P99_FIXED_MS, r.fixedRate.targetRecordsPerSecond == FIXED_RATE ? null
                             : "measured at --fixed-rate " + r.fixedRate.targetRecordsPerSecond + ", not 2,000"));
