@@ -21,8 +21,9 @@ import org.apache.flink.util.clock.RelativeClock;
  * happened.
  *
  * <p>The mechanism is Flink's watermark alignment: both sources are in one alignment group, and a
- * source (or a partition of it) whose watermark is more than {@code maxDrift} ahead of the
- * slowest is paused until the others catch up. The watermark is the newest {@link InputTime}
+ * source subtask whose watermark is more than {@code maxDrift} ahead of the slowest stops reading
+ * until the others catch up. A single partition is not paused on its own
+ * ({@link SubtaskAlignedSource}: Flink 2.2.1 can leave such a partition paused for good). The watermark is the newest {@link InputTime}
  * read, emitted at once when it has moved a step, so the source stops within a step of the bound
  * instead of one periodic emit later. Live, the topics move together and nothing waits; a
  * partition or a topic with nothing to read is idle after {@code idleTimeout} and holds no one
@@ -39,10 +40,10 @@ import org.apache.flink.util.clock.RelativeClock;
  * a partition with nothing to read holds the other topic back for the start timeout.
  *
  * <p>Alignment alone leaves gaps: a source reads freely until the first alignment announcement
- * reaches it (the whole of a small topic, at a start on a backlog), and records a fetch already
- * handed over still come out of a paused partition (a source subtask reading several partitions
- * stops as a whole only when all of them are ahead; the aligned sources fetch in small polls to
- * keep that small). What gets through more than the drift ahead of the watermark waits in the
+ * reaches it (the whole of a small topic, at a start on a backlog), a source subtask reading
+ * several partitions stops only when all of them are ahead, and records a fetch already handed
+ * over still come out of a stopped subtask (the aligned sources fetch in small polls to keep that
+ * small). What gets through more than the drift ahead of the watermark waits in the
  * ledger until the watermark is within the drift of it ({@code AccountLedger}), so the bound holds:
  * an account's inputs are applied in event-time order up to the drift (and the disorder within a
  * partition); a bundle applies them in that arrival order. An input that is late in event time (an

@@ -99,6 +99,7 @@ public final class KafkaBillingSources implements BillingSources {
         KafkaSource<SourceRecord> source = builder.build();
         WatermarkStrategy<SourceRecord> watermarks = aligned ? options.inputOrder().strategy(alignedBy)
                 : replay ? InputOrder.replayOrder(alignedBy) : InputOrder.alwaysIdle();
-        return env.fromSource(source, watermarks, topic).uid("source-" + topic);
+        return env.fromSource(aligned ? new SubtaskAlignedSource<>(source) : source, watermarks, topic)
+                .uid("source-" + topic);
     }
 }
