@@ -42,6 +42,37 @@ class GoldenBytesTest {
         return tests.stream();
     }
 
+    /** The same for the rows the upsert sinks keep in their writer state: the bytes of each format, read by this build. */
+    @TestFactory
+    Stream<DynamicTest> everyFixtureOfEverySinkRowFormatIsReadByThisBuild() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (GoldenFixtures.RowFixture<?> f : GoldenFixtures.ROWS) {
+            tests.add(DynamicTest.dynamicTest(f.name() + ": the current format has a fixture", () -> assertThat(
+                    f.bytes(f.format().current())).as("run GoldenFixtures.main to write the new format's fixture").exists()));
+            for (int format = 1; format <= f.format().current(); format++) {
+                if (Files.exists(f.bytes(format))) {
+                    int fmt = format;
+                    tests.add(DynamicTest.dynamicTest(f.name() + " format " + format, () -> check(f, fmt)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    private static <T> void check(GoldenFixtures.RowFixture<T> f, int format) throws Exception {
+        byte[] golden = Files.readAllBytes(f.bytes(format));
+        assertThat(f.format().reads(format)).as("%s format %d must stay readable", f.name(), format).isTrue();
+        T expected = f.value().apply(format);
+        assertThat(f.serializer().deserialize(format, golden))
+                .as("%s format %d read back as the value that format holds", f.name(), format)
+                .usingRecursiveComparison().isEqualTo(expected);
+        if (format == f.format().current()) {
+            assertThat(f.serializer().serialize(expected))
+                    .as("%s: the serializer writes other bytes than format %d without a new format", f.name(), format)
+                    .isEqualTo(golden);
+        }
+    }
+
     /**
      * The snapshots earlier builds wrote for a format, as their savepoints hold them: {@code
      * format-1.release-0.1.snapshot} by release 0.1's own snapshot classes, {@code

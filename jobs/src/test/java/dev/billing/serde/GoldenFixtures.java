@@ -29,6 +29,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * format, committed under {@code src/test/resources/golden/<type>/format-<n>.{bytes,snapshot}};
  * beside them the snapshots earlier builds wrote ({@code format-<n>.<which builds>.snapshot}).
  *
+ * <p>The rows the upsert sinks hold in their writer state have fixtures of their own ({@link #ROWS}):
+ * bytes only, under {@code golden/<row>/format-<n>.bytes}.
+ *
  * <p>A new format (see {@link VersionedFormat}) adds its fixture: give {@code value}
  * the new fields' values for the new format and their defaults for the older ones, then run
  * this class's {@code main} from the {@code jobs} folder with the test classpath (docs/operating.md, "Upgrades never lose a balance"),
@@ -74,6 +77,27 @@ public final class GoldenFixtures {
             new Fixture<>("rate-card", RateCard.class, format -> new RateCard("deepseek-v3",
                     new BigDecimal("0.200001"), new BigDecimal("0.199999"), 1_764_000_000_000L, "acct-007")));
 
+    /**
+     * A row an upsert sink holds in its writer state while PostgreSQL is behind: Flink stores each
+     * with its format number ({@link FormatStateSerializer}), so its bytes are a fixture as a
+     * state type's are, without a serializer snapshot.
+     *
+     * @param value the row as a build that reads {@code format} sees the bytes that format wrote
+     */
+    record RowFixture<T>(String name, VersionedFormat<T> format, IntFunction<T> value) {
+        FormatStateSerializer<T> serializer() {
+            return new FormatStateSerializer<>(format);
+        }
+
+        Path bytes(int n) {
+            return DIR.resolve(name).resolve("format-" + n + ".bytes");
+        }
+    }
+
+    static final List<RowFixture<?>> ROWS = List.of(
+            new RowFixture<>("account-balance-row", AccountBalanceRowFormat.INSTANCE, format -> RowSamples.balanceRow()),
+            new RowFixture<>("usage-hourly-row", UsageHourlyRowFormat.INSTANCE, format -> RowSamples.hourlyRow()));
+
     private GoldenFixtures() {}
 
     static LedgerInput usageInput() {
@@ -112,6 +136,20 @@ public final class GoldenFixtures {
     public static void main(String[] args) throws IOException {
         for (Fixture<?> f : ALL) {
             write(f);
+        }
+        for (RowFixture<?> f : ROWS) {
+            write(f);
+        }
+    }
+
+    private static <T> void write(RowFixture<T> f) throws IOException {
+        Path bytes = f.bytes(f.format().current());
+        if (Files.exists(bytes)) {
+            System.out.println("kept    " + bytes);
+        } else {
+            Files.createDirectories(bytes.getParent());
+            Files.write(bytes, f.serializer().serialize(f.value().apply(f.format().current())));
+            System.out.println("written " + bytes);
         }
     }
 
