@@ -49,7 +49,7 @@ public final class InputTime implements Serializable {
      * (a time in year 16, dead-lettered as INVALID_FIELD) is one no Kafka producer takes.
      */
     private static long storable(java.time.Instant at) {
-        return at.isBefore(JsonFields.EARLIEST_TIME) || !at.isBefore(JsonFields.END_OF_TIME) ? Long.MIN_VALUE : at.toEpochMilli();
+        return JsonFields.accepted(at) ? at.toEpochMilli() : Long.MIN_VALUE;
     }
 
     /** The time field of a JSON object's top level, {@link Long#MIN_VALUE} when there is none readable. */

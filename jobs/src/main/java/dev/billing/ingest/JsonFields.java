@@ -154,6 +154,11 @@ final class JsonFields {
     }
 
     /** The epoch millis of an RFC 3339 time inside the range every sink can store. */
+    /** A time in [{@link #EARLIEST_TIME}, {@link #END_OF_TIME}): one a message may carry. */
+    static boolean accepted(Instant at) {
+        return !at.isBefore(EARLIEST_TIME) && at.isBefore(END_OF_TIME);
+    }
+
     static long parseTimestamp(String field, String text) throws Rejection {
         Instant at;
         try {
@@ -162,7 +167,7 @@ final class JsonFields {
             throw new Rejection(RejectReason.INVALID_FIELD,
                     "'" + field + "' is not an ISO-8601 time: " + abbreviate(text));
         }
-        if (at.isBefore(EARLIEST_TIME) || !at.isBefore(END_OF_TIME)) {
+        if (!accepted(at)) {
             throw new Rejection(RejectReason.INVALID_FIELD, "'" + field + "' is outside " + EARLIEST_TIME
                     + " .. 9999-12-31: " + abbreviate(text));
         }
