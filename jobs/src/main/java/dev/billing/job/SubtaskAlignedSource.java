@@ -10,6 +10,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
@@ -80,11 +81,11 @@ final class SubtaskAlignedSource<T>
         return kafka.getProducedType();
     }
 
-    /** Kafka's reader, reading every partition it is assigned until the source operator stops polling it. */
-    static final class PartitionsNeverPaused<T> implements SourceReader<T, KafkaPartitionSplit> {
-        private final SourceReader<T, KafkaPartitionSplit> reader;
+    /** A reader that reads every split it is assigned until the source operator stops polling it. */
+    static final class PartitionsNeverPaused<T, SplitT extends SourceSplit> implements SourceReader<T, SplitT> {
+        private final SourceReader<T, SplitT> reader;
 
-        PartitionsNeverPaused(SourceReader<T, KafkaPartitionSplit> reader) {
+        PartitionsNeverPaused(SourceReader<T, SplitT> reader) {
             this.reader = reader;
         }
 
@@ -103,7 +104,7 @@ final class SubtaskAlignedSource<T>
         }
 
         @Override
-        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
+        public List<SplitT> snapshotState(long checkpointId) {
             return reader.snapshotState(checkpointId);
         }
 
@@ -113,7 +114,7 @@ final class SubtaskAlignedSource<T>
         }
 
         @Override
-        public void addSplits(List<KafkaPartitionSplit> splits) {
+        public void addSplits(List<SplitT> splits) {
             reader.addSplits(splits);
         }
 
