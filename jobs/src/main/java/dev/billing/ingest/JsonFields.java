@@ -153,12 +153,12 @@ final class JsonFields {
         return value;
     }
 
-    /** The epoch millis of an RFC 3339 time inside the range every sink can store. */
     /** A time in [{@link #EARLIEST_TIME}, {@link #END_OF_TIME}): one a message may carry. */
     static boolean accepted(Instant at) {
         return !at.isBefore(EARLIEST_TIME) && at.isBefore(END_OF_TIME);
     }
 
+    /** The epoch millis of an RFC 3339 time inside the range every sink can store. */
     static long parseTimestamp(String field, String text) throws Rejection {
         Instant at;
         try {

@@ -23,9 +23,10 @@ import org.apache.flink.util.clock.RelativeClock;
  * <p>The mechanism is Flink's watermark alignment: both sources are in one alignment group, and a
  * source subtask whose watermark is more than {@code maxDrift} ahead of the slowest stops reading
  * until the others catch up. A single partition is not paused on its own
- * ({@link SubtaskAlignedSource}: Flink 2.2.1 can leave such a partition paused for good). The watermark is the newest {@link InputTime}
- * read, emitted at once when it has moved a step, so the source stops within a step of the bound
- * instead of one periodic emit later. Live, the topics move together and nothing waits; a
+ * ({@link SubtaskAlignedSource}: Flink 2.2.1 can leave such a partition paused for good). The
+ * watermark is the newest {@link InputTime} read, emitted at once when it has moved a step, so
+ * the source stops within a step of the bound instead of one periodic emit later. Live, the
+ * topics move together and nothing waits; a
  * partition or a topic with nothing to read is idle after {@code idleTimeout} and holds no one
  * back, so the idle timeout must be below the drift (else a quiet events topic would stall usage).
  *
