@@ -148,12 +148,15 @@ class FaultScenariosIT {
      * frozen longer than that, write them the moment they resume (their writer threads' batch
      * timers are overdue; closing a sink writes nothing); heartbeats are short so the frozen
      * TaskManager is declared lost within seconds; a spare TaskManager takes over its slot; the REST API's
-     * checkpoint statistics and metrics are kept fresh to tell when the sinks hold rows.
+     * checkpoint statistics and metrics are kept fresh to tell when the sinks hold rows. The stream
+     * goes at a quarter of the pace, so that however late the fault point, it runs on for more than
+     * a batch interval after it: the sinks hold fresh rows to freeze with in every batch cycle.
      */
     @Test
     void zombieTaskManagerFlushesAfterTheFailover(TestInfo test) throws Exception {
         Scenario s = new Scenario(test, Map.of("--checkpoint-interval", "20s", "--jdbc-batch-interval", "12s",
                 "--jdbc-batch-size", "100000"));
+        s.perSecond = PER_SECOND / 4;
         String job = s.submitToCluster(2, Map.of("heartbeat.interval", "1000", "heartbeat.timeout", "5000",
                 "rest.cache.checkpoint-statistics.timeout", "100 ms", "metrics.fetcher.update-interval", "200 ms"));
         cluster.addTaskManager();
@@ -248,6 +251,8 @@ class FaultScenariosIT {
         final Map<KafkaTestClient.Sent, String> deadLetters = new HashMap<>();
         final List<String> args;
         String jarId;
+        /** Records a second the stream is sent at. */
+        int perSecond = PER_SECOND;
 
         Scenario(TestInfo test) throws Exception {
             this(test, Map.of());
@@ -320,7 +325,7 @@ class FaultScenariosIT {
             int faultAt = input.size() / 5 + random.nextInt(input.size() / 2);
             System.out.println(name + ": fault after " + faultAt + " of " + input.size() + " records");
             List<TestMessage> stream = input.messages(input.stream);
-            List<KafkaTestClient.Sent> streamSent = PacedSender.send(services.kafka.bootstrapServers(), stream, PER_SECOND,
+            List<KafkaTestClient.Sent> streamSent = PacedSender.send(services.kafka.bootstrapServers(), stream, perSecond,
                     faultAt, fault);
             expect(stream, streamSent);
             phases.done("stream and fault");

@@ -57,6 +57,8 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     private final long batchIntervalMs;
     private final ScenarioInput input;
     private final Callable<Map<String, LedgerModel.Row>> rows;
+    /** What {@link #sinkHoldsRows} saw last, for the message when it never holds. */
+    private volatile String lastSeen = "nothing yet";
 
     ZombieTaskManager(FlinkCluster cluster, String job, PipelineFixture services, JobOptions options, String applicationName,
             ScenarioInput input, Callable<Map<String, LedgerModel.Row>> rows) {
@@ -75,8 +77,12 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
     public void inject() throws Exception {
         installProbe();
         FlinkCluster.TaskManager zombie = cluster.runningSubtaskOf(job, SINK);
-        PipelineFixture.awaitTrue("the JDBC sink on the TaskManager to freeze holds rows it will not write for seconds",
-                this::sinkHoldsRows);
+        try {
+            PipelineFixture.awaitTrue("the JDBC sink on the TaskManager to freeze holds rows it will not write for seconds",
+                    this::sinkHoldsRows);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + lastSeen, e);
+        }
         zombie.signal("STOP");
         long frozenAtNanos = System.nanoTime();
         List<Integer> backends = backendsOf(zombie);
@@ -124,17 +130,20 @@ final class ZombieTaskManager implements FaultScenariosIT.Fault {
         JsonNode stats = cluster.checkpoints(job);
         JsonNode last = stats.path("latest").path("completed");
         if (stats.path("counts").path("in_progress").asInt() != 0 || last.isMissingNode() || last.isNull()) {
+            lastSeen = "a checkpoint in progress, or none completed: " + stats.path("counts");
             return false;
         }
         long now = System.currentTimeMillis();
         long acked = last.path("latest_ack_timestamp").asLong();
         long nextTrigger = last.path("trigger_timestamp").asLong() + checkpointIntervalMs;
         if (now < acked + STALE_MS || now > nextTrigger - STALE_MS) {
+            lastSeen = "a checkpoint acknowledged " + (now - acked) + " ms ago, the next due in " + (nextTrigger - now) + " ms";
             return false;
         }
         Map<String, Long> gauges = cluster.subtaskOperatorMetrics(job, SINK, 0, "pendingRows", "oldestPendingAgeMs");
         long pending = gauges.getOrDefault("pendingRows", 0L);
         long age = gauges.getOrDefault("oldestPendingAgeMs", Long.MAX_VALUE);
+        lastSeen = "the sink's gauges " + gauges;
         if (pending > 0 && age < batchIntervalMs - STALE_MS) {
             System.out.println("zombie: its account_balance sink holds " + pending + " rows, the oldest for " + age + " ms");
             return true;
